@@ -1,0 +1,1 @@
+"""WTForms: the participant form built at runtime from the questions, and staff forms."""

@@ -1,0 +1,160 @@
+"""The participant's page form, built at runtime from the page's questions (one field each,
+named by the question's variable), so validation lives in WTForms, not in views."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    DecimalField,
+    Field,
+    IntegerField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from survey.models import NUMBER_TYPES, Question, QuestionType
+
+DEFAULT_MAX_LENGTH = {QuestionType.SHORT_TEXT: 200, QuestionType.LONG_TEXT: 5000}
+# Characters that XML (and so a spreadsheet) cannot hold, plus lone surrogates.
+_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+class NoControlCharacters:
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        if field.data and _FORBIDDEN.search(field.data):
+            raise ValidationError(
+                _("This answer contains hidden control characters that cannot be saved. "
+                  "Please retype it.")
+            )
+
+
+class ChoiceRadioField(RadioField):
+    def pre_validate(self, form: FlaskForm) -> None:
+        if self.data is not None and self.data not in {value for value, _label in self.choices}:
+            raise ValidationError(_("Please choose one of the options shown."))
+
+
+class ChoiceCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        known = {value for value, _label in self.choices}
+        if any(value not in known for value in self.data or ()):
+            raise ValidationError(_("Please choose only from the options shown."))
+
+
+class WholeNumberField(IntegerField):
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(_("Please enter a whole number, such as 12.")) from error
+
+
+class NumberField(DecimalField):
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(_("Please enter a number, such as 3.5.")) from error
+
+
+class PageForm(FlaskForm):
+    """Next comes first in the markup so that pressing Enter moves forward."""
+
+    next = SubmitField(_l("Next"))
+    back = SubmitField(_l("Back"))
+
+
+def _range_message(question: Question) -> str:
+    low, high = question.min_value, question.max_value
+    if low is not None and high is not None:
+        return _("Please enter a number from %(low)s to %(high)s.", low=_num(low), high=_num(high))
+    if low is not None:
+        return _("Please enter a number of at least %(low)s.", low=_num(low))
+    return _("Please enter a number no larger than %(high)s.", high=_num(high))
+
+
+def _num(value: float) -> str:
+    return f"{value:g}"
+
+
+def _field(question: Question, language: str) -> Field | None:
+    label = question.text("label", language)
+    kind = QuestionType(question.type)
+    validators: list[Any] = (
+        [InputRequired(message=_("Please answer this question."))] if question.required
+        else [Optional()]
+    )
+    if kind in NUMBER_TYPES and (question.min_value is not None or question.max_value is not None):
+        validators.append(NumberRange(question.min_value, question.max_value,
+                                      message=_range_message(question)))
+    if kind in (QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT):
+        limit = question.max_length or DEFAULT_MAX_LENGTH[kind]
+        validators += [
+            Length(max=limit, message=_("Please shorten this answer to %(max)d characters or fewer.",
+                                        max=limit)),
+            NoControlCharacters(),
+        ]
+    choices = [(c.code, c.text("label", language)) for c in question.choices]
+    match kind:
+        case QuestionType.NOTE:
+            return None
+        case QuestionType.MULTIPLE_CHOICE:
+            return ChoiceCheckboxField(label, choices=choices, validators=validators)
+        case QuestionType.RATING:
+            low, high = int(question.min_value or 0), int(question.max_value or 10)
+            scale = [(str(i), str(i)) for i in range(low, high + 1)]
+            return ChoiceRadioField(label, choices=scale, validators=validators[:1])
+        case QuestionType.INTEGER:
+            return WholeNumberField(label, validators=validators)
+        case QuestionType.DECIMAL:
+            return NumberField(label, validators=validators)
+        case QuestionType.DATE:
+            return DateField(label, validators=validators)
+        case QuestionType.SHORT_TEXT:
+            return StringField(label, validators=validators)
+        case QuestionType.LONG_TEXT:
+            return TextAreaField(label, validators=validators)
+    return ChoiceRadioField(label, choices=choices, validators=validators)
+
+
+def page_form(questions: Iterable[Question], language: str, **kwargs: Any) -> PageForm:
+    """A bound form for one page (bound to the request's form data by Flask-WTF)."""
+    fields = {q.name: f for q in questions if (f := _field(q, language)) is not None}
+    form_class = type("QuestionPageForm", (PageForm,), fields)
+    return form_class(**kwargs)
+
+
+def field_value(question: Question, field: Field) -> str | float | date | list[str] | None:
+    """The answer a field holds, typed as it is stored; None when left empty."""
+    data = field.data
+    if question.type == QuestionType.MULTIPLE_CHOICE:
+        return list(data) if data else None
+    if question.type == QuestionType.RATING:
+        try:
+            return float(data)
+        except (TypeError, ValueError):
+            return None  # not one of the scale's points: the field's validation says so
+    if isinstance(data, str):
+        data = data.strip()
+        return data or None
+    if data is None:
+        return None
+    if question.type in NUMBER_TYPES:
+        return float(data)
+    return data

@@ -1,0 +1,65 @@
+"""The application factory: reads config, binds extensions, registers blueprints and commands."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, current_app, redirect, request, url_for
+
+from survey import auth, errors, participate, staff, toolkit
+from survey.cli import register_commands
+from survey.config import settings_from_env
+from survey.database import configure_sqlite, render_migration_item, write_intent
+from survey.extensions import babel, csrf, db, login_manager, migrate
+from survey.i18n import current_language, select_locale
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(settings_from_env(os.environ, app.instance_path))
+    app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+    if config:
+        app.config.from_mapping(config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(app.root_path, os.pardir, "migrations"),
+                     render_as_batch=True, compare_type=True, render_item=render_migration_item)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    auth.init_login(login_manager, app)
+    with app.app_context():
+        configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+    app.before_request(_declare_write_intent)
+    app.after_request(_security_headers)
+
+    for feature in (toolkit, participate, auth, staff):
+        app.register_blueprint(feature.bp)
+    csrf.exempt(participate.bp)  # its forms check CSRF themselves so an expired token keeps answers
+    errors.register(app)
+    register_commands(app)
+    app.add_url_rule("/", "home", lambda: redirect(url_for("participate.start")))
+    app.context_processor(lambda: {"current_language": current_language()})
+    return app
+
+
+def _declare_write_intent() -> None:
+    write_intent.set(request.method not in SAFE_METHODS)
+
+
+def _security_headers(response):
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["X-Frame-Options"] = "DENY"
+    if current_app.config["ENV_NAME"] == "production":
+        response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    return response

@@ -1,0 +1,69 @@
+"""Settings from environment variables, one set per environment (development, testing, production)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+LANGUAGES = ("en", "fr")
+
+
+class ConfigError(RuntimeError):
+    """The app cannot start with these settings."""
+
+
+def _secret_key_file(instance_path: str) -> Path:
+    return Path(instance_path) / "secret_key"
+
+
+def read_or_create_secret_key(instance_path: str) -> str:
+    """Used by `flask setup` only: development keeps one key across restarts and workers."""
+    path = _secret_key_file(instance_path)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def settings_from_env(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
+    """The app's configuration for `SURVEY_ENV` (development by default)."""
+    environment = env.get("SURVEY_ENV", "development")
+    if environment not in ("development", "testing", "production"):
+        raise ConfigError(f"SURVEY_ENV must be development, testing or production, not {environment!r}")
+    production = environment == "production"
+
+    secret_key = env.get("SECRET_KEY")
+    database_url = env.get("DATABASE_URL")
+    if production:
+        missing = [name for name, value in (("SECRET_KEY", secret_key), ("DATABASE_URL", database_url))
+                   if not value]
+        if missing:
+            raise ConfigError(f"production needs {' and '.join(missing)} in the environment")
+    if not secret_key:
+        key_file = _secret_key_file(instance_path)
+        # Without a key file (before `flask setup`), a throwaway key: sessions end on restart.
+        secret_key = key_file.read_text().strip() if key_file.exists() else secrets.token_hex(32)
+
+    return {
+        "ENV_NAME": environment,
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": database_url or "sqlite:///survey.sqlite3",
+        "SQLITE_BUSY_TIMEOUT_MS": int(env.get("SQLITE_BUSY_TIMEOUT_MS", "30000")),
+        "QUESTIONNAIRE_SLUG": env.get("QUESTIONNAIRE_SLUG", "milk"),
+        "LANGUAGES": LANGUAGES,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_TRANSLATION_DIRECTORIES": "translations",
+        # A page left open for a long feed is normal; an expired token still loses nothing.
+        "WTF_CSRF_TIME_LIMIT": int(env.get("CSRF_TIME_LIMIT_SECONDS", str(6 * 3600))),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "PERMANENT_SESSION_LIFETIME": timedelta(days=30),
+        "STAFF_PAGE_SIZE": 50,
+        "TESTING": environment == "testing",
+    }

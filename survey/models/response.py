@@ -1,0 +1,111 @@
+"""A participant's response, its typed answers and how they used the toolkit."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey.models.base import Base, utcnow
+from survey.models.questionnaire import Question, QuestionnaireVersion
+
+
+class ResponseStatus(StrEnum):
+    IN_PROGRESS = "in_progress"
+    COMPLETE = "complete"
+
+
+def new_response_id() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class Response(Base):
+    __tablename__ = "response"
+    __table_args__ = (
+        CheckConstraint("status IN ('in_progress', 'complete')", name="status"),
+        CheckConstraint("language IN ('en', 'fr')", name="language"),
+        CheckConstraint(
+            "(status = 'complete') = (submitted_at IS NOT NULL)", name="submitted_when_complete"
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_response_id)
+    version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_version.id"), index=True)
+    language: Mapped[str] = mapped_column(String(2))
+    status: Mapped[str] = mapped_column(String(16), default=ResponseStatus.IN_PROGRESS, index=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None]
+    consent_version: Mapped[str] = mapped_column(String(64))
+    consented_at: Mapped[datetime]
+    resume_code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Position of the furthest page reached, so resuming lands where they left off.
+    current_position: Mapped[int] = mapped_column(default=0)
+
+    version: Mapped[QuestionnaireVersion] = relationship()
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="response", cascade="all, delete-orphan"
+    )
+    toolkit_views: Mapped[list[ToolkitView]] = relationship(
+        back_populates="response", cascade="all, delete-orphan", order_by="ToolkitView.section"
+    )
+
+    @property
+    def is_complete(self) -> bool:
+        return self.status == ResponseStatus.COMPLETE
+
+
+class Answer(Base):
+    """One typed value for one (response, question); multiple choice holds space-separated codes."""
+
+    __tablename__ = "answer"
+    __table_args__ = (
+        UniqueConstraint("response_id", "question_id"),
+        CheckConstraint(
+            "(CASE WHEN value_text IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN value_number IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN value_date IS NULL THEN 0 ELSE 1 END) = 1",
+            name="one_value",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[str] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), index=True)
+    value_text: Mapped[str | None] = mapped_column(Text)
+    value_number: Mapped[float | None]
+    value_date: Mapped[date | None] = mapped_column(Date)
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    response: Mapped[Response] = relationship(back_populates="answers")
+    question: Mapped[Question] = relationship()
+
+    @property
+    def value(self) -> str | float | date | None:
+        for v in (self.value_text, self.value_number, self.value_date):
+            if v is not None:
+                return v
+        return None
+
+
+class ToolkitView(Base):
+    """How often and how long a participant had one toolkit section open."""
+
+    __tablename__ = "toolkit_view"
+    __table_args__ = (
+        UniqueConstraint("response_id", "section"),
+        CheckConstraint("seconds >= 0", name="seconds_not_negative"),
+        CheckConstraint("opened >= 1", name="opened_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[str] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"))
+    section: Mapped[str] = mapped_column(String(32))
+    opened: Mapped[int] = mapped_column(default=1)
+    seconds: Mapped[int] = mapped_column(default=0)
+    first_opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    response: Mapped[Response] = relationship(back_populates="toolkit_views")

@@ -1,0 +1,287 @@
+"""The participant's pages. Each page is saved when they press Next; nothing typed is lost when
+the session or the form's security token has expired: the page comes back with the answers."""
+
+from __future__ import annotations
+
+import time
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+
+from forms.participant import PageForm, field_value, page_form
+from forms.resume import ResumeForm, ToolkitNextForm
+from survey.extensions import db
+from survey.i18n import current_language
+from survey.models import Question, QuestionnaireVersion, Response, Section, SectionKind
+from survey.participate import services
+from survey.toolkit.content import SECTIONS, section as toolkit_section
+
+bp = Blueprint("participate", __name__, url_prefix="/survey")
+
+EXPIRED_MESSAGE = (
+    "This page had been open a long time, so for your security it could not be saved yet. "
+    "Your answers are still here: please check them and press Next again."
+)
+
+
+def _current_response() -> Response | None:
+    response_id = session.get("response_id")
+    return db.session.get(Response, response_id) if response_id else None
+
+
+def _new_participant_version() -> QuestionnaireVersion:
+    version = services.current_version(db.session, current_app.config["QUESTIONNAIRE_SLUG"])
+    if version is None:
+        abort(503, _("The survey is not open yet."))
+    return version
+
+
+def _to_page(section: Section | None):
+    if section is None:
+        return redirect(url_for(".thanks"))
+    return redirect(url_for(".page", position=section.position))
+
+
+def _render_page(version: QuestionnaireVersion, section: Section, form: PageForm,
+                 questions: list[Question], status: int = 200, resume_form: ResumeForm | None = None):
+    return render_template(
+        "participate/page.html",
+        version=version,
+        section=section,
+        form=form,
+        questions=questions,
+        language=current_language(),
+        step=[s.position for s in version.sections].index(section.position) + 1,
+        steps=len(version.sections),
+        resume_form=resume_form,
+        toolkit_sections=SECTIONS,
+    ), status
+
+
+@bp.route("/")
+def start():
+    response = _current_response()
+    return render_template("participate/start.html", version=_new_participant_version(),
+                           response=response, language=current_language())
+
+
+@bp.route("/page/<int:position>", methods=["GET", "POST"])
+def page(position: int):
+    response = _current_response()
+    version = response.version if response else _new_participant_version()
+    section = services.section_at(version, position)
+    if section is None:
+        abort(404)
+    if response is not None and response.is_complete:
+        return redirect(url_for(".thanks"))
+    if section.kind in services.PRE_CONSENT_KINDS:
+        if response is not None:  # consent is given once; carry on where they were
+            return redirect(url_for(".page", position=response.current_position))
+        return _pre_consent_page(version, section)
+    if response is None:
+        return _page_without_session(version, section)
+    if position > response.current_position:
+        return redirect(url_for(".page", position=response.current_position))
+    return _question_page(response, section)
+
+
+def _shown_fields(form: PageForm, section: Section, known: dict) -> list[Question]:
+    """Merge the posted values into the known answers, drop the fields their show-if hides,
+    and return the questions that stay."""
+    merged = dict(known)
+    for question in section.questions:
+        if question.name in form:
+            merged[question.name] = field_value(question, form[question.name])
+    shown = services.visible_questions(section, merged)
+    for question in section.questions:
+        if question not in shown and question.name in form:
+            del form[question.name]
+    return shown
+
+
+def _displayed(section: Section, answers: dict) -> list[Question]:
+    """On a fresh page: hide questions whose condition is already settled by earlier pages; keep
+    those that depend on this page, so the page works without JavaScript."""
+    on_page = {q.name for q in section.questions}
+    return [q for q in section.questions
+            if services.condition_holds(q.show_if, answers)
+            or services.depends_on(q, on_page)]
+
+
+def _values(form: PageForm, shown: list[Question]) -> dict[Question, object]:
+    return {q: field_value(q, form[q.name]) for q in shown if q.name in form}
+
+
+def _only_missing_answers(form: PageForm) -> bool:
+    """True when every error is an unanswered question (Back may leave those for later)."""
+    return all(not any(form[name].raw_data or ()) for name in form.errors)
+
+
+def _pre_consent_page(version: QuestionnaireVersion, section: Section):
+    pending = session.get("pending", {})
+    if section.kind == SectionKind.CONSENT and not pending:
+        return _to_page(version.sections[0])
+    form = page_form(section.questions, current_language(), data=pending)
+    if not form.is_submitted():
+        return _render_page(version, section, form, _displayed(section, pending))
+    shown = _shown_fields(form, section, pending)
+    if form.back.data:
+        return _to_page(services.neighbour(version, section.position, pending, -1)
+                        or version.sections[0])
+    if not form.validate():
+        return _invalid(version, section, form, shown)
+    pending = {**pending, **{q.name: v for q, v in _values(form, shown).items()}}
+    if section.screen_out_if and services.condition_holds(section.screen_out_if, pending):
+        session.pop("pending", None)
+        return redirect(url_for(".not_eligible"))
+    session["pending"] = pending
+    next_section = services.neighbour(version, section.position, pending, 1)
+    if section.kind == SectionKind.CONSENT:
+        response, code = services.start_response(
+            db.session, version, current_language(), pending, current_app.config["SECRET_KEY"]
+        )
+        services.reach(response, next_section)
+        db.session.commit()
+        session.pop("pending", None)
+        session.permanent = True
+        session["response_id"] = response.id
+        session["resume_code"] = code
+    return _to_page(next_section)
+
+
+def _invalid(version: QuestionnaireVersion, section: Section, form: PageForm,
+             shown: list[Question], resume_form: ResumeForm | None = None):
+    if "csrf_token" in form.errors:
+        flash(_(EXPIRED_MESSAGE), "warning")
+    return _render_page(version, section, form, shown, status=400, resume_form=resume_form)
+
+
+def _question_page(response: Response, section: Section):
+    answers = services.answers_by_name(response)
+    version = response.version
+    form = page_form(section.questions, current_language(), data=answers)
+    if not form.is_submitted():
+        return _render_page(version, section, form, _displayed(section, answers))
+    shown = _shown_fields(form, section, answers)
+    valid = form.validate()
+    if form.back.data and "csrf_token" not in form.errors and _only_missing_answers(form):
+        valid_fields = [q for q in shown if q.name not in form.errors]
+        _save(response, section, form, valid_fields)
+        db.session.commit()
+        return _to_page(services.neighbour(version, section.position,
+                                           services.answers_by_name(response), -1) or section)
+    if not valid:
+        return _invalid(version, section, form, shown)
+    _save(response, section, form, shown)
+    next_section = services.neighbour(version, section.position,
+                                      services.answers_by_name(response), 1)
+    if next_section is None:
+        services.complete(response)
+    else:
+        services.reach(response, next_section)
+    db.session.commit()
+    return _to_page(next_section)
+
+
+def _save(response: Response, section: Section, form: PageForm, shown: list[Question]) -> None:
+    values = {q: None for q in section.questions if q not in shown}
+    values.update(_values(form, shown))
+    response.language = current_language()
+    services.save_answers(db.session, response, values)
+
+
+def _page_without_session(version: QuestionnaireVersion, section: Section):
+    """The browser lost its session (or never had one). Show what they typed, ask for the resume
+    code, and save once it matches."""
+    form = page_form(section.questions, current_language())
+    if not form.is_submitted():
+        flash(_("Please enter your resume code to continue your survey."), "info")
+        return redirect(url_for(".resume"))
+    resume_form = ResumeForm(meta={"csrf": False})
+    response = None
+    if resume_form.resume_code.data and resume_form.validate():
+        response = services.find_by_resume_code(
+            db.session, resume_form.resume_code.data, current_app.config["SECRET_KEY"]
+        )
+    if response is None or response.is_complete or section.position > response.current_position:
+        flash(_("Your session had ended, so these answers are not saved yet. Enter your resume "
+                "code below and press Next: your answers will be kept."), "warning")
+        shown = _shown_fields(form, section, {})
+        return _render_page(version, section, form, shown, status=400, resume_form=resume_form)
+    _bind(response)
+    return _question_page(response, section)
+
+
+def _bind(response: Response) -> None:
+    session.permanent = True
+    session["response_id"] = response.id
+    session.pop("resume_code", None)
+
+
+@bp.route("/resume", methods=["GET", "POST"])
+def resume():
+    form = ResumeForm()
+    if form.validate_on_submit():
+        response = services.find_by_resume_code(db.session, form.resume_code.data,
+                                                current_app.config["SECRET_KEY"])
+        if response is None:
+            form.resume_code.errors.append(_("We could not find a survey with that code. "
+                                             "Please check it and try again."))
+        elif response.is_complete:
+            flash(_("That survey is already finished. Thank you!"), "info")
+            return redirect(url_for(".start"))
+        else:
+            _bind(response)
+            return redirect(url_for(".page", position=response.current_position))
+    status = 400 if form.errors else 200
+    return render_template("participate/resume.html", form=form), status
+
+
+@bp.route("/toolkit/<key>", methods=["GET", "POST"])
+def toolkit(key: str):
+    """A toolkit section inside the survey; moving on records which section was read and how long."""
+    response = _current_response()
+    chapter = toolkit_section(key)
+    if chapter is None:
+        abort(404)
+    if response is None:
+        return redirect(url_for(".resume"))
+    toolkit_page = next((s for s in response.version.sections if s.kind == SectionKind.TOOLKIT), None)
+    if toolkit_page is None or response.current_position < toolkit_page.position:
+        abort(404)
+    form = ToolkitNextForm()
+    if form.validate_on_submit():
+        opened = session.pop("toolkit_open", None)
+        seconds = time.time() - opened["at"] if opened and opened.get("key") == key else 0
+        services.record_toolkit_view(db.session, response, key, seconds)
+        db.session.commit()
+        keys = [s.key for s in SECTIONS]
+        following = keys.index(key) + 1
+        if following < len(keys):
+            return redirect(url_for(".toolkit", key=keys[following]))
+        return _to_page(toolkit_page)
+    session["toolkit_open"] = {"key": key, "at": time.time()}
+    return render_template("participate/toolkit_section.html", chapter=chapter, form=form,
+                           sections=SECTIONS, toolkit_page=toolkit_page)
+
+
+@bp.route("/thanks")
+def thanks():
+    response = _current_response()
+    if response is None or not response.is_complete:
+        return redirect(url_for(".start"))
+    return render_template("participate/thanks.html")
+
+
+@bp.route("/not-eligible")
+def not_eligible():
+    return render_template("participate/not_eligible.html")

@@ -1,0 +1,305 @@
+"""Show-if conditions in the XLSForm expression subset, parsed by hand and never eval'd.
+
+Supported: ``${var}``, quoted strings, numbers, ``= != < <= > >=``, ``and``, ``or``,
+``not(...)``, ``selected(${var}, 'code')`` and parentheses. An unanswered variable is the
+empty string, as in ODK: ``${x} != 'a'`` is true while ``x`` is unanswered, and any
+numeric comparison with it is false.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+Value = str | float | int | date | list[str] | None
+
+COMPARISONS = ("<=", ">=", "!=", "=", "<", ">")
+
+
+class ExpressionError(ValueError):
+    """A problem in an expression, with the 1-based column where it starts."""
+
+    def __init__(self, message: str, position: int) -> None:
+        super().__init__(f"{message} (at character {position})")
+        self.message = message
+        self.position = position
+
+
+@dataclass(frozen=True)
+class Var:
+    name: str
+    position: int
+
+
+@dataclass(frozen=True)
+class Literal:
+    value: str | float
+
+
+@dataclass(frozen=True)
+class Compare:
+    op: str
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True)
+class Selected:
+    var: Var
+    code: str
+
+
+@dataclass(frozen=True)
+class Not:
+    operand: Node
+
+
+@dataclass(frozen=True)
+class BoolOp:
+    op: str  # "and" | "or"
+    operands: tuple[Node, ...]
+
+
+Node = Var | Literal | Compare | Selected | Not | BoolOp
+
+_TOKEN = re.compile(
+    r"""\s*(?:
+      (?P<var>\$\{(?P<name>[A-Za-z_][A-Za-z0-9_.-]*)\})
+    | (?P<number>-?\d+(?:\.\d+)?)
+    | (?P<string>'(?P<single>[^']*)'|"(?P<double>[^"]*)")
+    | (?P<op><=|>=|!=|=|<|>)
+    | (?P<punct>[(),])
+    | (?P<word>[A-Za-z_][A-Za-z0-9_-]*)
+    )""",
+    re.VERBOSE,
+)
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str
+    text: str
+    position: int  # 1-based
+
+
+def _tokenize(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    at = 0
+    while text[at:].strip():
+        match = _TOKEN.match(text, at)
+        if not match:
+            start = len(text) - len(text[at:].lstrip())
+            problem = {
+                "'": "a quoted text is not closed",
+                '"': "a quoted text is not closed",
+                "$": "a variable must look like ${name}",
+            }.get(text[start], f"unexpected character {text[start]!r}")
+            raise ExpressionError(problem, start + 1)
+        kind = match.lastgroup
+        value = {
+            "var": match.group("name"),
+            "string": match.group("single") if match.group("single") is not None
+            else match.group("double"),
+        }.get(kind, match.group(kind))
+        tokens.append(_Token(kind, value, match.start(kind) + 1))
+        at = match.end()
+    return tokens
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens = _tokenize(text)
+        self.at = 0
+
+    def peek(self) -> _Token | None:
+        return self.tokens[self.at] if self.at < len(self.tokens) else None
+
+    def end_position(self) -> int:
+        return len(self.text.rstrip()) + 1
+
+    def expect(self, kind: str, text: str | None = None, what: str = "") -> _Token:
+        token = self.peek()
+        if token is None or token.kind != kind or (text is not None and token.text != text):
+            where = token.position if token else self.end_position()
+            found = f"found {token.text!r}" if token else "the expression ended"
+            raise ExpressionError(f"expected {what or text or kind}, {found}", where)
+        self.at += 1
+        return token
+
+    def word_is(self, word: str) -> bool:
+        token = self.peek()
+        return token is not None and token.kind == "word" and token.text == word
+
+    def parse(self) -> Node:
+        if not self.tokens:
+            raise ExpressionError("the expression is empty", 1)
+        node = self.boolean("or")
+        token = self.peek()
+        if token is not None:
+            raise ExpressionError(f"unexpected {token.text!r}", token.position)
+        return node
+
+    def boolean(self, op: str) -> Node:
+        parse_operand = (lambda: self.boolean("and")) if op == "or" else self.comparison
+        operands = [parse_operand()]
+        while self.word_is(op):
+            self.at += 1
+            operands.append(parse_operand())
+        return operands[0] if len(operands) == 1 else BoolOp(op, tuple(operands))
+
+    def comparison(self) -> Node:
+        left = self.primary()
+        token = self.peek()
+        if token is not None and token.kind == "op":
+            self.at += 1
+            return Compare(token.text, left, self.primary())
+        return left
+
+    def primary(self) -> Node:
+        token = self.peek()
+        if token is None:
+            raise ExpressionError("expected a value, the expression ended", self.end_position())
+        self.at += 1
+        if token.kind == "var":
+            return Var(token.text, token.position)
+        if token.kind == "number":
+            return Literal(float(token.text))
+        if token.kind == "string":
+            return Literal(token.text)
+        if token.kind == "punct" and token.text == "(":
+            node = self.boolean("or")
+            self.expect("punct", ")", "')'")
+            return node
+        if token.kind == "word" and token.text == "not":
+            self.expect("punct", "(", "'(' after not")
+            node = self.boolean("or")
+            self.expect("punct", ")", "')'")
+            return Not(node)
+        if token.kind == "word" and token.text == "selected":
+            self.expect("punct", "(", "'(' after selected")
+            var = self.expect("var", what="a variable such as ${name}")
+            self.expect("punct", ",", "','")
+            code = self.expect("string", what="a quoted choice code")
+            self.expect("punct", ")", "')'")
+            return Selected(Var(var.text, var.position), code.text)
+        if token.kind == "word":
+            raise ExpressionError(f"unknown word or function {token.text!r}", token.position)
+        raise ExpressionError(f"unexpected {token.text!r}", token.position)
+
+
+def parse(text: str) -> Node:
+    """Parse an expression or raise ExpressionError naming the position of the problem."""
+    return _Parser(text).parse()
+
+
+def variables(node: Node) -> list[Var]:
+    """Every variable the expression reads, in order of appearance."""
+    match node:
+        case Var():
+            return [node]
+        case Selected(var=var):
+            return [var]
+        case Compare(left=left, right=right):
+            return variables(left) + variables(right)
+        case Not(operand=operand):
+            return variables(operand)
+        case BoolOp(operands=operands):
+            return [v for operand in operands for v in variables(operand)]
+    return []
+
+
+def check_references(text: str, earlier: Iterable[str], later: Iterable[str] = ()) -> Node:
+    """Parse and refuse variables that are unknown or not asked before the question."""
+    node = parse(text)
+    earlier, later = set(earlier), set(later)
+    for var in variables(node):
+        if var.name in earlier:
+            continue
+        if var.name in later:
+            raise ExpressionError(
+                f"${{{var.name}}} is asked later, so it cannot decide this", var.position
+            )
+        raise ExpressionError(f"unknown variable ${{{var.name}}}", var.position)
+    return node
+
+
+def _scalar(value: Value) -> str | float:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return " ".join(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return float(value)
+    return value if isinstance(value, str) else float(value)
+
+
+def _number(value: str | float) -> float | None:
+    if isinstance(value, float):
+        return value
+    try:
+        return float(value)
+    except ValueError:
+        return None
+
+
+def _compare(op: str, left: str | float, right: str | float) -> bool:
+    if isinstance(left, float) or isinstance(right, float):
+        left_n, right_n = _number(left), _number(right)
+        if left_n is None or right_n is None:
+            return op == "!="
+        left, right = left_n, right_n
+    elif op not in ("=", "!="):
+        left_n, right_n = _number(left), _number(right)
+        if left_n is not None and right_n is not None:
+            left, right = left_n, right_n
+        elif left == "" or right == "":
+            return False
+    match op:
+        case "=":
+            return left == right
+        case "!=":
+            return left != right
+        case "<":
+            return left < right
+        case "<=":
+            return left <= right
+        case ">":
+            return left > right
+        case ">=":
+            return left >= right
+    raise AssertionError(op)
+
+
+def _truthy(value: Any) -> bool:
+    return value not in ("", None, 0, 0.0, False)
+
+
+def evaluate(node: Node, answers: Mapping[str, Value]) -> bool:
+    """Evaluate a parsed expression against answers keyed by variable name."""
+    return _truthy(_value(node, answers))
+
+
+def _value(node: Node, answers: Mapping[str, Value]) -> Any:
+    match node:
+        case Var(name=name):
+            return _scalar(answers.get(name))
+        case Literal(value=value):
+            return value
+        case Selected(var=var, code=code):
+            value = answers.get(var.name)
+            return code in value if isinstance(value, list) else _scalar(value) == code
+        case Compare(op=op, left=left, right=right):
+            return _compare(op, _value(left, answers), _value(right, answers))
+        case Not(operand=operand):
+            return not evaluate(operand, answers)
+        case BoolOp(op="and", operands=operands):
+            return all(evaluate(o, answers) for o in operands)
+        case BoolOp(op="or", operands=operands):
+            return any(evaluate(o, answers) for o in operands)
+    raise AssertionError(node)
