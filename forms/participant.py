@@ -17,6 +17,7 @@ from wtforms import (
     Field,
     IntegerField,
     RadioField,
+    SelectChoice,
     SelectMultipleField,
     StringField,
     SubmitField,
@@ -43,7 +44,7 @@ class NoControlCharacters:
 
 class ChoiceRadioField(RadioField):
     def pre_validate(self, form: FlaskForm) -> None:
-        if self.data is not None and self.data not in {value for value, _label in self.choices}:
+        if self.data is not None and self.data not in {c.value for c in self.choices}:
             raise ValidationError(_("Please choose one of the options shown."))
 
 
@@ -52,7 +53,7 @@ class ChoiceCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
     def pre_validate(self, form: FlaskForm) -> None:
-        known = {value for value, _label in self.choices}
+        known = {c.value for c in self.choices}
         if any(value not in known for value in self.data or ()):
             raise ValidationError(_("Please choose only from the options shown."))
 
@@ -110,7 +111,7 @@ def _field(question: Question, language: str) -> Field | None:
                                         max=limit)),
             NoControlCharacters(),
         ]
-    choices = [(c.code, c.text("label", language)) for c in question.choices]
+    choices = [SelectChoice(c.code, c.text("label", language)) for c in question.choices]
     match kind:
         case QuestionType.NOTE:
             return None
@@ -118,7 +119,7 @@ def _field(question: Question, language: str) -> Field | None:
             return ChoiceCheckboxField(label, choices=choices, validators=validators)
         case QuestionType.RATING:
             low, high = int(question.min_value or 0), int(question.max_value or 10)
-            scale = [(str(i), str(i)) for i in range(low, high + 1)]
+            scale = [SelectChoice(str(i)) for i in range(low, high + 1)]
             return ChoiceRadioField(label, choices=scale, validators=validators[:1])
         case QuestionType.INTEGER:
             return WholeNumberField(label, validators=validators)

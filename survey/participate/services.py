@@ -112,9 +112,9 @@ def typed_columns(question: Question, value: AnswerValue) -> dict[str, object]:
 def save_answers(session: Session, response: Response, values: Mapping[Question, AnswerValue]) -> None:
     """Insert or update one answer per question; an emptied answer is removed. Saving the same
     page twice leaves exactly the same rows."""
-    existing = {a.question_id: a for a in response.answers}
+    existing = {a.question: a for a in response.answers}
     for question, value in values.items():
-        answer = existing.get(question.id)
+        answer = existing.get(question)
         if value is None:
             if answer is not None:
                 response.answers.remove(answer)
@@ -134,8 +134,8 @@ def drop_hidden_answers(response: Response) -> None:
     """Answers to questions that the current answers hide are not kept (e.g. weeks of pregnancy
     after changing "pregnant" to no)."""
     answers = answers_by_name(response)
-    shown = {q.id for s in response.version.sections for q in visible_questions(s, answers)}
-    for answer in [a for a in response.answers if a.question_id not in shown]:
+    shown = {q for s in response.version.sections for q in visible_questions(s, answers)}
+    for answer in [a for a in response.answers if a.question not in shown]:
         response.answers.remove(answer)
 
 

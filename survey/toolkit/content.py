@@ -1,4 +1,7 @@
-"""The toolkit's sections, in reading order: the one list the toolkit pages, the survey and exports share."""
+"""The toolkit's sections, in reading order.
+
+The one list the toolkit pages, the survey and exports share.
+"""
 
 from dataclasses import dataclass
 
@@ -20,6 +23,9 @@ SECTIONS: tuple[ToolkitSection, ...] = (
 )
 SECTION_KEYS = frozenset(s.key for s in SECTIONS)
 
+_BY_KEY = {s.key: s for s in SECTIONS}
+
 
 def section(key: str) -> ToolkitSection | None:
-    return next((s for s in SECTIONS if s.key == key), None)
+    """The section with this key, or None if there is no such section."""
+    return _BY_KEY.get(key)
