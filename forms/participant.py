@@ -37,8 +37,10 @@ class NoControlCharacters:
     def __call__(self, form: FlaskForm, field: Field) -> None:
         if field.data and _FORBIDDEN.search(field.data):
             raise ValidationError(
-                _("This answer contains hidden control characters that cannot be saved. "
-                  "Please retype it.")
+                _(
+                    "This answer contains hidden control characters that cannot be saved. "
+                    "Please retype it."
+                )
             )
 
 
@@ -98,17 +100,21 @@ def _field(question: Question, language: str) -> Field | None:
     label = question.text("label", language)
     kind = QuestionType(question.type)
     validators: list[Any] = (
-        [InputRequired(message=_("Please answer this question."))] if question.required
+        [InputRequired(message=_("Please answer this question."))]
+        if question.required
         else [Optional()]
     )
     if kind in NUMBER_TYPES and (question.min_value is not None or question.max_value is not None):
-        validators.append(NumberRange(question.min_value, question.max_value,
-                                      message=_range_message(question)))
+        validators.append(
+            NumberRange(question.min_value, question.max_value, message=_range_message(question))
+        )
     if kind in (QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT):
         limit = question.max_length or DEFAULT_MAX_LENGTH[kind]
         validators += [
-            Length(max=limit, message=_("Please shorten this answer to %(max)d characters or fewer.",
-                                        max=limit)),
+            Length(
+                max=limit,
+                message=_("Please shorten this answer to %(max)d characters or fewer.", max=limit),
+            ),
             NoControlCharacters(),
         ]
     choices = [SelectChoice(c.code, c.text("label", language)) for c in question.choices]

@@ -12,8 +12,10 @@ class ResumeForm(FlaskForm):
         validators=[
             InputRequired(message=_l("Please enter your resume code.")),
             Length(max=20, message=_l("A resume code has 8 letters and numbers, like ABCD-2345.")),
-            Regexp(r"^[A-Za-z0-9 -]+$",
-                   message=_l("A resume code has 8 letters and numbers, like ABCD-2345.")),
+            Regexp(
+                r"^[A-Za-z0-9 -]+$",
+                message=_l("A resume code has 8 letters and numbers, like ABCD-2345."),
+            ),
         ],
     )
     submit = SubmitField(_l("Continue"))

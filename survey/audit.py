@@ -9,8 +9,13 @@ from sqlalchemy.orm import Session
 from survey.models import AuditEvent, User
 
 
-def record(session: Session, action: str, user: User | None = None, target: str | None = None,
-           **details: Any) -> AuditEvent:
+def record(
+    session: Session,
+    action: str,
+    user: User | None = None,
+    target: str | None = None,
+    **details: Any,
+) -> AuditEvent:
     event = AuditEvent(action=action, user=user, target=target, details=details)
     session.add(event)
     return event

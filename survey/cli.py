@@ -66,8 +66,9 @@ def demo_data_command(count: int, seed: int | None) -> None:
     version = current_version(db.session, current_app.config["QUESTIONNAIRE_SLUG"])
     if version is None:
         raise click.ClickException("no published questionnaire: run `flask --app survey setup`")
-    made = generate_responses(db.session, version, count, seed=seed,
-                              secret=current_app.config["SECRET_KEY"])
+    made = generate_responses(
+        db.session, version, count, seed=seed, secret=current_app.config["SECRET_KEY"]
+    )
     db.session.commit()
     click.echo(f"Added {made} synthetic responses.")
 

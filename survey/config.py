@@ -1,8 +1,7 @@
-"""Settings from environment variables, one set per environment (development, testing, production)."""
+"""Settings from environment variables, per environment (development, testing, production)."""
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import Mapping
 from datetime import timedelta
@@ -34,14 +33,19 @@ def settings_from_env(env: Mapping[str, str], instance_path: str) -> dict[str, A
     """The app's configuration for `SURVEY_ENV` (development by default)."""
     environment = env.get("SURVEY_ENV", "development")
     if environment not in ("development", "testing", "production"):
-        raise ConfigError(f"SURVEY_ENV must be development, testing or production, not {environment!r}")
+        raise ConfigError(
+            f"SURVEY_ENV must be development, testing or production, not {environment!r}"
+        )
     production = environment == "production"
 
     secret_key = env.get("SECRET_KEY")
     database_url = env.get("DATABASE_URL")
     if production:
-        missing = [name for name, value in (("SECRET_KEY", secret_key), ("DATABASE_URL", database_url))
-                   if not value]
+        missing = [
+            name
+            for name, value in (("SECRET_KEY", secret_key), ("DATABASE_URL", database_url))
+            if not value
+        ]
         if missing:
             raise ConfigError(f"production needs {' and '.join(missing)} in the environment")
     if not secret_key:

@@ -66,48 +66,97 @@ def _participant(rng: random.Random) -> dict[str, Callable[[dict], object]]:
     generators: dict[str, Callable[[dict], object]] = {
         "eligibility": lambda a: _pick(rng, {"breastfeeding": 55, "recent": 30, "intend": 15}),
         "consent": lambda a: "yes",
-        "age_group": lambda a: _pick(rng, {"under_20": 2, "20_24": 10, "25_29": 25, "30_34": 35,
-                                           "35_39": 20, "40_plus": 5, "no_answer": 3}),
+        "age_group": lambda a: _pick(
+            rng,
+            {
+                "under_20": 2,
+                "20_24": 10,
+                "25_29": 25,
+                "30_34": 35,
+                "35_39": 20,
+                "40_plus": 5,
+                "no_answer": 3,
+            },
+        ),
         "home_language": lambda a: _pick(rng, {"en": 60, "fr": 30, "en_fr": 5, "other": 5}),
-        "parity": lambda a: "0" if a["eligibility"] == "intend"
-        else _pick(rng, {"1": 50, "2": 30, "3": 15, "0": 5}),
-        "pregnant": lambda a: "yes" if a["eligibility"] == "intend" or rng.random() < 0.05 else "no",
+        "parity": lambda a: (
+            "0" if a["eligibility"] == "intend" else _pick(rng, {"1": 50, "2": 30, "3": 15, "0": 5})
+        ),
+        "pregnant": lambda a: (
+            "yes" if a["eligibility"] == "intend" or rng.random() < 0.05 else "no"
+        ),
         "pregnancy_weeks": lambda a: float(rng.randint(12, 40)),
         "feeding_status": lambda a: {
             "intend": "expecting",
             "breastfeeding": _pick(rng, {"exclusive": 60, "mixed": 40}),
             "recent": _pick(rng, {"stopped": 70, "mixed": 30}),
         }[a["eligibility"]],
-        "exclusive_duration": lambda a: _pick(rng, {"lt_1m": 20, "1_2m": 25, "3_5m": 30,
-                                                    "ge_6m": 15, "never": 10}),
+        "exclusive_duration": lambda a: _pick(
+            rng, {"lt_1m": 20, "1_2m": 25, "3_5m": 30, "ge_6m": 15, "never": 10}
+        ),
         "heard_of_hand_expression": lambda a: "yes" if rng.random() < 0.75 else "no",
         "ever_hand_expressed": lambda a: "yes" if rng.random() < 0.5 else "no",
-        "confidence_before": lambda a: _likert(rng, 3.3 if a["ever_hand_expressed"] == "yes" else 2.3),
-        "info_formats": lambda a: [c for c, p in (("online", .7), ("video", .5), ("print", .3),
-                                                  ("provider", .6), ("classes", .3), ("peers", .35),
-                                                  ("social", .4), ("other", .05))
-                                   if rng.random() < p] or None,
+        "confidence_before": lambda a: _likert(
+            rng, 3.3 if a["ever_hand_expressed"] == "yes" else 2.3
+        ),
+        "info_formats": lambda a: (
+            [
+                c
+                for c, p in (
+                    ("online", 0.7),
+                    ("video", 0.5),
+                    ("print", 0.3),
+                    ("provider", 0.6),
+                    ("classes", 0.3),
+                    ("peers", 0.35),
+                    ("social", 0.4),
+                    ("other", 0.05),
+                )
+                if rng.random() < p
+            ]
+            or None
+        ),
         "info_formats_other": lambda a: rng.choice(OTHER_FORMATS),
         "tried_with_toolkit": lambda a: "yes" if rng.random() < 0.45 else "no",
-        "pain_during": lambda a: float(rng.choices(range(11),
-                                                   weights=[30, 20, 15, 12, 8, 5, 4, 3, 1, 1, 1])[0]),
-        "confidence_after": lambda a: str(min(5, int(a["confidence_before"]) + rng.choice([0, 1, 1, 2]))),
+        "pain_during": lambda a: float(
+            rng.choices(range(11), weights=[30, 20, 15, 12, 8, 5, 4, 3, 1, 1, 1])[0]
+        ),
+        "confidence_after": lambda a: str(
+            min(5, int(a["confidence_before"]) + rng.choice([0, 1, 1, 2]))
+        ),
     }
-    for name in ("informative", "easy_to_understand", "layout", "clear", "language", "visual",
-                 "pictures", "useful", "recommend"):
+    for name in (
+        "informative",
+        "easy_to_understand",
+        "layout",
+        "clear",
+        "language",
+        "visual",
+        "pictures",
+        "useful",
+        "recommend",
+    ):
         generators[f"rating_{name}"] = lambda a: _likert(rng, liking)
     for item in range(1, 11):
         positive = item % 2 == 1
         centre = 4.0 + usability if positive else 2.0 - usability
         skip = rng.random() < 0.03
-        generators[f"sus_{item:02d}"] = (lambda c, s: lambda a: None if s else _likert(rng, c))(centre, skip)
+        generators[f"sus_{item:02d}"] = (lambda c, s: lambda a: None if s else _likert(rng, c))(
+            centre, skip
+        )
     for name, pool in COMMENTS.items():
         generators[name] = (lambda p: lambda a: rng.choice(p) if rng.random() < 0.3 else None)(pool)
     return generators
 
 
-def generate_responses(session: Session, version: QuestionnaireVersion, count: int,
-                       seed: int | None = None, secret: str = "demo", chunk: int = 1000) -> int:
+def generate_responses(
+    session: Session,
+    version: QuestionnaireVersion,
+    count: int,
+    seed: int | None = None,
+    secret: str = "demo",  # noqa: S107 - keys the demo resume codes, which nobody is given
+    chunk: int = 1000,
+) -> int:
     """Insert `count` responses: about 15% stop part-way, branches follow the show-if rules."""
     rng = random.Random(seed)
     questions = version.questions
@@ -132,27 +181,42 @@ def generate_responses(session: Session, version: QuestionnaireVersion, count: i
                 if value is None:
                     continue
                 given[question.name] = value
-                answers.append({"response_id": response_id, "question_id": question.id,
-                                **typed_columns(question, value)})
+                answers.append(
+                    {
+                        "response_id": response_id,
+                        "question_id": question.id,
+                        **typed_columns(question, value),
+                    }
+                )
             started = now - timedelta(days=rng.uniform(0, 90), minutes=30)
             submitted = None if partial else started + timedelta(minutes=rng.uniform(5, 25))
-            responses.append({
-                "id": response_id, "version_id": version.id,
-                "language": "fr" if given.get("home_language") == "fr" else "en",
-                "status": ResponseStatus.IN_PROGRESS if partial else ResponseStatus.COMPLETE,
-                "started_at": started, "updated_at": submitted or started,
-                "submitted_at": submitted, "consent_version": version.consent_version,
-                "consented_at": started,
-                "resume_code_hash": resume_code_digest(new_resume_code(), secret),
-                "current_position": last_page,
-            })
+            responses.append(
+                {
+                    "id": response_id,
+                    "version_id": version.id,
+                    "language": "fr" if given.get("home_language") == "fr" else "en",
+                    "status": ResponseStatus.IN_PROGRESS if partial else ResponseStatus.COMPLETE,
+                    "started_at": started,
+                    "updated_at": submitted or started,
+                    "submitted_at": submitted,
+                    "consent_version": version.consent_version,
+                    "consented_at": started,
+                    "resume_code_hash": resume_code_digest(new_resume_code(), secret),
+                    "current_position": last_page,
+                }
+            )
             if last_page > toolkit_position:
                 for part in SECTIONS:
                     if rng.random() < 0.8:
-                        views.append({"response_id": response_id, "section": part.key,
-                                      "opened": rng.choice([1, 1, 1, 2]),
-                                      "seconds": int(rng.lognormvariate(3.5, 0.7)),
-                                      "first_opened_at": started})
+                        views.append(
+                            {
+                                "response_id": response_id,
+                                "section": part.key,
+                                "opened": rng.choice([1, 1, 1, 2]),
+                                "seconds": int(rng.lognormvariate(3.5, 0.7)),
+                                "first_opened_at": started,
+                            }
+                        )
         session.execute(insert(Response), responses)
         session.execute(insert(Answer), answers)
         if views:

@@ -1,4 +1,4 @@
-"""Which language a page is shown in: `?lang=`, then the visitor's earlier choice, then the browser."""
+"""The page's language: `?lang=`, then the visitor's earlier choice, then the browser's."""
 
 from __future__ import annotations
 

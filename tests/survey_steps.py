@@ -2,18 +2,48 @@
 
 from __future__ import annotations
 
-SUS_85 = dict(zip([f"sus_{i:02d}" for i in range(1, 11)], "4 1 5 2 5 1 4 2 3 1".split()))
+SUS_85 = dict(
+    zip(
+        [f"sus_{i:02d}" for i in range(1, 11)],
+        ["4", "1", "5", "2", "5", "1", "4", "2", "3", "1"],
+        strict=True,
+    )
+)
 
 PAGES: list[tuple[int, dict]] = [
     (1, {"eligibility": "breastfeeding"}),
     (2, {"consent": "yes"}),
     (3, {"age_group": "30_34", "home_language": "fr", "parity": "1", "pregnant": "no"}),
-    (4, {"feeding_status": "mixed", "exclusive_duration": "3_5m", "heard_of_hand_expression": "yes",
-         "ever_hand_expressed": "no", "confidence_before": "2",
-         "info_formats": ["online", "video", "other"], "info_formats_other": "Podcasts"}),
+    (
+        4,
+        {
+            "feeding_status": "mixed",
+            "exclusive_duration": "3_5m",
+            "heard_of_hand_expression": "yes",
+            "ever_hand_expressed": "no",
+            "confidence_before": "2",
+            "info_formats": ["online", "video", "other"],
+            "info_formats_other": "Podcasts",
+        },
+    ),
     (5, {}),
-    (6, {f"rating_{n}": "4" for n in ("informative", "easy_to_understand", "layout", "clear",
-                                      "language", "visual", "pictures", "useful", "recommend")}),
+    (
+        6,
+        {
+            f"rating_{n}": "4"
+            for n in (
+                "informative",
+                "easy_to_understand",
+                "layout",
+                "clear",
+                "language",
+                "visual",
+                "pictures",
+                "useful",
+                "recommend",
+            )
+        },
+    ),
     (7, SUS_85),
     (8, {"tried_with_toolkit": "yes", "pain_during": "2", "confidence_after": "4"}),
     (9, {"comment_liked": "The clock pictures.", "comment_change": "", "comment_missing": ""}),

@@ -38,7 +38,7 @@ def test_complete_survey_stores_every_answer_typed(browser, db, version):
     assert stored["sus_03"] == "5"
     assert stored["comment_liked"] == "The clock pictures."
     assert "comment_change" not in stored  # left empty: no row
-    expected = sum(1 for _, page in PAGES for v in page.values() if v not in ("", [])) 
+    expected = sum(1 for _, page in PAGES for v in page.values() if v not in ("", []))
     assert len(stored) == expected
 
 
@@ -52,7 +52,9 @@ def test_pages_show_progress_and_resume_code(browser):
 def test_screened_out_person_is_thanked_and_nothing_is_kept(browser, db):
     response = answer_page(browser, 1, {"eligibility": "none"})
     assert response.headers["Location"].endswith("/survey/not-eligible")
-    assert "Thank you for your interest" in browser.get("/survey/not-eligible").get_data(as_text=True)
+    assert "Thank you for your interest" in browser.get("/survey/not-eligible").get_data(
+        as_text=True
+    )
     assert responses(db) == []
 
 
@@ -79,26 +81,66 @@ def test_pages_cannot_be_skipped(browser):
     [
         (3, {"age_group": "30_34", "parity": "1", "pregnant": "no"}, None, None),
         (3, {"parity": "1", "pregnant": "no"}, "age_group", "Please answer this question."),
-        (3, {"age_group": "99", "parity": "1", "pregnant": "no"}, "age_group",
-         "Please choose one of the options shown."),
-        (3, {"age_group": "30_34", "parity": "1", "pregnant": "yes", "pregnancy_weeks": "43"},
-         "pregnancy_weeks", "Please enter a number from 1 to 42."),
-        (3, {"age_group": "30_34", "parity": "1", "pregnant": "yes", "pregnancy_weeks": "0"},
-         "pregnancy_weeks", "Please enter a number from 1 to 42."),
-        (3, {"age_group": "30_34", "parity": "1", "pregnant": "yes", "pregnancy_weeks": "ten"},
-         "pregnancy_weeks", "Please enter a whole number, such as 12."),
-        (4, {**PAGES[3][1], "info_formats": ["online", "carrier-pigeon"]}, "info_formats",
-         "Please choose only from the options shown."),
-        (4, {**PAGES[3][1], "info_formats_other": "x" * 201}, "info_formats_other",
-         "Please shorten this answer to 200 characters or fewer."),
-        (4, {**PAGES[3][1], "info_formats_other": "bad\x00byte"}, "info_formats_other",
-         "hidden control characters"),
-        (8, {"tried_with_toolkit": "yes", "pain_during": "11", "confidence_after": "4"},
-         "pain_during", "Please choose one of the options shown."),
-        (8, {"tried_with_toolkit": "yes", "confidence_after": "4"}, "pain_during",
-         "Please answer this question."),
-        (9, {"comment_liked": "y" * 5001}, "comment_liked",
-         "Please shorten this answer to 5000 characters or fewer."),
+        (
+            3,
+            {"age_group": "99", "parity": "1", "pregnant": "no"},
+            "age_group",
+            "Please choose one of the options shown.",
+        ),
+        (
+            3,
+            {"age_group": "30_34", "parity": "1", "pregnant": "yes", "pregnancy_weeks": "43"},
+            "pregnancy_weeks",
+            "Please enter a number from 1 to 42.",
+        ),
+        (
+            3,
+            {"age_group": "30_34", "parity": "1", "pregnant": "yes", "pregnancy_weeks": "0"},
+            "pregnancy_weeks",
+            "Please enter a number from 1 to 42.",
+        ),
+        (
+            3,
+            {"age_group": "30_34", "parity": "1", "pregnant": "yes", "pregnancy_weeks": "ten"},
+            "pregnancy_weeks",
+            "Please enter a whole number, such as 12.",
+        ),
+        (
+            4,
+            {**PAGES[3][1], "info_formats": ["online", "carrier-pigeon"]},
+            "info_formats",
+            "Please choose only from the options shown.",
+        ),
+        (
+            4,
+            {**PAGES[3][1], "info_formats_other": "x" * 201},
+            "info_formats_other",
+            "Please shorten this answer to 200 characters or fewer.",
+        ),
+        (
+            4,
+            {**PAGES[3][1], "info_formats_other": "bad\x00byte"},
+            "info_formats_other",
+            "hidden control characters",
+        ),
+        (
+            8,
+            {"tried_with_toolkit": "yes", "pain_during": "11", "confidence_after": "4"},
+            "pain_during",
+            "Please choose one of the options shown.",
+        ),
+        (
+            8,
+            {"tried_with_toolkit": "yes", "confidence_after": "4"},
+            "pain_during",
+            "Please answer this question.",
+        ),
+        (
+            9,
+            {"comment_liked": "y" * 5001},
+            "comment_liked",
+            "Please shorten this answer to 5000 characters or fewer.",
+        ),
     ],
 )
 def test_validation_messages_next_to_the_field(browser, db, position, data, field, message):
@@ -146,15 +188,16 @@ def test_same_page_branch_is_rendered_for_the_no_javascript_path(browser):
     complete_survey(browser, upto=3)
     html = browser.get("/survey/page/4").get_data(as_text=True)
     assert 'id="q-exclusive_duration"' in html
-    assert "data-show-if=\"${feeding_status} = &#39;mixed&#39;" in html
+    assert 'data-show-if="${feeding_status} = &#39;mixed&#39;' in html
 
 
 def test_double_submit_creates_no_duplicates(browser, db):
     complete_survey(browser, upto=3)
     first = answer_page(browser, 4)
     token = browser.token
-    again = browser.post("/survey/page/4", {**PAGES[3][1], "next": "x", "csrf_token": token},
-                         fetch=False)
+    again = browser.post(
+        "/survey/page/4", {**PAGES[3][1], "next": "x", "csrf_token": token}, fetch=False
+    )
     assert first.status_code == again.status_code == 302
     rows = db.session.scalars(select(Answer)).all()
     pairs = [(a.response_id, a.question_id) for a in rows]
@@ -192,8 +235,9 @@ def test_expired_csrf_token_keeps_the_answers(app, browser, db, monkeypatch):
     import itsdangerous.timed
 
     real = itsdangerous.timed.TimestampSigner.get_timestamp
-    monkeypatch.setattr(itsdangerous.timed.TimestampSigner, "get_timestamp",
-                        lambda self: real(self) + 3600)
+    monkeypatch.setattr(
+        itsdangerous.timed.TimestampSigner, "get_timestamp", lambda self: real(self) + 3600
+    )
     response = browser.post("/survey/page/3", {**PAGES[2][1], "next": "x"}, fetch=False)
     assert response.status_code == 400
     assert "Your answers are still here" in response.get_data(as_text=True)
@@ -204,27 +248,31 @@ def test_expired_csrf_token_keeps_the_answers(app, browser, db, monkeypatch):
 
 def test_lost_session_keeps_answers_until_the_resume_code_is_given(browser, make_browser, db):
     complete_survey(browser, upto=2)
-    code = re.search(r'class="code">([A-Z2-9-]+)<',
-                     browser.get("/survey/page/3").get_data(as_text=True)).group(1)
+    code = re.search(
+        r'class="code">([A-Z2-9-]+)<', browser.get("/survey/page/3").get_data(as_text=True)
+    ).group(1)
     token = browser.token
     stranger = make_browser()  # no cookie: the session is gone
-    response = stranger.post("/survey/page/3", {**PAGES[2][1], "next": "x", "csrf_token": token},
-                             fetch=False)
+    response = stranger.post(
+        "/survey/page/3", {**PAGES[2][1], "next": "x", "csrf_token": token}, fetch=False
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Enter your resume code" in html
     assert re.search(r'value="30_34"[^>]*checked|checked[^>]*value="30_34"', html)
     stranger._remember_token(response)
-    saved = stranger.post("/survey/page/3", {**PAGES[2][1], "next": "x", "resume_code": code},
-                          fetch=False)
+    saved = stranger.post(
+        "/survey/page/3", {**PAGES[2][1], "next": "x", "resume_code": code}, fetch=False
+    )
     assert saved.status_code == 302 and saved.headers["Location"].endswith("/survey/page/4")
     assert answers_of(db, responses(db)[0])["age_group"] == "30_34"
 
 
 def test_resume_with_code_in_a_new_browser(browser, make_browser, db):
     complete_survey(browser, upto=4)
-    code = re.search(r'class="code">([A-Z2-9-]+)<',
-                     browser.get("/survey/page/5").get_data(as_text=True)).group(1)
+    code = re.search(
+        r'class="code">([A-Z2-9-]+)<', browser.get("/survey/page/5").get_data(as_text=True)
+    ).group(1)
     other = make_browser()
     wrong = other.post("/survey/resume", {"resume_code": "AAAA-AAAA"})
     assert wrong.status_code == 400
@@ -239,8 +287,9 @@ def test_resume_with_code_in_a_new_browser(browser, make_browser, db):
 
 def test_resume_code_is_stored_only_as_a_hash(browser, db):
     complete_survey(browser, upto=2)
-    code = re.search(r'class="code">([A-Z2-9-]+)<',
-                     browser.get("/survey/page/3").get_data(as_text=True)).group(1)
+    code = re.search(
+        r'class="code">([A-Z2-9-]+)<', browser.get("/survey/page/3").get_data(as_text=True)
+    ).group(1)
     stored = responses(db)[0].resume_code_hash
     assert code not in stored and code.replace("-", "") not in stored and len(stored) == 64
 

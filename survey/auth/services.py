@@ -36,8 +36,9 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def create_user(session: Session, email: str, password: str, role: str,
-                by: User | None = None) -> User:
+def create_user(
+    session: Session, email: str, password: str, role: str, by: User | None = None
+) -> User:
     email = normalise_email(email)
     if role not in set(Role):
         raise UserError(f"role must be one of: {', '.join(Role)}")
@@ -77,9 +78,12 @@ def end_sessions(user: User) -> None:
 
 
 def count_admins(session: Session) -> int:
-    return session.scalar(
-        select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.active)
-    ) or 0
+    return (
+        session.scalar(
+            select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.active)
+        )
+        or 0
+    )
 
 
 def init_login(manager: LoginManager, app: Flask) -> None:

@@ -20,8 +20,13 @@ def _safe_next(target: str | None) -> str:
     """Only a path on this site; anything else (another host, a scheme, //x) goes home."""
     if target:
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") \
-                and not target.startswith("//") and "\\" not in target:
+        if (
+            not parts.scheme
+            and not parts.netloc
+            and target.startswith("/")
+            and not target.startswith("//")
+            and "\\" not in target
+        ):
             return target
     return url_for("staff.home")
 

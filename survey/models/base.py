@@ -1,4 +1,4 @@
-"""The declarative base shared by every model; plain SQLAlchemy so exports/ can use it without Flask."""
+"""The declarative base of every model: plain SQLAlchemy, so exports/ can use it without Flask."""
 
 from datetime import UTC, datetime
 

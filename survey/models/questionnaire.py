@@ -40,7 +40,12 @@ class QuestionType(StrEnum):
 
 
 CHOICE_TYPES = frozenset(
-    {QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE, QuestionType.YES_NO, QuestionType.LIKERT}
+    {
+        QuestionType.SINGLE_CHOICE,
+        QuestionType.MULTIPLE_CHOICE,
+        QuestionType.YES_NO,
+        QuestionType.LIKERT,
+    }
 )
 NUMBER_TYPES = frozenset({QuestionType.RATING, QuestionType.INTEGER, QuestionType.DECIMAL})
 TEXT_TYPES = frozenset({QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT})
@@ -176,8 +181,9 @@ class Question(Bilingual, Base):
     __table_args__ = (
         UniqueConstraint("section_id", "position"),
         CheckConstraint(f"type IN ({_in(QuestionType)})", name="type"),
-        CheckConstraint("min_value IS NULL OR max_value IS NULL OR min_value <= max_value",
-                        name="range_ordered"),
+        CheckConstraint(
+            "min_value IS NULL OR max_value IS NULL OR min_value <= max_value", name="range_ordered"
+        ),
         CheckConstraint("max_length IS NULL OR max_length > 0", name="max_length_positive"),
     )
 
@@ -211,7 +217,7 @@ class Question(Bilingual, Base):
 
 
 class Score(Bilingual, Base):
-    """A composite score computed on the server from item answers (see survey.questionnaire.scoring)."""
+    """A composite score computed on the server from items (see survey.questionnaire.scoring)."""
 
     __tablename__ = "score"
     __table_args__ = (
@@ -230,7 +236,9 @@ class Score(Bilingual, Base):
     reversed_items: Mapped[list[str]] = mapped_column(JSON, default=list)
     scale_min: Mapped[int]
     scale_max: Mapped[int]
-    offset: Mapped[float] = mapped_column(default=0)  # subtracted from each (possibly reversed) item
+    offset: Mapped[float] = mapped_column(
+        default=0
+    )  # subtracted from each (possibly reversed) item
     aggregate: Mapped[str] = mapped_column(String(8), default="sum")
     multiplier: Mapped[float] = mapped_column(default=1)
     rule_en: Mapped[str] = mapped_column(Text)  # the scoring rule in words, for the codebook

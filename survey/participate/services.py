@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey.models import (
-    Answer,
     NUMBER_TYPES,
+    Answer,
     Question,
     QuestionnaireVersion,
     QuestionType,
@@ -75,8 +75,9 @@ def is_shown(section: Section, answers: Mapping[str, AnswerValue]) -> bool:
     return not section.questions or bool(visible_questions(section, answers))
 
 
-def neighbour(version: QuestionnaireVersion, position: int, answers: Mapping[str, AnswerValue],
-              step: int) -> Section | None:
+def neighbour(
+    version: QuestionnaireVersion, position: int, answers: Mapping[str, AnswerValue], step: int
+) -> Section | None:
     """The next (step=1) or previous (step=-1) page that is shown with these answers."""
     sections = version.sections if step > 0 else list(reversed(version.sections))
     for section in sections:
@@ -109,7 +110,9 @@ def typed_columns(question: Question, value: AnswerValue) -> dict[str, object]:
     return columns
 
 
-def save_answers(session: Session, response: Response, values: Mapping[Question, AnswerValue]) -> None:
+def save_answers(
+    session: Session, response: Response, values: Mapping[Question, AnswerValue]
+) -> None:
     """Insert or update one answer per question; an emptied answer is removed. Saving the same
     page twice leaves exactly the same rows."""
     existing = {a.question: a for a in response.answers}
@@ -155,8 +158,13 @@ def resume_code_digest(code: str, secret: str) -> str:
     return hmac.new(key, normalise_resume_code(code).encode(), hashlib.sha256).hexdigest()
 
 
-def start_response(session: Session, version: QuestionnaireVersion, language: str,
-                   pending: Mapping[str, AnswerValue], secret: str) -> tuple[Response, str]:
+def start_response(
+    session: Session,
+    version: QuestionnaireVersion,
+    language: str,
+    pending: Mapping[str, AnswerValue],
+    secret: str,
+) -> tuple[Response, str]:
     """Create the response once consent is given, with the answers held until then.
     Returns it with its resume code, which is shown once and stored only as a hash."""
     code = new_resume_code()
@@ -171,7 +179,9 @@ def start_response(session: Session, version: QuestionnaireVersion, language: st
     )
     session.add(response)
     by_name = {q.name: q for q in version.questions}
-    save_answers(session, response, {by_name[name]: v for name, v in pending.items() if name in by_name})
+    save_answers(
+        session, response, {by_name[name]: v for name, v in pending.items() if name in by_name}
+    )
     return response, code
 
 
@@ -191,7 +201,9 @@ def complete(response: Response) -> None:
         response.submitted_at = utcnow()
 
 
-def record_toolkit_view(session: Session, response: Response, section_key: str, seconds: float) -> None:
+def record_toolkit_view(
+    session: Session, response: Response, section_key: str, seconds: float
+) -> None:
     """Count one opening of a toolkit section and add the time spent on it."""
     seconds = int(min(max(seconds, 0), MAX_TOOLKIT_SECONDS))
     view = next((v for v in response.toolkit_views if v.section == section_key), None)

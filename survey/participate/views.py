@@ -23,7 +23,8 @@ from survey.extensions import db
 from survey.i18n import current_language
 from survey.models import Question, QuestionnaireVersion, Response, Section, SectionKind
 from survey.participate import services
-from survey.toolkit.content import SECTIONS, section as toolkit_section
+from survey.toolkit.content import SECTIONS
+from survey.toolkit.content import section as toolkit_section
 
 bp = Blueprint("participate", __name__, url_prefix="/survey")
 
@@ -51,8 +52,14 @@ def _to_page(section: Section | None):
     return redirect(url_for(".page", position=section.position))
 
 
-def _render_page(version: QuestionnaireVersion, section: Section, form: PageForm,
-                 questions: list[Question], status: int = 200, resume_form: ResumeForm | None = None):
+def _render_page(
+    version: QuestionnaireVersion,
+    section: Section,
+    form: PageForm,
+    questions: list[Question],
+    status: int = 200,
+    resume_form: ResumeForm | None = None,
+):
     return render_template(
         "participate/page.html",
         version=version,
@@ -70,8 +77,12 @@ def _render_page(version: QuestionnaireVersion, section: Section, form: PageForm
 @bp.route("/")
 def start():
     response = _current_response()
-    return render_template("participate/start.html", version=_new_participant_version(),
-                           response=response, language=current_language())
+    return render_template(
+        "participate/start.html",
+        version=_new_participant_version(),
+        response=response,
+        language=current_language(),
+    )
 
 
 @bp.route("/page/<int:position>", methods=["GET", "POST"])
@@ -112,9 +123,11 @@ def _displayed(section: Section, answers: dict) -> list[Question]:
     """On a fresh page: hide questions whose condition is already settled by earlier pages; keep
     those that depend on this page, so the page works without JavaScript."""
     on_page = {q.name for q in section.questions}
-    return [q for q in section.questions
-            if services.condition_holds(q.show_if, answers)
-            or services.depends_on(q, on_page)]
+    return [
+        q
+        for q in section.questions
+        if services.condition_holds(q.show_if, answers) or services.depends_on(q, on_page)
+    ]
 
 
 def _values(form: PageForm, shown: list[Question]) -> dict[Question, object]:
@@ -135,8 +148,9 @@ def _pre_consent_page(version: QuestionnaireVersion, section: Section):
         return _render_page(version, section, form, _displayed(section, pending))
     shown = _shown_fields(form, section, pending)
     if form.back.data:
-        return _to_page(services.neighbour(version, section.position, pending, -1)
-                        or version.sections[0])
+        return _to_page(
+            services.neighbour(version, section.position, pending, -1) or version.sections[0]
+        )
     if not form.validate():
         return _invalid(version, section, form, shown)
     pending = {**pending, **{q.name: v for q, v in _values(form, shown).items()}}
@@ -158,8 +172,13 @@ def _pre_consent_page(version: QuestionnaireVersion, section: Section):
     return _to_page(next_section)
 
 
-def _invalid(version: QuestionnaireVersion, section: Section, form: PageForm,
-             shown: list[Question], resume_form: ResumeForm | None = None):
+def _invalid(
+    version: QuestionnaireVersion,
+    section: Section,
+    form: PageForm,
+    shown: list[Question],
+    resume_form: ResumeForm | None = None,
+):
     if "csrf_token" in form.errors:
         flash(_(EXPIRED_MESSAGE), "warning")
     return _render_page(version, section, form, shown, status=400, resume_form=resume_form)
@@ -177,13 +196,16 @@ def _question_page(response: Response, section: Section):
         valid_fields = [q for q in shown if q.name not in form.errors]
         _save(response, section, form, valid_fields)
         db.session.commit()
-        return _to_page(services.neighbour(version, section.position,
-                                           services.answers_by_name(response), -1) or section)
+        return _to_page(
+            services.neighbour(version, section.position, services.answers_by_name(response), -1)
+            or section
+        )
     if not valid:
         return _invalid(version, section, form, shown)
     _save(response, section, form, shown)
-    next_section = services.neighbour(version, section.position,
-                                      services.answers_by_name(response), 1)
+    next_section = services.neighbour(
+        version, section.position, services.answers_by_name(response), 1
+    )
     if next_section is None:
         services.complete(response)
     else:
@@ -213,8 +235,13 @@ def _page_without_session(version: QuestionnaireVersion, section: Section):
             db.session, resume_form.resume_code.data, current_app.config["SECRET_KEY"]
         )
     if response is None or response.is_complete or section.position > response.current_position:
-        flash(_("Your session had ended, so these answers are not saved yet. Enter your resume "
-                "code below and press Next: your answers will be kept."), "warning")
+        flash(
+            _(
+                "Your session had ended, so these answers are not saved yet. Enter your resume "
+                "code below and press Next: your answers will be kept."
+            ),
+            "warning",
+        )
         shown = _shown_fields(form, section, {})
         return _render_page(version, section, form, shown, status=400, resume_form=resume_form)
     _bind(response)
@@ -231,11 +258,13 @@ def _bind(response: Response) -> None:
 def resume():
     form = ResumeForm()
     if form.validate_on_submit():
-        response = services.find_by_resume_code(db.session, form.resume_code.data,
-                                                current_app.config["SECRET_KEY"])
+        response = services.find_by_resume_code(
+            db.session, form.resume_code.data, current_app.config["SECRET_KEY"]
+        )
         if response is None:
-            form.resume_code.errors.append(_("We could not find a survey with that code. "
-                                             "Please check it and try again."))
+            form.resume_code.errors.append(
+                _("We could not find a survey with that code. Please check it and try again.")
+            )
         elif response.is_complete:
             flash(_("That survey is already finished. Thank you!"), "info")
             return redirect(url_for(".start"))
@@ -248,14 +277,16 @@ def resume():
 
 @bp.route("/toolkit/<key>", methods=["GET", "POST"])
 def toolkit(key: str):
-    """A toolkit section inside the survey; moving on records which section was read and how long."""
+    """A toolkit section in the survey; moving on records which section was read, and how long."""
     response = _current_response()
     chapter = toolkit_section(key)
     if chapter is None:
         abort(404)
     if response is None:
         return redirect(url_for(".resume"))
-    toolkit_page = next((s for s in response.version.sections if s.kind == SectionKind.TOOLKIT), None)
+    toolkit_page = next(
+        (s for s in response.version.sections if s.kind == SectionKind.TOOLKIT), None
+    )
     if toolkit_page is None or response.current_position < toolkit_page.position:
         abort(404)
     form = ToolkitNextForm()
@@ -270,8 +301,13 @@ def toolkit(key: str):
             return redirect(url_for(".toolkit", key=keys[following]))
         return _to_page(toolkit_page)
     session["toolkit_open"] = {"key": key, "at": time.time()}
-    return render_template("participate/toolkit_section.html", chapter=chapter, form=form,
-                           sections=SECTIONS, toolkit_page=toolkit_page)
+    return render_template(
+        "participate/toolkit_section.html",
+        chapter=chapter,
+        form=form,
+        sections=SECTIONS,
+        toolkit_page=toolkit_page,
+    )
 
 
 @bp.route("/thanks")

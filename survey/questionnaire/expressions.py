@@ -101,7 +101,8 @@ def _tokenize(text: str) -> list[_Token]:
         kind = match.lastgroup
         value = {
             "var": match.group("name"),
-            "string": match.group("single") if match.group("single") is not None
+            "string": match.group("single")
+            if match.group("single") is not None
             else match.group("double"),
         }.get(kind, match.group(kind))
         tokens.append(_Token(kind, value, match.start(kind) + 1))

@@ -1,4 +1,4 @@
-"""Create a published questionnaire version from its JSON definition (the default one ships here)."""
+"""Create a published questionnaire version from a JSON definition (the default ships here)."""
 
 from __future__ import annotations
 
@@ -107,7 +107,9 @@ def load_default_questionnaire(session: Session, path: Path = DEFAULT_QUESTIONNA
     """Add and publish the questionnaire in `path` unless one with its slug exists.
     Returns whether anything was added."""
     definition = json.loads(path.read_text(encoding="utf-8"))
-    exists = session.scalar(select(Questionnaire.id).where(Questionnaire.slug == definition["slug"]))
+    exists = session.scalar(
+        select(Questionnaire.id).where(Questionnaire.slug == definition["slug"])
+    )
     if exists is not None:
         return False
     version = build_version(definition)

@@ -23,6 +23,7 @@ def home():
         .options(joinedload(Response.version))
         .order_by(Response.started_at.desc(), Response.id)
     )
-    responses = db.paginate(query, page=max(page, 1), per_page=current_app.config["STAFF_PAGE_SIZE"],
-                            error_out=False)
+    responses = db.paginate(
+        query, page=max(page, 1), per_page=current_app.config["STAFF_PAGE_SIZE"], error_out=False
+    )
     return render_template("staff/home.html", responses=responses, logout_form=LogoutForm())

@@ -1,4 +1,4 @@
-"""The illustrated hand-expression toolkit: one page per section, the whole toolkit, and a print view."""
+"""The illustrated hand-expression toolkit: a page per section, the whole, and a print view."""
 
 from survey.toolkit.views import bp
 

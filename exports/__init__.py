@@ -1,0 +1,1 @@
+"""Responses -> evaluation report. A library: it takes a database session, never imports Flask."""

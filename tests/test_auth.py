@@ -1,0 +1,182 @@
+"""Staff login, logout and the access matrix over every route."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from survey.auth.services import create_user
+from survey.models import AuditEvent
+from tests.conftest import PASSWORD, Browser
+
+# Who may open each endpoint. A new route fails test_every_route_is_classified until added here.
+PUBLIC = {
+    "home",
+    "static",
+    "participate.start",
+    "participate.page",
+    "participate.resume",
+    "participate.toolkit",
+    "participate.thanks",
+    "participate.not_eligible",
+    "toolkit.index",
+    "toolkit.chapter",
+    "toolkit.print_view",
+    "auth.login",
+}
+STAFF = {"staff.home", "auth.logout"}
+ADMIN_ONLY: set[str] = set()
+SAMPLE_ARGS = {"position": 1, "key": "steps", "filename": "app.css"}
+
+
+def test_every_route_is_classified(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints == PUBLIC | STAFF | ADMIN_ONLY
+
+
+def _staff_urls(app):
+    with app.test_request_context():
+        from flask import url_for
+
+        for rule in app.url_map.iter_rules():
+            if rule.endpoint in STAFF | ADMIN_ONLY:
+                args = {a: SAMPLE_ARGS[a] for a in rule.arguments}
+                methods = sorted(rule.methods - {"HEAD", "OPTIONS"})
+                yield rule.endpoint, url_for(rule.endpoint, **args), methods
+
+
+@pytest.mark.parametrize("role", [None, "investigator", "admin"])
+def test_role_matrix_on_every_staff_route(app, role, make_browser):
+    if role:
+        with app.app_context():
+            from survey.extensions import db
+
+            create_user(db.session, f"{role}@example.org", PASSWORD, role)
+            db.session.commit()
+    browser = make_browser()
+    browser.get("/staff/login")  # a valid CSRF token, so only access control can refuse
+    if role:
+        browser.post("/staff/login", {"email": f"{role}@example.org", "password": PASSWORD})
+    checked = 0
+    for endpoint, url, methods in _staff_urls(app):
+        for method in methods:
+            response = browser.request(method, url, data={"csrf_token": browser.token})
+            allowed = role == "admin" or (role == "investigator" and endpoint in STAFF)
+            if role is None:
+                assert response.status_code == 302, (endpoint, method)
+                assert "/staff/login" in response.headers["Location"]
+            elif not allowed:
+                assert response.status_code == 403, (endpoint, method)
+            else:
+                assert response.status_code in (200, 302), (endpoint, method)
+            checked += 1
+            if endpoint == "auth.logout" and role:
+                browser.post("/staff/login", {"email": f"{role}@example.org", "password": PASSWORD})
+    assert checked >= 2
+
+
+def test_login_shows_the_responses(admin, browser):
+    from tests.survey_steps import complete_survey
+
+    complete_survey(browser)
+    html = admin.get("/staff/").get_data(as_text=True)
+    assert "1 response" in html and "complete" in html
+
+
+def test_staff_list_pages(admin, app, db, version):
+    from survey.demo import generate_responses
+
+    generate_responses(db.session, version, 120, seed=3)
+    db.session.commit()
+    first = admin.get("/staff/").get_data(as_text=True)
+    assert "Page 1 of 3" in first and "120 responses" in first
+    assert first.count("<tr>") == 51  # header + 50
+    last = admin.get("/staff/?page=3").get_data(as_text=True)
+    assert last.count("<tr>") == 21
+    assert admin.get("/staff/?page=abc").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "email, password",
+    [
+        ("admin@example.org", "wrong password here"),
+        ("nobody@example.org", PASSWORD),
+    ],
+)
+def test_unknown_email_and_wrong_password_look_the_same(app, db, make_browser, email, password):
+    create_user(db.session, "admin@example.org", PASSWORD, "admin")
+    db.session.commit()
+    response = make_browser().post("/staff/login", {"email": email, "password": password})
+    assert response.status_code == 401
+    assert "That email and password do not match an active account." in response.get_data(
+        as_text=True
+    )
+    db.session.rollback()
+    assert (
+        db.session.scalar(select(AuditEvent.action).order_by(AuditEvent.id.desc()))
+        == "auth.login_failed"
+    )
+
+
+def test_deactivated_user_cannot_log_in(app, db, make_browser):
+    user = create_user(db.session, "gone@example.org", PASSWORD, "investigator")
+    user.active = False
+    db.session.commit()
+    response = make_browser().post(
+        "/staff/login", {"email": "gone@example.org", "password": PASSWORD}
+    )
+    assert response.status_code == 401
+
+
+def test_passwords_are_argon2id(db):
+    user = create_user(db.session, "x@example.org", PASSWORD, "admin")
+    assert user.password_hash.startswith("$argon2id$") and PASSWORD not in user.password_hash
+
+
+def test_logout_invalidates_the_session_server_side(investigator: Browser):
+    cookie = investigator.client.get_cookie("session").value
+    assert investigator.get("/staff/").status_code == 200
+    investigator.post("/staff/logout", {"submit": "x"}, fetch=False)
+    assert investigator.get("/staff/").status_code == 302
+    investigator.client.set_cookie("session", cookie)  # replay the old cookie
+    response = investigator.get("/staff/")
+    assert response.status_code == 302 and "/staff/login" in response.headers["Location"]
+
+
+def test_logout_needs_post(investigator: Browser):
+    assert investigator.get("/staff/logout").status_code == 405
+    assert investigator.get("/staff/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "target, expected",
+    [
+        ("/staff/?page=2", "/staff/?page=2"),
+        ("https://evil.example/", "/staff/"),
+        ("//evil.example/x", "/staff/"),
+        ("/\\evil.example", "/staff/"),
+        ("javascript:alert(1)", "/staff/"),
+    ],
+)
+def test_next_redirect_stays_on_the_site(app, db, make_browser, target, expected):
+    create_user(db.session, "a@example.org", PASSWORD, "admin")
+    db.session.commit()
+    browser = make_browser()
+    browser.get("/staff/login")
+    from urllib.parse import quote
+
+    response = browser.post(
+        f"/staff/login?next={quote(target)}", {"email": "a@example.org", "password": PASSWORD}
+    )
+    assert response.headers["Location"] == expected
+
+
+def test_login_without_csrf_token_is_refused(app, db, make_browser):
+    create_user(db.session, "a@example.org", PASSWORD, "admin")
+    db.session.commit()
+    browser = make_browser()
+    response = browser.request(
+        "POST", "/staff/login", data={"email": "a@example.org", "password": PASSWORD}
+    )
+    assert response.status_code == 400
+    assert "This form had expired" in response.get_data(as_text=True)
