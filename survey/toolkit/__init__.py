@@ -1,5 +1,1 @@
 """The illustrated hand-expression toolkit: a page per section, the whole, and a print view."""
-
-from survey.toolkit.views import bp
-
-__all__ = ["bp"]
