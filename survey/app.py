@@ -8,12 +8,17 @@ from typing import Any
 
 from flask import Flask, current_app, redirect, request, url_for
 
-from survey import auth, errors, participate, staff, toolkit
+from survey import errors
+from survey.auth import views as auth
+from survey.auth.services import init_login
 from survey.cli import register_commands
 from survey.config import settings_from_env
 from survey.database import configure_sqlite, render_migration_item, write_intent
 from survey.extensions import babel, csrf, db, login_manager, migrate
 from survey.i18n import current_language, select_locale
+from survey.participate import views as participate
+from survey.staff import views as staff
+from survey.toolkit import views as toolkit
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -36,7 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
-    auth.init_login(login_manager, app)
+    init_login(login_manager, app)
     with app.app_context():
         configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 

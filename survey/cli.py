@@ -10,9 +10,13 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from exports.filters import STATUSES, ExportFilters
+from exports.report import ExportError
+from exports.rows import ReportOptions
 from survey.auth.services import UserError, create_user
-from survey.config import read_or_create_secret_key
+from survey.config import LANGUAGES, read_or_create_secret_key
 from survey.demo import generate_responses
+from survey.exporting import run_export
 from survey.extensions import db
 from survey.models import Role, User
 from survey.participate.services import current_version
@@ -73,7 +77,64 @@ def demo_data_command(count: int, seed: int | None) -> None:
     click.echo(f"Added {made} synthetic responses.")
 
 
+@click.command("export")
+@click.argument("out", type=click.Path(dir_okay=False, writable=True))
+@click.option("--csv", "as_csv", is_flag=True, help="Only the Responses table, as CSV (UTF-8).")
+@click.option("--deidentified", is_flag=True, help="Drop identifiers; hash the response ids.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Started on or after (UTC).")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Started on or before (UTC).")
+@click.option("--status", type=click.Choice(STATUSES), default="all", show_default=True)
+@click.option("--version", "versions", type=int, multiple=True, help="Questionnaire version(s).")
+@click.option("--language", type=click.Choice(LANGUAGES))
+@click.option("--labels", is_flag=True, help="Choice labels instead of codes.")
+def export_command(
+    out: str,
+    as_csv: bool,
+    deidentified: bool,
+    since,
+    until,
+    status: str,
+    versions: tuple[int, ...],
+    language: str | None,
+    labels: bool,
+) -> None:
+    """Write the evaluation report (.xlsx, or .csv with --csv) for the matching responses."""
+    try:
+        filters = ExportFilters(
+            since=since.date() if since else None,
+            until=until.date() if until else None,
+            status=status,
+            versions=versions,
+            language=language,
+        )
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from error
+    options = ReportOptions(deidentified=deidentified, labels=labels)
+    with click.progressbar(length=1, label="Exporting responses", file=sys.stderr) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+
+        try:
+            info = run_export(
+                db.session,
+                out,
+                as_csv=as_csv,
+                filters=filters,
+                options=options,
+                generated_by="command line",
+                progress=progress,
+                slug=current_app.config["QUESTIONNAIRE_SLUG"],
+            )
+        except ExportError as error:
+            raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Wrote {info.rows} responses to {out} (SHA-256 {info.sha256}).")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(setup_command)
     app.cli.add_command(demo_data_command)
+    app.cli.add_command(export_command)

@@ -1,5 +1,1 @@
 """The staff home: who answered, and how far they got."""
-
-from survey.staff.views import bp
-
-__all__ = ["bp"]

@@ -1,0 +1,49 @@
+"""Which responses an export covers."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement
+
+from survey.models import Response, ResponseStatus
+
+STATUSES = ("complete", "partial", "all")
+
+
+@dataclass(frozen=True)
+class ExportFilters:
+    """Dates are inclusive and apply to when the response was started (UTC)."""
+
+    since: date | None = None
+    until: date | None = None
+    status: str = "all"
+    versions: tuple[int, ...] = ()
+    language: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.status not in STATUSES:
+            raise ValueError(f"status must be one of {', '.join(STATUSES)}")
+        if self.since and self.until and self.since > self.until:
+            raise ValueError("the start date is after the end date")
+
+    def conditions(self, version_ids: list[int]) -> list[ColumnElement[bool]]:
+        """SQL conditions on Response; `version_ids` are the versions chosen (see `versions`)."""
+        where: list[ColumnElement[bool]] = [Response.version_id.in_(version_ids)]
+        if self.since:
+            where.append(Response.started_at >= datetime.combine(self.since, time(), UTC))
+        if self.until:
+            end = datetime.combine(self.until + timedelta(days=1), time(), UTC)
+            where.append(Response.started_at < end)
+        if self.status == "complete":
+            where.append(Response.status == ResponseStatus.COMPLETE)
+        elif self.status == "partial":
+            where.append(Response.status == ResponseStatus.IN_PROGRESS)
+        if self.language:
+            where.append(Response.language == self.language)
+        return where
+
+    def describe(self) -> dict[str, Any]:
+        return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(self).items()}

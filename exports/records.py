@@ -1,0 +1,171 @@
+"""Responses read from the database in chunks, each with its typed answers, what it was shown,
+its scores and its toolkit engagement."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.orm import Session
+
+from exports.filters import ExportFilters
+from exports.variables import Variable
+from survey.models import (
+    Answer,
+    QuestionnaireVersion,
+    QuestionType,
+    Response,
+    ResponseStatus,
+    ToolkitView,
+)
+from survey.questionnaire.expressions import evaluate
+from survey.questionnaire.scoring import ScoreRule, compute_score
+
+Value = str | float | date | list[str]
+
+
+@dataclass
+class ResponseRecord:
+    id: str
+    version: int
+    language: str
+    complete: bool
+    started_at: datetime
+    submitted_at: datetime | None
+    consent_version: str
+    consented_at: datetime
+    answers: dict[str, Value] = field(default_factory=dict)
+    shown: set[str] = field(default_factory=set)
+    scores: dict[str, float | None] = field(default_factory=dict)
+    toolkit: dict[str, tuple[int, int]] = field(default_factory=dict)  # section -> (opened, s)
+
+    @property
+    def minutes_taken(self) -> float | None:
+        if self.submitted_at is None:
+            return None
+        return round((self.submitted_at - self.started_at).total_seconds() / 60, 1)
+
+
+class RecordReader:
+    """Streams ResponseRecords for the chosen versions and filters, `chunk` responses at a time."""
+
+    def __init__(
+        self,
+        session: Session,
+        versions: list[QuestionnaireVersion],
+        variables: list[Variable],
+        filters: ExportFilters,
+        chunk: int = 2000,
+    ) -> None:
+        self.session = session
+        self.filters = filters
+        self.chunk = chunk
+        self.version_numbers = {v.id: v.number for v in versions}
+        self.variables = variables
+        self.questions: dict[int, tuple[str, str]] = {}
+        for version in versions:
+            for question in version.questions:
+                self.questions[question.id] = (question.name, question.type)
+        self.scores = {
+            v.number: [(s.name, ScoreRule.from_dict(s.as_rule())) for s in v.scores]
+            for v in versions
+        }
+
+    def count(self) -> int:
+        return (
+            self.session.scalar(select(func.count()).select_from(Response).where(*self._where()))
+            or 0
+        )
+
+    def _where(self):
+        return self.filters.conditions(list(self.version_numbers))
+
+    def __iter__(self) -> Iterator[ResponseRecord]:
+        after: tuple[datetime, str] | None = None
+        while True:
+            query = (
+                select(
+                    Response.id,
+                    Response.version_id,
+                    Response.language,
+                    Response.status,
+                    Response.started_at,
+                    Response.submitted_at,
+                    Response.consent_version,
+                    Response.consented_at,
+                    Response.current_position,
+                )
+                .where(*self._where())
+                .order_by(Response.started_at, Response.id)
+                .limit(self.chunk)
+            )
+            if after is not None:
+                query = query.where(tuple_(Response.started_at, Response.id) > after)
+            rows = self.session.execute(query).all()
+            if not rows:
+                return
+            yield from self._records(rows)
+            after = (rows[-1].started_at, rows[-1].id)
+            self.session.expunge_all()
+
+    def _records(self, rows) -> list[ResponseRecord]:
+        records: dict[str, ResponseRecord] = {}
+        reached: dict[str, int | None] = {}
+        for row in rows:
+            records[row.id] = ResponseRecord(
+                id=row.id,
+                version=self.version_numbers[row.version_id],
+                language=row.language,
+                complete=row.status == ResponseStatus.COMPLETE,
+                started_at=row.started_at,
+                submitted_at=row.submitted_at,
+                consent_version=row.consent_version,
+                consented_at=row.consented_at,
+            )
+            reached[row.id] = (
+                None if row.status == ResponseStatus.COMPLETE else row.current_position
+            )
+        ids = list(records)
+        answers = self.session.execute(
+            select(
+                Answer.response_id,
+                Answer.question_id,
+                Answer.value_text,
+                Answer.value_number,
+                Answer.value_date,
+            ).where(Answer.response_id.in_(ids))
+        )
+        for response_id, question_id, text, number, day in answers:
+            name, kind = self.questions[question_id]
+            if kind == QuestionType.MULTIPLE_CHOICE:
+                value: Value = text.split()
+            else:
+                value = next(v for v in (text, number, day) if v is not None)
+            records[response_id].answers[name] = value
+        views = self.session.execute(
+            select(
+                ToolkitView.response_id,
+                ToolkitView.section,
+                ToolkitView.opened,
+                ToolkitView.seconds,
+            ).where(ToolkitView.response_id.in_(ids))
+        )
+        for response_id, section, opened, seconds in views:
+            records[response_id].toolkit[section] = (opened, seconds)
+        for record in records.values():
+            self._finish(record, reached[record.id])
+        return list(records.values())
+
+    def _finish(self, record: ResponseRecord, reached: int | None) -> None:
+        """Work out what the response was shown (its denominators) and its scores."""
+        for variable in self.variables:
+            position = variable.section_position.get(record.version)
+            if position is None or (reached is not None and position > reached):
+                continue
+            condition = variable.conditions.get(record.version)
+            if condition is None or evaluate(condition, record.answers):
+                record.shown.add(variable.name)
+        for name, rule in self.scores.get(record.version, []):
+            record.scores[name] = compute_score(rule, record.answers)

@@ -1,0 +1,244 @@
+"""The one entry point the CLI, the web and background jobs call: responses -> report file."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
+from typing import IO, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from exports.cells import GuardCounts, csv_text
+from exports.filters import ExportFilters
+from exports.records import RecordReader, ResponseRecord
+from exports.rows import ReportOptions, ResponseTable
+from exports.sheets import write_about, write_charts, write_codebook, write_summary
+from exports.stats import Statistics
+from exports.variables import Variable, collect_variables
+from exports.workbook import WorkbookWriter
+from survey.models import Questionnaire, QuestionnaireVersion, VersionStatus
+from survey.toolkit.content import SECTIONS
+
+Progress = Callable[[int, int], None]
+
+
+class ExportError(ValueError):
+    """The export cannot be made as asked (a message for the person who asked)."""
+
+
+@dataclass
+class ReportInfo:
+    rows: int
+    complete: int
+    sha256: str
+    versions: list[int]
+    counts: GuardCounts
+    generated_at: datetime
+    filters: dict[str, Any] = field(default_factory=dict)
+
+
+def software_version() -> str:
+    try:
+        return package_version("milk-survey")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def chosen_versions(
+    session: Session, slug: str, filters: ExportFilters
+) -> list[QuestionnaireVersion]:
+    """Every version that has been live (published or retired), or the ones the filter names."""
+    query = (
+        select(QuestionnaireVersion)
+        .join(Questionnaire)
+        .where(Questionnaire.slug == slug, QuestionnaireVersion.status != VersionStatus.DRAFT)
+        .order_by(QuestionnaireVersion.number)
+    )
+    if filters.versions:
+        query = query.where(QuestionnaireVersion.number.in_(filters.versions))
+    versions = list(session.scalars(query))
+    if not versions:
+        raise ExportError("no questionnaire version matches these filters")
+    return versions
+
+
+def _canonical(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return str(value)
+
+
+class _Digest:
+    """SHA-256 of the Responses data: each row's values as text, tab-separated, one per line."""
+
+    def __init__(self) -> None:
+        self.hash = hashlib.sha256()
+
+    def add(self, row: list[Any]) -> None:
+        self.hash.update(("\t".join(_canonical(v) for v in row) + "\n").encode("utf-8", "replace"))
+
+
+@dataclass
+class _Plan:
+    versions: list[QuestionnaireVersion]
+    variables: list[Variable]
+    score_names: list[str]
+    table: ResponseTable
+    reader: RecordReader
+
+
+def _plan(
+    session: Session, slug: str, filters: ExportFilters, options: ReportOptions, chunk: int
+) -> _Plan:
+    versions = chosen_versions(session, slug, filters)
+    variables = collect_variables(versions)
+    score_names = list(dict.fromkeys(s.name for v in versions for s in v.scores))
+    table = ResponseTable(variables, score_names, [s.key for s in SECTIONS], options)
+    return _Plan(
+        versions,
+        variables,
+        score_names,
+        table,
+        RecordReader(session, versions, variables, filters, chunk),
+    )
+
+
+def write_report(
+    session: Session,
+    out: str | IO[bytes],
+    *,
+    slug: str = "milk",
+    filters: ExportFilters | None = None,
+    options: ReportOptions | None = None,
+    generated_by: str = "",
+    progress: Progress | None = None,
+    chunk: int = 2000,
+) -> ReportInfo:
+    """Write the evaluation workbook (.xlsx) for the responses that match `filters`."""
+    filters, options = filters or ExportFilters(), options or ReportOptions()
+    plan = _plan(session, slug, filters, options, chunk)
+    total = plan.reader.count()
+    counts = GuardCounts()
+    writer = WorkbookWriter(counts)
+    digest = _Digest()
+    statistics = Statistics(plan.table.variables, plan.score_names)
+    text_variables = [v for v in plan.table.variables if v.is_text]
+    writer.header("Responses", plan.table.header)
+    writer.header(
+        "Comments",
+        ["response_id", "version", "language", "variable", "question", "answer", "part"],
+        [24, 8, 9, 22, 50, 80, 8],
+    )
+    rows = complete = 0
+    for record in plan.reader:
+        row = plan.table.row(record)
+        digest.add(row)
+        writer.append("Responses", row, where="on the Comments sheet")
+        statistics.add(record)
+        _comments(writer, plan.table, text_variables, record)
+        rows += 1
+        complete += record.complete
+        if progress and (rows % chunk == 0 or rows == total):
+            progress(rows, total)
+    writer.autofilter("Responses")
+    writer.autofilter("Comments")
+    summaries = statistics.summarise()
+    write_codebook(writer, plan.table, plan.versions)
+    write_summary(writer, summaries)
+    write_charts(writer, summaries, plan.variables)
+    info = ReportInfo(
+        rows=rows,
+        complete=complete,
+        sha256=digest.hash.hexdigest(),
+        versions=[v.number for v in plan.versions],
+        counts=counts,
+        generated_at=datetime.now(UTC),
+        filters=filters.describe(),
+    )
+    write_about(writer, info, options, generated_by, software_version())
+    writer.save(out)
+    if progress and total == 0:
+        progress(0, 0)
+    return info
+
+
+def _comments(
+    writer: WorkbookWriter,
+    table: ResponseTable,
+    text_variables: list[Variable],
+    record: ResponseRecord,
+) -> None:
+    for variable in text_variables:
+        text = record.answers.get(variable.name)
+        if text:
+            fixed = [
+                table.response_id(record),
+                record.version,
+                record.language,
+                variable.name,
+                variable.label_en,
+            ]
+            writer.comment_rows(fixed, str(text))
+
+
+@contextmanager
+def _binary(out: str | IO[bytes]) -> Iterator[IO[bytes]]:
+    if isinstance(out, str):
+        with open(out, "wb") as stream:
+            yield stream
+    else:
+        yield out
+
+
+def write_csv(
+    session: Session,
+    out: str | IO[bytes],
+    *,
+    slug: str = "milk",
+    filters: ExportFilters | None = None,
+    options: ReportOptions | None = None,
+    progress: Progress | None = None,
+    chunk: int = 2000,
+) -> ReportInfo:
+    """The Responses sheet as CSV: UTF-8 with a BOM (so Excel reads it as UTF-8), same guard."""
+    filters, options = filters or ExportFilters(), options or ReportOptions()
+    plan = _plan(session, slug, filters, options, chunk)
+    total = plan.reader.count()
+    counts = GuardCounts()
+    digest = _Digest()
+    rows = complete = 0
+    with _binary(out) as stream:
+        text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+        writer = csv.writer(text)
+        writer.writerow([csv_text(h, counts) for h in plan.table.header])
+        for record in plan.reader:
+            row = plan.table.row(record)
+            digest.add(row)
+            writer.writerow(
+                [csv_text(v, counts) if isinstance(v, str) else _canonical(v) for v in row]
+            )
+            rows += 1
+            complete += record.complete
+            if progress and (rows % chunk == 0 or rows == total):
+                progress(rows, total)
+        text.flush()
+        text.detach()
+    return ReportInfo(
+        rows=rows,
+        complete=complete,
+        sha256=digest.hash.hexdigest(),
+        versions=[v.number for v in plan.versions],
+        counts=counts,
+        generated_at=datetime.now(UTC),
+        filters=filters.describe(),
+    )

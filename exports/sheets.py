@@ -1,0 +1,356 @@
+"""The workbook's small sheets: Codebook, Summary, Charts and About."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from exports.rows import ReportOptions, ResponseTable
+from exports.stats import Summary
+from exports.variables import Variable
+from exports.workbook import WorkbookWriter
+from survey.models import QuestionnaireVersion
+
+if TYPE_CHECKING:
+    from exports.report import ReportInfo
+
+FIXED_DESCRIPTIONS = {
+    "response_id": "Response identifier (a salted hash in de-identified exports)",
+    "version": "Questionnaire version the response was answered on",
+    "language": "Language of the last page saved (en, fr)",
+    "status": "complete, or partial (stopped before the end)",
+    "started_at_utc": "When consent was given and the response began (UTC)",
+    "submitted_at_utc": "When the last page was sent (UTC); empty if partial",
+    "minutes_taken": "submitted_at_utc - started_at_utc, in minutes (one decimal)",
+    "consent_version": "Version of the consent text agreed to",
+    "consented_at_utc": "When consent was given (UTC)",
+}
+TYPE_NAMES = {
+    "single_choice": "single choice",
+    "multiple_choice": "multiple choice (0/1 per choice)",
+    "yes_no": "yes/no",
+    "likert": "Likert",
+    "rating": "0-10 rating",
+    "integer": "integer",
+    "decimal": "decimal",
+    "date": "date",
+    "short_text": "short text",
+    "long_text": "long text",
+}
+
+
+def write_codebook(
+    writer: WorkbookWriter, table: ResponseTable, versions: list[QuestionnaireVersion]
+) -> None:
+    writer.header(
+        "Codebook",
+        [
+            "column",
+            "question (English)",
+            "question (French)",
+            "type",
+            "choices (code = label)",
+            "required",
+            "shown if",
+            "versions",
+            "wording changes",
+            "scoring rule / notes",
+        ],
+        [26, 60, 60, 18, 50, 9, 34, 10, 40, 60],
+    )
+    for name, description in FIXED_DESCRIPTIONS.items():
+        writer.append("Codebook", [name, description, "", "", "", "", "", "", "", ""])
+    for variable in table.variables:
+        for column in variable.columns:
+            writer.append("Codebook", _codebook_row(variable, column))
+    scores = {s.name: s for v in versions for s in v.scores}
+    for name in table.score_names:
+        score = scores[name]
+        holders = ", ".join(
+            str(v.number) for v in versions if any(s.name == name for s in v.scores)
+        )
+        writer.append(
+            "Codebook",
+            [
+                name,
+                score.label_en,
+                score.label_fr or "",
+                "score",
+                "",
+                "",
+                "",
+                holders,
+                "",
+                score.rule_en,
+            ],
+        )
+    for key in table.toolkit_sections:
+        writer.append(
+            "Codebook",
+            [
+                f"toolkit_{key}_opened",
+                f"Times the toolkit section '{key}' was opened in the survey",
+                "",
+                "integer",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "0 if never opened",
+            ],
+        )
+        writer.append(
+            "Codebook",
+            [
+                f"toolkit_{key}_seconds",
+                f"Seconds spent on the toolkit section '{key}' (each visit capped at 30 minutes)",
+                "",
+                "integer",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+            ],
+        )
+    writer.append(
+        "Codebook",
+        [
+            "toolkit_sections_opened",
+            "Number of toolkit sections opened",
+            "",
+            "integer",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ],
+    )
+    writer.append(
+        "Codebook",
+        [
+            "toolkit_seconds",
+            "Seconds spent in the toolkit, all sections",
+            "",
+            "integer",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ],
+    )
+    writer.autofilter("Codebook")
+
+
+def _codebook_row(variable: Variable, column: str) -> list[object]:
+    if variable.is_multiple:
+        code = column.split("__", 1)[1]
+        choices = f"1 = ticked '{variable.label(code)}', 0 = not ticked, empty = not answered"
+    else:
+        choices = "; ".join(f"{c.code} = {c.label_en}" for c in variable.choices)
+    wording = ""
+    if len(set(variable.wording.values())) > 1:
+        wording = "; ".join(f"v{n}: {text}" for n, text in sorted(variable.wording.items()))
+    notes = "identifier (dropped when de-identified)" if variable.identifier else ""
+    if variable.min_value is not None or variable.max_value is not None:
+        notes = f"range {variable.min_value:g} to {variable.max_value:g}".strip() + notes
+    return [
+        column,
+        variable.label_en,
+        variable.label_fr or "",
+        TYPE_NAMES.get(variable.type),
+        choices,
+        "yes" if variable.required else "no",
+        variable.show_if or "",
+        ", ".join(map(str, variable.versions)),
+        wording,
+        notes,
+    ]
+
+
+SUMMARY_HEADER = [
+    "variable",
+    "question / choice",
+    "type",
+    "denominator (shown)",
+    "answered",
+    "missing",
+    "code",
+    "n",
+    "% of answered",
+    "top-2 box %",
+    "mean",
+    "SD",
+    "median",
+    "Q1",
+    "Q3",
+    "min",
+    "max",
+    "note",
+]
+
+
+def write_summary(writer: WorkbookWriter, summaries: list[Summary]) -> None:
+    writer.header(
+        "Summary", SUMMARY_HEADER, [24, 60, 10, 11, 9, 8, 8, 8, 9, 9, 8, 8, 8, 8, 8, 8, 8, 30]
+    )
+    for s in summaries:
+        numbers = s.numbers
+        stats = (
+            [
+                numbers.mean,
+                numbers.sd,
+                numbers.median,
+                numbers.q1,
+                numbers.q3,
+                numbers.minimum,
+                numbers.maximum,
+            ]
+            if numbers
+            else [None] * 7
+        )
+        note = "multiple choice: percentages may sum past 100%" if s.may_exceed_100 else ""
+        if s.kind == "text":
+            note = "open text: see the Comments sheet"
+        writer.append(
+            "Summary",
+            [
+                s.name,
+                s.label,
+                s.kind,
+                s.denominator,
+                s.answered,
+                s.missing,
+                None,
+                None,
+                None,
+                s.top2_percent,
+                *stats,
+                note,
+            ],
+            bold=True,
+        )
+        for choice in s.choices:
+            writer.append(
+                "Summary",
+                [
+                    s.name,
+                    choice.label,
+                    "",
+                    None,
+                    None,
+                    None,
+                    choice.code,
+                    choice.n,
+                    choice.percent,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    "",
+                ],
+            )
+
+
+def write_charts(
+    writer: WorkbookWriter, summaries: list[Summary], variables: list[Variable]
+) -> None:
+    """Stacked bars for each block of Likert items sharing a scale, bars for choices, a histogram
+    for 0-10 ratings."""
+    by_name = {v.name: v for v in variables}
+    block: list[Summary] = []
+
+    def flush_block() -> None:
+        if not block:
+            return
+        scale = block[0].choices
+        title = "Likert: " + ", ".join(s.name for s in block[:3]) + ("…" if len(block) > 3 else "")
+        series = [
+            (c.label, [next(x.percent or 0 for x in s.choices if x.code == c.code) for s in block])
+            for c in scale
+        ]
+        writer.chart_table(title, [s.name for s in block], series, "likert")
+        block.clear()
+
+    for s in summaries:
+        variable = by_name.get(s.name)
+        same_scale = block and [c.code for c in block[0].choices] == [c.code for c in s.choices]
+        if s.kind == "likert" and (not block or same_scale):
+            block.append(s)
+            continue
+        flush_block()
+        if s.kind == "likert":
+            block.append(s)
+        elif s.kind in ("choice", "multiple"):
+            writer.chart_table(
+                f"{s.name}: {s.label}",
+                [c.label for c in s.choices],
+                [("n", [c.n for c in s.choices])],
+                "choice",
+            )
+        elif variable is not None and variable.type == "rating":
+            writer.chart_table(
+                f"{s.name}: {s.label}",
+                [c.code for c in s.choices],
+                [("n", [c.n for c in s.choices])],
+                "histogram",
+            )
+    flush_block()
+
+
+def write_about(
+    writer: WorkbookWriter,
+    info: ReportInfo,
+    options: ReportOptions,
+    generated_by: str,
+    software: str,
+) -> None:
+    counts = info.counts
+    rows = [
+        ("Report", "M.I.L.K hand expression toolkit evaluation"),
+        ("Generated at (UTC)", info.generated_at.strftime("%Y-%m-%d %H:%M:%S")),
+        ("Generated by", generated_by or "command line"),
+        ("Filters", json.dumps(info.filters, sort_keys=True)),
+        ("Questionnaire versions", ", ".join(map(str, info.versions))),
+        ("Responses (rows)", info.rows),
+        ("Complete", info.complete),
+        ("Partial", info.rows - info.complete),
+        (
+            "De-identified",
+            "yes: identifier questions dropped, response ids salted hashes"
+            if options.deidentified
+            else "no",
+        ),
+        ("Values", "choice labels" if options.labels else "choice codes"),
+        ("Software version", software),
+        ("SHA-256 of the Responses data", info.sha256),
+        (
+            "How the SHA-256 is computed",
+            "each Responses row (without the header) as its values "
+            "in text (dates ISO 8601, empty for missing) joined by tabs, one line per row, UTF-8",
+        ),
+        ("Characters replaced (not allowed in Excel files)", counts.replaced_characters),
+        (
+            "Cells too long for Excel (shortened with a note; full text on Comments)",
+            counts.truncated_cells,
+        ),
+        ("Text cells that look like formulas, kept as text", counts.text_kept_as_text),
+        (
+            "Statistics",
+            "denominator = responses shown the question; % of those who answered, "
+            "one decimal; quartiles by linear interpolation (as Excel QUARTILE.INC); SD with n - 1",
+        ),
+    ]
+    writer.append("About", ["item", "value"], bold=True)
+    for name, value in rows:
+        writer.append("About", [name, value])

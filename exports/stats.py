@@ -1,0 +1,189 @@
+"""Descriptive statistics as the M.I.L.K paper reports them. The Summary sheet and the
+dashboard both read `summarise`, so they can never disagree.
+
+Conventions: a question's denominator is the responses that were shown it (a branch question's
+subgroup); a choice's percentage is of those who answered it, to one decimal; quartiles are
+pandas' linear interpolation (Excel's QUARTILE.INC); SD is the sample SD (n - 1)."""
+
+from __future__ import annotations
+
+from array import array
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from exports.records import ResponseRecord
+from exports.variables import Variable
+
+
+@dataclass
+class ChoiceCount:
+    code: str
+    label: str
+    n: int
+    percent: float | None  # of those who answered
+
+
+@dataclass
+class Numbers:
+    n: int
+    mean: float | None
+    sd: float | None
+    median: float | None
+    q1: float | None
+    q3: float | None
+    minimum: float | None
+    maximum: float | None
+
+
+@dataclass
+class Summary:
+    name: str
+    label: str
+    kind: str  # choice | likert | multiple | number | score | text
+    denominator: int
+    answered: int
+    choices: list[ChoiceCount] = field(default_factory=list)
+    numbers: Numbers | None = None
+    top2_percent: float | None = None  # Likert: agree + strongly agree (the two highest codes)
+    may_exceed_100: bool = False
+
+    @property
+    def missing(self) -> int:
+        return self.denominator - self.answered
+
+
+def _percent(n: int, of: int) -> float | None:
+    return round(100 * n / of, 1) if of else None
+
+
+def _numbers(values: pd.Series) -> Numbers:
+    if values.empty:
+        return Numbers(0, None, None, None, None, None, None, None)
+
+    def r(x: float) -> float | None:
+        return None if pd.isna(x) else round(float(x), 2)
+
+    return Numbers(
+        n=int(values.size),
+        mean=r(values.mean()),
+        sd=r(values.std(ddof=1)),
+        median=r(values.median()),
+        q1=r(values.quantile(0.25)),
+        q3=r(values.quantile(0.75)),
+        minimum=r(values.min()),
+        maximum=r(values.max()),
+    )
+
+
+class _Tally:
+    __slots__ = ("shown", "answered", "counts", "values")
+
+    def __init__(self) -> None:
+        self.shown = 0
+        self.answered = 0
+        self.counts: Counter[str] = Counter()
+        self.values = array("d")
+
+
+class Statistics:
+    """Accumulates what the summary needs while the rows stream past, in constant memory per
+    choice question (counts) and one float per answer for numeric questions."""
+
+    def __init__(self, variables: list[Variable], score_names: list[str]) -> None:
+        self.variables = variables
+        self.score_names = score_names
+        self.tallies = {v.name: _Tally() for v in variables}
+        self.score_tallies = {name: _Tally() for name in score_names}
+        self.responses = 0
+
+    def add(self, record: ResponseRecord) -> None:
+        self.responses += 1
+        for variable in self.variables:
+            if variable.name not in record.shown:
+                continue
+            tally = self.tallies[variable.name]
+            tally.shown += 1
+            value = record.answers.get(variable.name)
+            if value is None:
+                continue
+            tally.answered += 1
+            if variable.is_multiple:
+                tally.counts.update(value)
+            elif variable.is_choice:
+                tally.counts[value] += 1
+            elif variable.is_numeric:
+                tally.values.append(float(value))
+        for name in self.score_names:
+            if name in record.scores:
+                tally = self.score_tallies[name]
+                tally.shown += 1
+                if record.scores[name] is not None:
+                    tally.answered += 1
+                    tally.values.append(record.scores[name])
+
+    def summarise(self) -> list[Summary]:
+        summaries = [self._summary(v, self.tallies[v.name]) for v in self.variables]
+        for name, tally in self.score_tallies.items():
+            summaries.append(
+                Summary(
+                    name,
+                    name,
+                    "score",
+                    tally.shown,
+                    tally.answered,
+                    numbers=_numbers(pd.Series(tally.values, dtype="float64")),
+                )
+            )
+        return summaries
+
+    def _summary(self, variable: Variable, tally: _Tally) -> Summary:
+        kind = (
+            "multiple"
+            if variable.is_multiple
+            else "likert"
+            if variable.is_likert
+            else "choice"
+            if variable.is_choice
+            else "number"
+            if variable.is_numeric
+            else "text"
+        )
+        summary = Summary(variable.name, variable.label_en, kind, tally.shown, tally.answered)
+        if variable.is_multiple or variable.is_choice:
+            summary.choices = [
+                ChoiceCount(
+                    c.code,
+                    c.label_en,
+                    tally.counts[c.code],
+                    _percent(tally.counts[c.code], tally.answered),
+                )
+                for c in variable.choices
+            ]
+            summary.may_exceed_100 = variable.is_multiple
+        if variable.is_choice and variable.numeric_codes:
+            codes = pd.Series([int(c.code) for c in variable.choices])
+            counts = pd.Series([tally.counts[c.code] for c in variable.choices])
+            summary.numbers = _numbers(
+                codes.repeat(counts).reset_index(drop=True).astype("float64")
+            )
+            if variable.is_likert:
+                top_two = sum(c.n for c in sorted(summary.choices, key=lambda c: int(c.code))[-2:])
+                summary.top2_percent = _percent(top_two, tally.answered)
+        elif variable.is_numeric:
+            values = pd.Series(tally.values, dtype="float64")
+            summary.numbers = _numbers(values)
+            if variable.type == "rating":  # a 0-10 scale: its distribution, for the histogram
+                counts = values.value_counts()
+                low, high = int(variable.min_value or 0), int(variable.max_value or 10)
+                summary.choices = [
+                    ChoiceCount(
+                        str(i),
+                        str(i),
+                        int(counts.get(float(i), 0)),
+                        _percent(int(counts.get(float(i), 0)), tally.answered),
+                    )
+                    for i in range(low, high + 1)
+                ]
+        return summary

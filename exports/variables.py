@@ -1,0 +1,121 @@
+"""The report's variables: every question of the exported versions, lined up by variable name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from survey.models import (
+    NUMBER_TYPES,
+    TEXT_TYPES,
+    Question,
+    QuestionnaireVersion,
+    QuestionType,
+)
+from survey.questionnaire.expressions import Node, parse
+
+
+@dataclass
+class ChoiceInfo:
+    code: str
+    label_en: str
+    label_fr: str | None
+
+
+@dataclass
+class Variable:
+    """One variable as the newest version asks it, with the versions that hold it."""
+
+    name: str
+    type: str
+    label_en: str
+    label_fr: str | None
+    required: bool
+    show_if: str | None
+    identifier: bool
+    min_value: float | None = None
+    max_value: float | None = None
+    choices: list[ChoiceInfo] = field(default_factory=list)
+    versions: list[int] = field(default_factory=list)
+    wording: dict[int, str] = field(default_factory=dict)  # version -> English label
+    conditions: dict[int, Node | None] = field(default_factory=dict)  # version -> show-if
+    section_position: dict[int, int] = field(default_factory=dict)  # version -> page position
+
+    @property
+    def numeric_codes(self) -> bool:
+        return bool(self.choices) and all(c.code.lstrip("-").isdigit() for c in self.choices)
+
+    @property
+    def is_multiple(self) -> bool:
+        return self.type == QuestionType.MULTIPLE_CHOICE
+
+    @property
+    def is_choice(self) -> bool:
+        return bool(self.choices) and not self.is_multiple
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.type in NUMBER_TYPES
+
+    @property
+    def is_text(self) -> bool:
+        return self.type in TEXT_TYPES
+
+    @property
+    def is_likert(self) -> bool:
+        return self.type == QuestionType.LIKERT
+
+    @property
+    def columns(self) -> list[str]:
+        """Its column names in the Responses sheet."""
+        if self.is_multiple:
+            return [f"{self.name}__{c.code}" for c in self.choices]
+        return [self.name]
+
+    def label(self, code: str) -> str:
+        return next((c.label_en for c in self.choices if c.code == code), code)
+
+
+def _merge_choices(variable: Variable, question: Question) -> None:
+    known = {c.code for c in variable.choices}
+    for choice in question.choices:
+        if choice.code not in known:
+            variable.choices.append(ChoiceInfo(choice.code, choice.label_en, choice.label_fr))
+
+
+def collect_variables(versions: list[QuestionnaireVersion]) -> list[Variable]:
+    """Variables in questionnaire order. The newest version decides the wording and order; a
+    variable that only older versions hold keeps its place after its older neighbour."""
+    by_name: dict[str, Variable] = {}
+    order: list[str] = []
+    for version in sorted(versions, key=lambda v: v.number):
+        previous: str | None = None
+        for question in version.questions:
+            if question.type == QuestionType.NOTE:
+                continue
+            variable = by_name.get(question.name)
+            if variable is None:
+                variable = by_name[question.name] = Variable(
+                    name=question.name,
+                    type=question.type,
+                    label_en=question.label_en,
+                    label_fr=question.label_fr,
+                    required=question.required,
+                    show_if=question.show_if,
+                    identifier=question.identifier,
+                    min_value=question.min_value,
+                    max_value=question.max_value,
+                )
+                order.insert(order.index(previous) + 1 if previous else 0, question.name)
+            else:
+                variable.label_en, variable.label_fr = question.label_en, question.label_fr
+                variable.required, variable.show_if = question.required, question.show_if
+                variable.identifier = variable.identifier or question.identifier
+            _merge_choices(variable, question)
+            variable.versions.append(version.number)
+            variable.wording[version.number] = question.label_en
+            variable.section_position[version.number] = question.section.position
+            variable.conditions[version.number] = (
+                parse(question.show_if) if question.show_if else None
+            )
+            previous = question.name
+    return [by_name[name] for name in order]
