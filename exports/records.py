@@ -108,7 +108,6 @@ class RecordReader:
                 return
             yield from self._records(rows)
             after = (rows[-1].started_at, rows[-1].id)
-            self.session.expunge_all()
 
     def _records(self, rows) -> list[ResponseRecord]:
         records: dict[str, ResponseRecord] = {}

@@ -68,7 +68,7 @@ class WorkbookWriter:
     # --- long text ---------------------------------------------------------------------
     def comment_rows(self, fixed: list[Any], text: str) -> None:
         """One row per open-text answer; text longer than a cell continues on the next rows."""
-        text = clean_text(text, self.counts)
+        text = clean_text(text, GuardCounts())  # already counted on the Responses sheet
         parts = [text[i : i + EXCEL_CELL_LIMIT] for i in range(0, len(text), EXCEL_CELL_LIMIT)] or [
             ""
         ]
