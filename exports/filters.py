@@ -45,5 +45,16 @@ class ExportFilters:
             where.append(Response.language == self.language)
         return where
 
+    @classmethod
+    def from_description(cls, data: dict[str, Any]) -> ExportFilters:
+        """The inverse of `describe` (filters are stored as JSON on export jobs)."""
+        return cls(
+            since=date.fromisoformat(data["since"]) if data.get("since") else None,
+            until=date.fromisoformat(data["until"]) if data.get("until") else None,
+            status=data.get("status", "all"),
+            versions=tuple(data.get("versions") or ()),
+            language=data.get("language"),
+        )
+
     def describe(self) -> dict[str, Any]:
         return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(self).items()}

@@ -131,7 +131,7 @@ def write_report(
     counts = GuardCounts()
     writer = WorkbookWriter(counts)
     digest = _Digest()
-    statistics = Statistics(plan.table.variables, plan.score_names)
+    statistics = Statistics(plan.table.variables, plan.score_names, plan.table.toolkit_sections)
     text_variables = [v for v in plan.table.variables if v.is_text]
     writer.header("Responses", plan.table.header)
     writer.header(
@@ -189,6 +189,18 @@ def _comments(
                 variable.label_en,
             ]
             writer.comment_rows(fixed, str(text))
+
+
+def collect_statistics(
+    session: Session, *, slug: str = "milk", filters: ExportFilters | None = None
+) -> Statistics:
+    """The statistics alone (for the dashboard): the same numbers as the Summary sheet."""
+    filters = filters or ExportFilters()
+    plan = _plan(session, slug, filters, ReportOptions(), chunk=2000)
+    statistics = Statistics(plan.table.variables, plan.score_names, plan.table.toolkit_sections)
+    for record in plan.reader:
+        statistics.add(record)
+    return statistics
 
 
 @contextmanager

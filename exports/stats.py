@@ -10,6 +10,7 @@ from __future__ import annotations
 from array import array
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 
 import pandas as pd
 
@@ -41,7 +42,7 @@ class Numbers:
 class Summary:
     name: str
     label: str
-    kind: str  # choice | likert | multiple | number | score | text
+    kind: str  # choice | likert | multiple | number | score | text | toolkit
     denominator: int
     answered: int
     choices: list[ChoiceCount] = field(default_factory=list)
@@ -91,15 +92,26 @@ class Statistics:
     """Accumulates what the summary needs while the rows stream past, in constant memory per
     choice question (counts) and one float per answer for numeric questions."""
 
-    def __init__(self, variables: list[Variable], score_names: list[str]) -> None:
+    def __init__(
+        self, variables: list[Variable], score_names: list[str], toolkit_sections: list[str]
+    ) -> None:
         self.variables = variables
         self.score_names = score_names
         self.tallies = {v.name: _Tally() for v in variables}
         self.score_tallies = {name: _Tally() for name in score_names}
+        self.toolkit_tallies = {key: _Tally() for key in toolkit_sections}
+        self.by_day: Counter[tuple[date, bool]] = Counter()  # (day started, complete) -> n
         self.responses = 0
 
     def add(self, record: ResponseRecord) -> None:
         self.responses += 1
+        self.by_day[(record.started_at.date(), record.complete)] += 1
+        for key, tally in self.toolkit_tallies.items():
+            tally.shown += 1
+            opened, seconds = record.toolkit.get(key, (0, 0))
+            if opened:
+                tally.answered += 1
+                tally.values.append(seconds)
         for variable in self.variables:
             if variable.name not in record.shown:
                 continue

@@ -11,6 +11,7 @@ from flask import Flask, current_app, redirect, request, url_for
 from survey import errors
 from survey.auth import views as auth
 from survey.auth.services import init_login
+from survey.dashboard import views as dashboard
 from survey.cli import register_commands
 from survey.config import settings_from_env
 from survey.database import configure_sqlite, render_migration_item, write_intent
@@ -48,7 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.before_request(_declare_write_intent)
     app.after_request(_security_headers)
 
-    for feature in (toolkit, participate, auth, staff):
+    for feature in (toolkit, participate, auth, staff, dashboard):
         app.register_blueprint(feature.bp)
     csrf.exempt(participate.bp)  # its forms check CSRF themselves so an expired token keeps answers
     errors.register(app)

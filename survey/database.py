@@ -3,6 +3,8 @@ write lock when their transaction begins (so two writers never deadlock on a loc
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 from sqlalchemy import Engine, event
@@ -38,3 +40,22 @@ def render_migration_item(type_: str, obj, autogen_context) -> str | bool:
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
+
+
+@contextmanager
+def read_only_transactions() -> Iterator[None]:
+    """Transactions begun inside only read (a long export must not hold SQLite's write lock)."""
+    token = write_intent.set(False)
+    try:
+        yield
+    finally:
+        write_intent.reset(token)
+
+
+@contextmanager
+def write_transactions() -> Iterator[None]:
+    token = write_intent.set(True)
+    try:
+        yield
+    finally:
+        write_intent.reset(token)

@@ -10,6 +10,7 @@ from exports.filters import ExportFilters
 from exports.report import Progress, ReportInfo, write_csv, write_report
 from exports.rows import ReportOptions
 from survey import audit
+from survey.database import read_only_transactions
 from survey.models import User
 
 
@@ -25,20 +26,24 @@ def run_export(
     user: User | None = None,
     progress: Progress | None = None,
 ) -> ReportInfo:
-    if as_csv:
-        info = write_csv(
-            session, out, slug=slug, filters=filters, options=options, progress=progress
-        )
-    else:
-        info = write_report(
-            session,
-            out,
-            slug=slug,
-            filters=filters,
-            options=options,
-            generated_by=generated_by,
-            progress=progress,
-        )
+    """Write the report inside a read-only transaction (on SQLite a long export must not hold
+    the write lock participants need), then add it to the audit log; the caller commits."""
+    with read_only_transactions():
+        if as_csv:
+            info = write_csv(
+                session, out, slug=slug, filters=filters, options=options, progress=progress
+            )
+        else:
+            info = write_report(
+                session,
+                out,
+                slug=slug,
+                filters=filters,
+                options=options,
+                generated_by=generated_by,
+                progress=progress,
+            )
+        session.rollback()  # end the read snapshot; the audit entry is a write of its own
     audit.record(
         session,
         "export.create",

@@ -17,6 +17,7 @@ os.environ["SURVEY_ENV"] = "testing"
 
 from survey import create_app  # noqa: E402
 from survey.auth.services import create_user  # noqa: E402
+from survey.dashboard import jobs  # noqa: E402
 from survey.database import write_intent  # noqa: E402
 from survey.extensions import db as _db  # noqa: E402
 from survey.models import QuestionnaireVersion, Response  # noqa: E402
@@ -55,6 +56,7 @@ def app(database_url: str) -> Iterator[Flask]:
         load_default_questionnaire(_db.session)
         _db.session.commit()
     yield app
+    jobs.wait_for_jobs()
     with app.app_context():
         _db.session.remove()
         _db.drop_all()

@@ -1,6 +1,7 @@
 """The data model. Plain SQLAlchemy 2.0: importable without Flask (exports/ relies on that)."""
 
 from survey.models.base import Base, utcnow
+from survey.models.export_job import ExportJob, JobStatus
 from survey.models.questionnaire import (
     CHOICE_TYPES,
     NUMBER_TYPES,
@@ -27,6 +28,8 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Choice",
+    "ExportJob",
+    "JobStatus",
     "ChoiceList",
     "Question",
     "QuestionType",

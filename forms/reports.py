@@ -1,0 +1,63 @@
+"""Choosing which responses a report or the dashboard covers."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, RadioField, SelectField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Optional, ValidationError
+
+from exports.filters import ExportFilters
+
+STATUS_CHOICES = [
+    SelectChoice("all", _l("All")),
+    SelectChoice("complete", _l("Complete")),
+    SelectChoice("partial", _l("Partial")),
+]
+LANGUAGE_CHOICES = [
+    SelectChoice("", _l("Any")),
+    SelectChoice("en", "English"),
+    SelectChoice("fr", "Français"),
+]
+
+
+class FilterForm(FlaskForm):
+    since = DateField(_l("Started on or after"), validators=[Optional()])
+    until = DateField(_l("Started on or before"), validators=[Optional()])
+    status = SelectField(_l("Status"), choices=STATUS_CHOICES, default="all")
+    version = SelectField(_l("Questionnaire version"), choices=[], default="")
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, default="")
+
+    def __init__(self, *args, versions: list[int] = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.version.choices = [SelectChoice("", _l("All versions"))] + [
+            SelectChoice(str(n), str(n)) for n in versions
+        ]
+
+    def validate_until(self, field: DateField) -> None:
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError(_l("The end date is before the start date."))
+
+    def filters(self) -> ExportFilters:
+        return ExportFilters(
+            since=self.since.data,
+            until=self.until.data,
+            status=self.status.data,
+            versions=(int(self.version.data),) if self.version.data else (),
+            language=self.language.data or None,
+        )
+
+
+class ExportForm(FilterForm):
+    format = RadioField(
+        _l("File"),
+        choices=[
+            SelectChoice("xlsx", _l("Excel workbook (.xlsx)")),
+            SelectChoice("csv", _l("CSV, responses only")),
+        ],
+        default="xlsx",
+    )
+    deidentified = BooleanField(_l("De-identified (no identifiers; response ids hashed)"))
+    labels = BooleanField(_l("Choice labels instead of codes"))
+    submit = SubmitField(_l("Make the report"))

@@ -1,0 +1,1 @@
+"""For investigators: the dashboard and the evaluation report downloads."""

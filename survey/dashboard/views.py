@@ -1,0 +1,158 @@
+"""The investigators' dashboard and report downloads."""
+
+from __future__ import annotations
+
+import io
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import select
+
+from exports.report import ExportError, collect_statistics
+from forms.auth import LogoutForm
+from forms.reports import ExportForm, FilterForm
+from survey import audit
+from survey.auth.services import STAFF, role_required
+from survey.dashboard import charts, jobs
+from survey.database import read_only_transactions
+from survey.extensions import db
+from survey.models import ExportJob, JobStatus, Questionnaire, QuestionnaireVersion, VersionStatus
+
+bp = Blueprint("dashboard", __name__, url_prefix="/staff")
+
+
+def _version_numbers() -> list[int]:
+    return list(
+        db.session.scalars(
+            select(QuestionnaireVersion.number)
+            .join(Questionnaire)
+            .where(
+                Questionnaire.slug == current_app.config["QUESTIONNAIRE_SLUG"],
+                QuestionnaireVersion.status != VersionStatus.DRAFT,
+            )
+            .order_by(QuestionnaireVersion.number)
+        )
+    )
+
+
+def _blocks(summaries):
+    """Consecutive Likert items on the same scale make one chart; everything else its own."""
+    blocks: list[tuple[str, list]] = []
+    for s in summaries:
+        codes = [c.code for c in s.choices]
+        previous = blocks[-1] if blocks else None
+        if (
+            s.kind == "likert"
+            and previous
+            and previous[0] == "likert"
+            and [c.code for c in previous[1][0].choices] == codes
+        ):
+            previous[1].append(s)
+        else:
+            blocks.append((s.kind, [s]))
+    return blocks
+
+
+@bp.route("/dashboard")
+@role_required(*STAFF)
+def dashboard():
+    form = FilterForm(request.args, meta={"csrf": False}, versions=_version_numbers())
+    statistics = None
+    if form.validate():
+        try:
+            with read_only_transactions():
+                statistics = collect_statistics(
+                    db.session,
+                    filters=form.filters(),
+                    slug=current_app.config["QUESTIONNAIRE_SLUG"],
+                )
+        except ExportError as error:
+            form.version.errors.append(str(error))
+    status = 200 if statistics is not None else 400
+    summaries = statistics.summarise() if statistics else []
+    return render_template(
+        "dashboard/dashboard.html",
+        form=form,
+        statistics=statistics,
+        summaries=summaries,
+        blocks=_blocks(summaries),
+        weeks=charts.weekly(statistics.by_day) if statistics else [],
+        charts=charts,
+        logout_form=LogoutForm(),
+    ), status
+
+
+@bp.route("/exports", methods=["GET", "POST"])
+@role_required(*STAFF)
+def exports():
+    form = ExportForm(versions=_version_numbers())
+    if form.validate_on_submit():
+        job = jobs.create_job(
+            db.session,
+            current_user,
+            form.filters(),
+            fmt=form.format.data,
+            deidentified=form.deidentified.data,
+            labels=form.labels.data,
+        )
+        db.session.commit()
+        jobs.start(current_app._get_current_object(), job.id)
+        return redirect(url_for(".export_job", job_id=job.id))
+    status = 400 if form.errors else 200
+    return render_template(
+        "dashboard/exports.html", form=form, jobs=jobs.jobs_of(db.session, current_user)
+    ), status
+
+
+def _job_or_404(job_id: str) -> ExportJob:
+    job = db.session.get(ExportJob, job_id)
+    if job is None or (job.user_id != current_user.id and not current_user.is_admin):
+        abort(404)
+    return job
+
+
+@bp.route("/exports/<job_id>")
+@role_required(*STAFF)
+def export_job(job_id: str):
+    return render_template("dashboard/export_job.html", job=_job_or_404(job_id))
+
+
+@bp.route("/exports/<job_id>/status")
+@role_required(*STAFF)
+def export_status(job_id: str):
+    job = _job_or_404(job_id)
+    return jsonify(
+        status=job.status, done=job.done, total=job.total, percent=job.percent, error=job.error
+    )
+
+
+@bp.route("/exports/<job_id>/download")
+@role_required(*STAFF)
+def export_download(job_id: str):
+    job = _job_or_404(job_id)
+    if job.status != JobStatus.DONE:
+        abort(404)
+    if job.file is None:
+        abort(410)
+    audit.record(db.session, "export.download", current_user, target=job.id)
+    db.session.commit()
+    mimetype = (
+        "text/csv"
+        if job.format == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response = send_file(
+        io.BytesIO(job.file), mimetype=mimetype, as_attachment=True, download_name=job.filename
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
