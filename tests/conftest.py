@@ -98,6 +98,8 @@ class Browser:
         return response
 
     def _remember_token(self, response) -> None:
+        if response.mimetype != "text/html":
+            return
         match = CSRF_INPUT.search(response.get_data(as_text=True))
         if match:
             self.token = match.group(1)
