@@ -23,12 +23,12 @@ from survey.extensions import db
 from survey.i18n import current_language
 from survey.models import Question, QuestionnaireVersion, Response, Section, SectionKind
 from survey.participate import services
-from survey.toolkit.content import SECTIONS
+from survey.toolkit.content import N_, SECTIONS
 from survey.toolkit.content import section as toolkit_section
 
 bp = Blueprint("participate", __name__, url_prefix="/survey")
 
-EXPIRED_MESSAGE = (
+EXPIRED_MESSAGE = N_(
     "This page had been open a long time, so for your security it could not be saved yet. "
     "Your answers are still here: please check them and press Next again."
 )

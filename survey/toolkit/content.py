@@ -6,20 +6,25 @@ The one list the toolkit pages, the survey and exports share.
 from dataclasses import dataclass
 
 
+def N_(text: str) -> str:
+    """Mark a string for extraction into the message catalogue; it is translated where shown."""
+    return text
+
+
 @dataclass(frozen=True)
 class ToolkitSection:
     key: str  # stable id used in URLs, anchors, engagement records and export columns
-    title: str  # English title; templates translate it with gettext(section.title)
+    title: str  # English title, marked with N_; templates show gettext(section.title)
 
 
 SECTIONS: tuple[ToolkitSection, ...] = (
-    ToolkitSection("what", "What hand expression is"),
-    ToolkitSection("when", "When it helps"),
-    ToolkitSection("prepare", "Getting ready"),
-    ToolkitSection("steps", "The clock method, step by step"),
-    ToolkitSection("after", "Afterwards"),
-    ToolkitSection("help", "When to get help"),
-    ToolkitSection("references", "References"),
+    ToolkitSection("what", N_("What hand expression is")),
+    ToolkitSection("when", N_("When it helps")),
+    ToolkitSection("prepare", N_("Getting ready")),
+    ToolkitSection("steps", N_("The clock method, step by step")),
+    ToolkitSection("after", N_("Afterwards")),
+    ToolkitSection("help", N_("When to get help")),
+    ToolkitSection("references", N_("References")),
 )
 SECTION_KEYS = frozenset(s.key for s in SECTIONS)
 
