@@ -70,6 +70,10 @@ class WholeNumberField(IntegerField):
 
 class NumberField(DecimalField):
     def process_formdata(self, valuelist: list[str]) -> None:
+        # A decimal comma (3,5) is how French speakers write numbers.
+        valuelist = [
+            v.replace(",", ".", 1) if v.count(",") == 1 and "." not in v else v for v in valuelist
+        ]
         try:
             super().process_formdata(valuelist)
         except ValueError as error:

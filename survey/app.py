@@ -11,9 +11,9 @@ from flask import Flask, current_app, redirect, request, url_for
 from survey import errors
 from survey.auth import views as auth
 from survey.auth.services import init_login
-from survey.dashboard import views as dashboard
 from survey.cli import register_commands
 from survey.config import settings_from_env
+from survey.dashboard import views as dashboard
 from survey.database import configure_sqlite, render_migration_item, write_intent
 from survey.extensions import babel, csrf, db, login_manager, migrate
 from survey.i18n import current_language, select_locale

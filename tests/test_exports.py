@@ -447,5 +447,5 @@ def test_workbook_opens_in_libreoffice_without_repair(db, known, version, tmp_pa
     assert result.returncode == 0, result.stderr
     converted = (tmp_path / "report.csv").read_text(encoding="utf-8", errors="replace")
     assert converted.count("\n") == 1 + 5 + len(HOSTILE)  # header and every response
-    assert "=HYPERLINK(\"\"http://x\"\",\"\"y\"\")" in converted  # text, not a link
+    assert '=HYPERLINK(""http://x"",""y"")' in converted  # text, not a link
     assert "repair" not in (result.stdout + result.stderr).lower()
