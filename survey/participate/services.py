@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import secrets
 from collections.abc import Mapping
 from datetime import date
@@ -27,7 +28,7 @@ from survey.models import (
     utcnow,
 )
 from survey.models.questionnaire import Questionnaire
-from survey.questionnaire.expressions import Node, evaluate, parse, variables
+from survey.questionnaire.expressions import Node, evaluate, parse, to_json, variables
 
 AnswerValue = str | float | date | list[str] | None
 PRE_CONSENT_KINDS = frozenset({SectionKind.ELIGIBILITY, SectionKind.CONSENT})
@@ -57,6 +58,11 @@ def _parsed(expression: str) -> Node:
 
 def condition_holds(expression: str | None, answers: Mapping[str, AnswerValue]) -> bool:
     return expression is None or evaluate(_parsed(expression), answers)
+
+
+def condition_json(expression: str | None) -> str:
+    """A show-if as JSON for the page's script; empty when the question is always shown."""
+    return json.dumps(to_json(_parsed(expression))) if expression else ""
 
 
 def depends_on(question: Question, names: set[str]) -> bool:

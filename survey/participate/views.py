@@ -27,6 +27,7 @@ from survey.toolkit.content import N_, SECTIONS
 from survey.toolkit.content import section as toolkit_section
 
 bp = Blueprint("participate", __name__, url_prefix="/survey")
+bp.add_app_template_filter(services.condition_json, "condition_json")
 
 EXPIRED_MESSAGE = N_(
     "This page had been open a long time, so for your security it could not be saved yet. "

@@ -304,3 +304,22 @@ def _value(node: Node, answers: Mapping[str, Value]) -> Any:
         case BoolOp(op="or", operands=operands):
             return any(evaluate(o, answers) for o in operands)
     raise AssertionError(node)
+
+
+def to_json(node: Node) -> dict[str, Any]:
+    """The parsed expression as plain data, so the browser can re-evaluate a show-if live
+    (static/show-if.js) without a second parser."""
+    match node:
+        case Var(name=name):
+            return {"var": name}
+        case Literal(value=value):
+            return {"value": value}
+        case Selected(var=var, code=code):
+            return {"selected": var.name, "code": code}
+        case Compare(op=op, left=left, right=right):
+            return {"op": op, "left": to_json(left), "right": to_json(right)}
+        case Not(operand=operand):
+            return {"not": to_json(operand)}
+        case BoolOp(op=op, operands=operands):
+            return {op: [to_json(o) for o in operands]}
+    raise AssertionError(node)
