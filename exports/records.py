@@ -68,6 +68,12 @@ class RecordReader:
         for version in versions:
             for question in version.questions:
                 self.questions[question.id] = (question.name, question.type)
+        # Per version: (variable, page position, show-if) for each variable it asks.
+        self.asked = {
+            v.number: [(x.name, x.section_position[v.number], x.conditions[v.number])
+                       for x in variables if v.number in x.section_position]
+            for v in versions
+        }
         self.scores = {
             v.number: [(s.name, ScoreRule.from_dict(s.as_rule())) for s in v.scores]
             for v in versions
@@ -141,7 +147,7 @@ class RecordReader:
             if kind == QuestionType.MULTIPLE_CHOICE:
                 value: Value = text.split()
             else:
-                value = next(v for v in (text, number, day) if v is not None)
+                value = text if text is not None else number if number is not None else day
             records[response_id].answers[name] = value
         views = self.session.execute(
             select(
@@ -159,12 +165,10 @@ class RecordReader:
 
     def _finish(self, record: ResponseRecord, reached: int | None) -> None:
         """Work out what the response was shown (its denominators) and its scores."""
-        for variable in self.variables:
-            position = variable.section_position.get(record.version)
-            if position is None or (reached is not None and position > reached):
+        for name, position, condition in self.asked[record.version]:
+            if reached is not None and position > reached:
                 continue
-            condition = variable.conditions.get(record.version)
             if condition is None or evaluate(condition, record.answers):
-                record.shown.add(variable.name)
+                record.shown.add(name)
         for name, rule in self.scores.get(record.version, []):
             record.scores[name] = compute_score(rule, record.answers)

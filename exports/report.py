@@ -73,6 +73,8 @@ def chosen_versions(
 def _canonical(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, str):
+        return value
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     return str(value)
@@ -85,7 +87,7 @@ class _Digest:
         self.hash = hashlib.sha256()
 
     def add(self, row: list[Any]) -> None:
-        self.hash.update(("\t".join(_canonical(v) for v in row) + "\n").encode("utf-8", "replace"))
+        self.hash.update(("\t".join(map(_canonical, row)) + "\n").encode("utf-8", "replace"))
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -61,6 +62,10 @@ class ResponseTable:
             ]
             + ["toolkit_sections_opened", "toolkit_seconds"]
         )
+        self._converters = [
+            (v.name, _converter(v, options.labels), [None] * len(v.columns))
+            for v in self.variables
+        ]
 
     def response_id(self, record: ResponseRecord) -> str:
         if not self.options.deidentified:
@@ -70,18 +75,15 @@ class ResponseTable:
 
     def row(self, record: ResponseRecord) -> list[object]:
         values: list[object] = [
-            self.response_id(record),
-            record.version,
-            record.language,
+            self.response_id(record), record.version, record.language,
             "complete" if record.complete else "partial",
-            _excel_time(record.started_at),
-            _excel_time(record.submitted_at),
-            record.minutes_taken,
-            record.consent_version,
-            _excel_time(record.consented_at),
+            _excel_time(record.started_at), _excel_time(record.submitted_at),
+            record.minutes_taken, record.consent_version, _excel_time(record.consented_at),
         ]
-        for variable in self.variables:
-            values.extend(self.cells(variable, record.answers.get(variable.name)))
+        answers = record.answers
+        for name, convert, empty in self._converters:
+            value = answers.get(name)
+            values.extend(empty if value is None else convert(value))
         values.extend(record.scores.get(name) for name in self.score_names)
         opened_total = seconds_total = 0
         for key in self.toolkit_sections:
@@ -94,16 +96,22 @@ class ResponseTable:
 
     def cells(self, variable: Variable, value: object) -> list[object]:
         """The typed cell(s) of one answer; missing answers are empty cells."""
-        if variable.is_multiple:
-            if value is None:
-                return [None] * len(variable.choices)
-            return [int(c.code in value) for c in variable.choices]
         if value is None:
-            return [None]
-        if variable.is_choice:
-            if self.options.labels:
-                return [variable.label(value)]
-            return [int(value) if variable.numeric_codes else value]
-        if isinstance(value, float) and value.is_integer() and variable.type != "decimal":
-            return [int(value)]
-        return [value]
+            return [None] * len(variable.columns)
+        return _converter(variable, self.options.labels)(value)
+
+
+def _converter(variable: Variable, labels: bool) -> Callable[[object], list[object]]:
+    """How one variable's stored answer becomes its cells, decided once per export."""
+    if variable.is_multiple:
+        codes = [c.code for c in variable.choices]
+        return lambda ticked: [int(code in ticked) for code in codes]
+    if variable.is_choice:
+        if labels:
+            return lambda code: [variable.label(code)]
+        if variable.numeric_codes:
+            return lambda code: [int(code)]
+        return lambda code: [code]
+    if variable.type != "decimal" and variable.is_numeric:
+        return lambda number: [int(number) if number.is_integer() else number]
+    return lambda value: [value]

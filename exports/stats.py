@@ -102,6 +102,12 @@ class Statistics:
         self.toolkit_tallies = {key: _Tally() for key in toolkit_sections}
         self.by_day: Counter[tuple[date, bool]] = Counter()  # (day started, complete) -> n
         self.responses = 0
+        self._plan = [
+            (v.name, self.tallies[v.name],
+             "multiple" if v.is_multiple else "choice" if v.is_choice
+             else "number" if v.is_numeric else "text")
+            for v in variables
+        ]
 
     def add(self, record: ResponseRecord) -> None:
         self.responses += 1
@@ -112,20 +118,20 @@ class Statistics:
             if opened:
                 tally.answered += 1
                 tally.values.append(seconds)
-        for variable in self.variables:
-            if variable.name not in record.shown:
+        shown, answers = record.shown, record.answers
+        for name, tally, kind in self._plan:
+            if name not in shown:
                 continue
-            tally = self.tallies[variable.name]
             tally.shown += 1
-            value = record.answers.get(variable.name)
+            value = answers.get(name)
             if value is None:
                 continue
             tally.answered += 1
-            if variable.is_multiple:
+            if kind == "multiple":
                 tally.counts.update(value)
-            elif variable.is_choice:
+            elif kind == "choice":
                 tally.counts[value] += 1
-            elif variable.is_numeric:
+            elif kind == "number":
                 tally.values.append(float(value))
         for name in self.score_names:
             if name in record.scores:

@@ -40,9 +40,7 @@ class Variable:
     conditions: dict[int, Node | None] = field(default_factory=dict)  # version -> show-if
     section_position: dict[int, int] = field(default_factory=dict)  # version -> page position
 
-    @property
-    def numeric_codes(self) -> bool:
-        return bool(self.choices) and all(c.code.lstrip("-").isdigit() for c in self.choices)
+    numeric_codes: bool = False  # every code an integer: exported as numbers (set when collected)
 
     @property
     def is_multiple(self) -> bool:
@@ -118,4 +116,8 @@ def collect_variables(versions: list[QuestionnaireVersion]) -> list[Variable]:
                 parse(question.show_if) if question.show_if else None
             )
             previous = question.name
+    for variable in by_name.values():
+        variable.numeric_codes = bool(variable.choices) and all(
+            c.code.lstrip("-").isdigit() for c in variable.choices
+        )
     return [by_name[name] for name in order]
