@@ -70,8 +70,11 @@ class RecordReader:
                 self.questions[question.id] = (question.name, question.type)
         # Per version: (variable, page position, show-if) for each variable it asks.
         self.asked = {
-            v.number: [(x.name, x.section_position[v.number], x.conditions[v.number])
-                       for x in variables if v.number in x.section_position]
+            v.number: [
+                (x.name, x.section_position[v.number], x.conditions[v.number])
+                for x in variables
+                if v.number in x.section_position
+            ]
             for v in versions
         }
         self.scores = {

@@ -63,8 +63,7 @@ class ResponseTable:
             + ["toolkit_sections_opened", "toolkit_seconds"]
         )
         self._converters = [
-            (v.name, _converter(v, options.labels), [None] * len(v.columns))
-            for v in self.variables
+            (v.name, _converter(v, options.labels), [None] * len(v.columns)) for v in self.variables
         ]
 
     def response_id(self, record: ResponseRecord) -> str:
@@ -75,10 +74,15 @@ class ResponseTable:
 
     def row(self, record: ResponseRecord) -> list[object]:
         values: list[object] = [
-            self.response_id(record), record.version, record.language,
+            self.response_id(record),
+            record.version,
+            record.language,
             "complete" if record.complete else "partial",
-            _excel_time(record.started_at), _excel_time(record.submitted_at),
-            record.minutes_taken, record.consent_version, _excel_time(record.consented_at),
+            _excel_time(record.started_at),
+            _excel_time(record.submitted_at),
+            record.minutes_taken,
+            record.consent_version,
+            _excel_time(record.consented_at),
         ]
         answers = record.answers
         for name, convert, empty in self._converters:

@@ -103,9 +103,17 @@ class Statistics:
         self.by_day: Counter[tuple[date, bool]] = Counter()  # (day started, complete) -> n
         self.responses = 0
         self._plan = [
-            (v.name, self.tallies[v.name],
-             "multiple" if v.is_multiple else "choice" if v.is_choice
-             else "number" if v.is_numeric else "text")
+            (
+                v.name,
+                self.tallies[v.name],
+                "multiple"
+                if v.is_multiple
+                else "choice"
+                if v.is_choice
+                else "number"
+                if v.is_numeric
+                else "text",
+            )
             for v in variables
         ]
 

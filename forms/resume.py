@@ -1,4 +1,4 @@
-"""Coming back to a response with its resume code."""
+"""Codes a participant types: a resume code to come back, an invitation code to begin."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -25,3 +25,15 @@ class ToolkitNextForm(FlaskForm):
     """Moving on from a toolkit section, which also records the time spent on it."""
 
     submit = SubmitField(_l("Next part"))
+
+
+class InvitationForm(FlaskForm):
+    code = StringField(
+        _l("Invitation code"),
+        validators=[
+            InputRequired(message=_l("Please enter the code from your invitation.")),
+            Length(max=24, message=_l("An invitation code looks like ABCDE-23456.")),
+            Regexp(r"^[A-Za-z0-9 -]+$", message=_l("An invitation code looks like ABCDE-23456.")),
+        ],
+    )
+    submit = SubmitField(_l("Continue"))

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask, current_app, redirect, request, url_for
 
 from survey import errors
+from survey.admin import views as admin
 from survey.auth import views as auth
 from survey.auth.services import init_login
 from survey.cli import register_commands
@@ -49,7 +50,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.before_request(_declare_write_intent)
     app.after_request(_security_headers)
 
-    for feature in (toolkit, participate, auth, staff, dashboard):
+    for feature in (toolkit, participate, auth, staff, dashboard, admin):
         app.register_blueprint(feature.bp)
     csrf.exempt(participate.bp)  # its forms check CSRF themselves so an expired token keeps answers
     errors.register(app)

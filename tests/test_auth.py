@@ -17,6 +17,7 @@ PUBLIC = {
     "participate.page",
     "participate.resume",
     "participate.toolkit",
+    "participate.invitation",
     "participate.thanks",
     "participate.not_eligible",
     "toolkit.index",
@@ -33,7 +34,7 @@ STAFF = {
     "dashboard.export_status",
     "dashboard.export_download",
 }
-ADMIN_ONLY: set[str] = set()
+ADMIN_ONLY = {"admin.invitations_page", "admin.access_mode", "admin.make_invitations"}
 SAMPLE_ARGS = {"position": 1, "key": "steps", "filename": "app.css", "job_id": "no-such-job"}
 
 

@@ -2,6 +2,7 @@
 
 from survey.models.base import Base, utcnow
 from survey.models.export_job import ExportJob, JobStatus
+from survey.models.invitation import Invitation
 from survey.models.questionnaire import (
     CHOICE_TYPES,
     NUMBER_TYPES,
@@ -29,6 +30,7 @@ __all__ = [
     "Base",
     "Choice",
     "ExportJob",
+    "Invitation",
     "JobStatus",
     "ChoiceList",
     "Question",

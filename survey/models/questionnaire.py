@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.models.base import Base, utcnow
@@ -69,6 +69,8 @@ class Questionnaire(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Open link (anyone may start) or invitation only (a single-use code starts a response).
+    invitation_only: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     versions: Mapped[list[QuestionnaireVersion]] = relationship(
         back_populates="questionnaire", order_by="QuestionnaireVersion.number"

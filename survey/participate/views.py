@@ -16,13 +16,21 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from forms.participant import PageForm, field_value, page_form
-from forms.resume import ResumeForm, ToolkitNextForm
+from forms.resume import InvitationForm, ResumeForm, ToolkitNextForm
 from survey.extensions import db
 from survey.i18n import current_language
-from survey.models import Question, QuestionnaireVersion, Response, Section, SectionKind
-from survey.participate import services
+from survey.models import (
+    Invitation,
+    Question,
+    QuestionnaireVersion,
+    Response,
+    Section,
+    SectionKind,
+)
+from survey.participate import invitations, services
 from survey.toolkit.content import N_, SECTIONS
 from survey.toolkit.content import section as toolkit_section
 
@@ -141,6 +149,8 @@ def _only_missing_answers(form: PageForm) -> bool:
 
 
 def _pre_consent_page(version: QuestionnaireVersion, section: Section):
+    if version.questionnaire.invitation_only and "invitation_id" not in session:
+        return redirect(url_for(".invitation"))
     pending = session.get("pending", {})
     if section.kind == SectionKind.CONSENT and not pending:
         return _to_page(version.sections[0])
@@ -161,9 +171,15 @@ def _pre_consent_page(version: QuestionnaireVersion, section: Section):
     session["pending"] = pending
     next_section = services.neighbour(version, section.position, pending, 1)
     if section.kind == SectionKind.CONSENT:
+        invitation = _claim_invitation()
+        if version.questionnaire.invitation_only and invitation is None:
+            flash(_("That invitation code has already been used."), "warning")
+            return redirect(url_for(".invitation"))
         response, code = services.start_response(
             db.session, version, current_language(), pending, current_app.config["SECRET_KEY"]
         )
+        if invitation is not None:
+            invitations.use_invitation(invitation, response)
         services.reach(response, next_section)
         db.session.commit()
         session.pop("pending", None)
@@ -171,6 +187,17 @@ def _pre_consent_page(version: QuestionnaireVersion, section: Section):
         session["response_id"] = response.id
         session["resume_code"] = code
     return _to_page(next_section)
+
+
+def _claim_invitation() -> Invitation | None:
+    """The session's invitation, if it is still unused (locked until this request commits)."""
+    invitation_id = session.pop("invitation_id", None)
+    if invitation_id is None:
+        return None
+    invitation = db.session.scalar(
+        select(Invitation).where(Invitation.id == invitation_id).with_for_update()
+    )
+    return invitation if invitation is not None and invitation.response_id is None else None
 
 
 def _invalid(
@@ -274,6 +301,35 @@ def resume():
             return redirect(url_for(".page", position=response.current_position))
     status = 400 if form.errors else 200
     return render_template("participate/resume.html", form=form), status
+
+
+@bp.route("/invitation", methods=["GET", "POST"])
+def invitation():
+    """Invitation-only studies start here: a new code begins a response, a used one resumes it."""
+    version = _new_participant_version()
+    form = InvitationForm()
+    if form.validate_on_submit():
+        found = invitations.find_invitation(
+            db.session, version.questionnaire, form.code.data, current_app.config["SECRET_KEY"]
+        )
+        response = (
+            db.session.get(Response, found.response_id) if found and found.response_id else None
+        )
+        if found is None:
+            form.code.errors.append(_("We could not find that invitation code. Please check it."))
+        elif response is not None and response.is_complete:
+            form.code.errors.append(
+                _("This invitation has already been used to answer the survey.")
+            )
+        elif response is not None:
+            _bind(response)
+            return redirect(url_for(".page", position=response.current_position))
+        else:
+            session.pop("response_id", None)
+            session["invitation_id"] = found.id
+            return _to_page(version.sections[0])
+    status = 400 if form.errors else 200
+    return render_template("participate/invitation.html", form=form), status
 
 
 @bp.route("/toolkit/<key>", methods=["GET", "POST"])

@@ -1,0 +1,1 @@
+"""For admins: how the study is run (invitation codes)."""

@@ -1,0 +1,71 @@
+"""Invitation-only studies: single-use codes, stored as keyed hashes like resume codes."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from survey.models import Invitation, Questionnaire, Response, User, utcnow
+from survey.participate.services import RESUME_ALPHABET
+
+MAX_BATCH = 5000
+
+
+def new_invitation_code() -> str:
+    raw = "".join(secrets.choice(RESUME_ALPHABET) for _ in range(10))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+def invitation_digest(code: str, secret: str) -> str:
+    key = hashlib.sha256(f"invitation-code:{secret}".encode()).digest()
+    raw = "".join(ch for ch in code.upper() if ch.isalnum())
+    return hmac.new(key, raw.encode(), hashlib.sha256).hexdigest()
+
+
+def create_invitations(
+    session: Session, questionnaire: Questionnaire, count: int, secret: str, by: User | None = None
+) -> list[str]:
+    """Make `count` new codes and return them: this is the only time they exist in clear."""
+    if not 1 <= count <= MAX_BATCH:
+        raise ValueError(f"choose between 1 and {MAX_BATCH} codes")
+    codes = [new_invitation_code() for _ in range(count)]
+    session.add_all(
+        Invitation(
+            questionnaire_id=questionnaire.id,
+            code_hash=invitation_digest(c, secret),
+            created_by_id=by.id if by else None,
+        )
+        for c in codes
+    )
+    session.flush()
+    return codes
+
+
+def find_invitation(
+    session: Session, questionnaire: Questionnaire, code: str, secret: str
+) -> Invitation | None:
+    return session.scalar(
+        select(Invitation).where(
+            Invitation.questionnaire_id == questionnaire.id,
+            Invitation.code_hash == invitation_digest(code, secret),
+        )
+    )
+
+
+def use_invitation(invitation: Invitation, response: Response) -> None:
+    invitation.response_id = response.id
+    invitation.used_at = utcnow()
+
+
+def invitation_counts(session: Session, questionnaire: Questionnaire) -> tuple[int, int]:
+    """(codes made, codes used)."""
+    made, used = session.execute(
+        select(func.count(), func.count(Invitation.response_id)).where(
+            Invitation.questionnaire_id == questionnaire.id
+        )
+    ).one()
+    return made, used
