@@ -48,7 +48,11 @@ class WorkbookWriter:
         return value
 
     def append(self, sheet: str, values: Iterable[Any], bold: bool = False, where: str = "") -> int:
-        self.sheets[sheet].append([self.cell(sheet, v, bold, where) for v in values])
+        if bold:
+            cells = [self.cell(sheet, v, True, where) for v in values]
+        else:  # the hot path (every Responses row): only text needs the guard
+            cells = [self.cell(sheet, v, False, where) if v.__class__ is str else v for v in values]
+        self.sheets[sheet].append(cells)
         self.rows[sheet] += 1
         return self.rows[sheet]
 

@@ -51,8 +51,7 @@ def app(database_url: str) -> Iterator[Flask]:
         }
     )
     with app.app_context():
-        _db.drop_all()
-        _db.create_all()
+        reset_schema()
         load_default_questionnaire(_db.session)
         _db.session.commit()
     yield app
@@ -61,6 +60,14 @@ def app(database_url: str) -> Iterator[Flask]:
         _db.session.remove()
         _db.drop_all()
         _db.engine.dispose()
+
+
+def reset_schema() -> None:
+    """An empty schema from the models (the migration test covers the migrations)."""
+    _db.drop_all()
+    with _db.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    _db.create_all()
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 
 import pytest
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from survey import create_app
 from survey.config import ConfigError, settings_from_env
 from survey.database import configure_sqlite
+from survey.extensions import db as database
 from survey.models import Base, Response
 
 
@@ -59,10 +61,11 @@ def test_security_headers(browser):
     assert "Strict-Transport-Security" not in response.headers  # production only
 
 
-def test_migrations_build_the_schema_the_models_describe(tmp_path):
-    url = f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x"})
+def test_migrations_build_the_schema_the_models_describe(app, database_url):
+    """On SQLite and on PostgreSQL: upgrade an empty database, then compare with the models."""
+    url = database_url
     with app.app_context():
+        database.drop_all()
         upgrade()
     engine = create_engine(url)
     with engine.connect() as connection:
@@ -71,6 +74,8 @@ def test_migrations_build_the_schema_the_models_describe(tmp_path):
     engine.dispose()
 
 
+@pytest.mark.skipif(os.environ.get("TEST_DATABASE_URL", "sqlite").split(":")[0] != "sqlite",
+                    reason="SQLite settings")
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(db):
     connection = db.session.connection()
     assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

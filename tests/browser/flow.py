@@ -1,0 +1,86 @@
+"""Walking the survey in a real browser: answers from tests/survey_steps.py, typed and tapped
+the way a person does, with a hook called on every page reached."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from playwright.sync_api import Page, expect
+
+from survey.toolkit.content import SECTIONS
+from tests.survey_steps import PAGES
+
+Visit = Callable[[Page, str], None]
+TOOLKIT_POSITION = 5
+
+
+def _nothing(page: Page, name: str) -> None:
+    return None
+
+
+def navigate(page: Page, action: Callable[[], object]) -> None:
+    """Do something that loads a new page, and wait until it has loaded."""
+    with page.expect_navigation():
+        action()
+
+
+def fill_page(page: Page, answers: dict, tap: bool = False) -> None:
+    """Answer the current page's questions: choose radios and checkboxes, type text."""
+    form = page.locator("form.survey-page")
+    for name, value in answers.items():
+        if isinstance(value, list):
+            for code in value:
+                option = form.locator(f'input[name="{name}"][value="{code}"]')
+                option.tap() if tap else option.check()
+                expect(option).to_be_checked()
+            continue
+        field = form.locator(f'[name="{name}"]')
+        kind = field.first.get_attribute("type")
+        if kind in ("radio", "checkbox"):
+            option = form.locator(f'input[name="{name}"][value="{value}"]')
+            option.tap() if tap else option.check()
+            expect(option).to_be_checked()
+        else:
+            field.fill(value)
+
+
+def press_next(page: Page) -> None:
+    navigate(page, lambda: page.locator('form input[name="next"]').click())
+
+
+def read_toolkit(page: Page, visit: Visit = _nothing) -> None:
+    """From the survey's toolkit page, read every section with its "Next part" button."""
+    navigate(page, lambda: page.locator(".toolkit-contents a.button").click())
+    for part in SECTIONS:
+        expect(page).to_have_url(re.compile(f"/survey/toolkit/{part.key}$"))
+        visit(page, f"toolkit-{part.key}")
+        navigate(page, lambda: page.locator("form.page-buttons [type=submit]").click())
+    expect(page).to_have_url(re.compile(f"/survey/page/{TOOLKIT_POSITION}$"))
+
+
+def start(page: Page, language: str = "en") -> None:
+    page.goto(f"/survey/?lang={language}")
+    expect(page.locator("html")).to_have_attribute("lang", language)
+
+
+def walk_survey(
+    page: Page,
+    language: str = "en",
+    visit: Visit = _nothing,
+    tap: bool = False,
+    toolkit: bool = True,
+) -> None:
+    """From the start page to the thank-you page, calling visit(page, name) on each page."""
+    start(page, language)
+    visit(page, "start")
+    navigate(page, lambda: page.locator(".start-actions a.primary").click())
+    for position, answers in PAGES:
+        expect(page).to_have_url(re.compile(f"/survey/page/{position}$"))
+        visit(page, f"survey-page-{position}")
+        if position == TOOLKIT_POSITION and toolkit:
+            read_toolkit(page, visit)
+        fill_page(page, answers, tap=tap)
+        press_next(page)
+    expect(page).to_have_url(re.compile("/survey/thanks$"))
+    visit(page, "thanks")

@@ -1,0 +1,105 @@
+"""axe-core on every page a participant or a staff member sees, in English and French (WCAG 2.2
+A and AA, and axe's best practices), and on the phone: no sideways scrolling, and targets big
+enough for a thumb."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page
+
+from survey.auth.services import create_user
+from survey.extensions import db as _db
+from survey.toolkit.content import SECTIONS
+from tests.browser.flow import navigate, start, walk_survey
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"]
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+PHONE_WIDTH = 360
+MIN_TARGET = 44
+
+# Everything in the participant's form that takes a tap: option rows, buttons, text fields.
+TARGETS = """() => [...document.querySelectorAll(
+    'form .option, form .button, form [type=submit], .start-actions .button,'
+    + ' form input[type=text], form input[type=number], form textarea')]
+  .filter((el) => el.offsetParent !== null)
+  .map((el) => {
+    const box = el.getBoundingClientRect();
+    return {what: el.outerHTML.slice(0, 120), width: box.width, height: box.height};
+  })"""
+
+_axe = Axe()
+
+
+def axe_violations(page: Page) -> list[str]:
+    """One line per axe violation on the page as it is now, naming the elements."""
+    results = _axe.run(page, options=AXE_OPTIONS)
+    return [
+        f"{page.url} {violation['id']} ({violation['impact']}): {violation['help']} "
+        f"{[node['target'] for node in violation['nodes']][:5]}"
+        for violation in results.response["violations"]
+    ]
+
+
+def phone_problems(page: Page) -> list[str]:
+    """Sideways scrolling or too-small targets on a 360 px wide phone."""
+    problems = []
+    width = page.evaluate("document.documentElement.scrollWidth")
+    if width > PHONE_WIDTH:
+        problems.append(f"{page.url}: the page is {width} px wide, it scrolls sideways")
+    for target in page.evaluate(TARGETS):
+        if min(target["width"], target["height"]) < MIN_TARGET:
+            problems.append(
+                f"{page.url}: {target['width']:.0f}x{target['height']:.0f} px target "
+                f"{target['what']}"
+            )
+    return problems
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_participant_pages_pass_axe_and_fit_a_phone(phone: Page, language: str):
+    problems: list[str] = []
+
+    def check(page: Page, name: str) -> None:
+        problems.extend(axe_violations(page))
+        problems.extend(phone_problems(page))
+
+    walk_survey(phone, language, visit=check)
+
+    start(phone, language)
+    navigate(phone, lambda: phone.locator(".start-actions a.secondary").click())
+    check(phone, "resume")
+
+    phone.context.clear_cookies()
+    start(phone, language)
+    navigate(phone, lambda: phone.locator(".start-actions a.primary").click())
+    phone.locator('input[name="eligibility"][value="none"]').check()
+    navigate(phone, lambda: phone.locator('input[name="next"]').click())
+    assert phone.url.endswith("/survey/not-eligible")
+    check(phone, "not-eligible")
+
+    for url in ["/toolkit/", *[f"/toolkit/{part.key}" for part in SECTIONS], "/toolkit/print"]:
+        phone.goto(url)
+        check(phone, url)
+
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_staff_pages_pass_axe(desktop: Page, app, language: str):
+    with app.app_context():
+        create_user(_db.session, "admin@example.org", PASSWORD, "admin")
+        _db.session.commit()
+    problems: list[str] = []
+    desktop.goto(f"/staff/login?lang={language}")
+    problems.extend(axe_violations(desktop))
+    desktop.fill("#email", "admin@example.org")
+    desktop.fill("#password", PASSWORD)
+    navigate(desktop, lambda: desktop.locator("form [type=submit]").click())
+    for url in ["/staff/", "/staff/dashboard", "/staff/exports"]:
+        desktop.goto(url)
+        problems.extend(axe_violations(desktop))
+    assert not problems, "\n".join(problems)
