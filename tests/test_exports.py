@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+import sys
 from datetime import UTC, date, datetime
 
 import pytest
@@ -458,3 +459,68 @@ def test_workbook_opens_in_libreoffice_without_repair(db, known, version, tmp_pa
     assert converted.count("\n") == 1 + 5 + len(storable(db))  # header and every response
     assert '=HYPERLINK(""http://x"",""y"")' in converted  # text, not a link
     assert "repair" not in (result.stdout + result.stderr).lower()
+
+
+def test_exports_library_does_not_import_flask():
+    code = (
+        "import sys, exports.report, exports.workbook, exports.stats, exports.records; "
+        "print(sorted(m for m in sys.modules if m == 'flask' or m.startswith('flask_')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
+def test_versions_line_up_by_variable_name(db, version):
+    """Version 2 rewords a question, adds one and drops one; old answers stay under their
+    variable, and the codebook says which versions hold each variable."""
+    import json
+
+    from survey.models import VersionStatus
+    from survey.questionnaire.loader import DEFAULT_QUESTIONNAIRE, build_version
+
+    make_response(db, version, {**BASE, "home_language": "fr"})
+    definition = json.loads(DEFAULT_QUESTIONNAIRE.read_text())
+    about = definition["sections"][2]["questions"]
+    about[:] = [q for q in about if q["name"] != "home_language"]
+    about[0]["label"]["en"] = "What is your age group?"
+    about.append(
+        {
+            "name": "postal_area",
+            "type": "short_text",
+            "identifier": True,
+            "label": {"en": "First three characters of your postal code"},
+        }
+    )
+    second = build_version(definition, number=2)
+    second.status = VersionStatus.PUBLISHED
+    version.questionnaire.versions.append(second)
+    version.status = VersionStatus.RETIRED
+    db.session.commit()
+    make_response(
+        db, second, {**BASE, "postal_area": "K1A"}, started=datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    )
+    wb, info = report(db)
+    assert info.versions == [1, 2]
+    header = [c.value for c in wb["Responses"][1]]
+    assert header.index("home_language") < header.index("parity")  # kept in its old place
+    assert header.index("postal_area") > header.index("pregnancy_weeks")
+    rows = sheet_dicts(wb["Responses"])
+    assert [(r["version"], r["home_language"], r["postal_area"]) for r in rows] == [
+        (1, "fr", None),
+        (2, None, "K1A"),
+    ]
+    codebook = {r["column"]: r for r in sheet_dicts(wb["Codebook"])}
+    assert codebook["home_language"]["versions"] == "1"
+    assert codebook["postal_area"]["versions"] == "2"
+    assert codebook["age_group"]["versions"] == "1, 2"
+    assert (
+        codebook["age_group"]["wording changes"]
+        == "v1: How old are you?; v2: What is your age group?"
+    )
+    assert codebook["age_group"]["question (English)"] == "What is your age group?"
+    home = summary_row(wb, "home_language")
+    assert (home["denominator (shown)"], home["answered"]) == (1, 1)  # only version 1 asked it
+    only_v2 = report(db, filters=ExportFilters(versions=(2,)))[0]
+    assert "home_language" not in [c.value for c in only_v2["Responses"][1]]
