@@ -28,17 +28,20 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 
 
-def run(args: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one child process."""
+def run(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS (MB) and standard error of one child process."""
     start = time.perf_counter()
-    process = subprocess.Popen(
-        args, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    _pid, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - start
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(
+            args, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=errors
+        )
+        _pid, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
+        errors.seek(0)
+        text = errors.read().decode(errors="replace")
     if status != 0:
-        raise RuntimeError(f"{args} failed: {process.stderr.read().decode()[-2000:]}")
-    return elapsed, usage.ru_maxrss / 1024
+        raise RuntimeError(f"{args} failed: {text[-2000:]}")
+    return elapsed, usage.ru_maxrss / 1024, text
 
 
 MATRIX_JOB = r"""

@@ -74,8 +74,10 @@ def test_migrations_build_the_schema_the_models_describe(app, database_url):
     engine.dispose()
 
 
-@pytest.mark.skipif(os.environ.get("TEST_DATABASE_URL", "sqlite").split(":")[0] != "sqlite",
-                    reason="SQLite settings")
+@pytest.mark.skipif(
+    os.environ.get("TEST_DATABASE_URL", "sqlite").split(":")[0] != "sqlite",
+    reason="SQLite settings",
+)
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(db):
     connection = db.session.connection()
     assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
