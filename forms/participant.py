@@ -85,6 +85,7 @@ class PageForm(FlaskForm):
 
     next = SubmitField(_l("Next"))
     back = SubmitField(_l("Back"))
+    switch_language = SubmitField()  # the header's language buttons on survey pages
 
 
 def _range_message(question: Question) -> str:

@@ -321,3 +321,25 @@ def test_toolkit_in_survey_needs_to_reach_that_page(browser):
     complete_survey(browser, upto=2)
     assert browser.get("/survey/toolkit/steps").status_code == 404
     assert browser.get("/survey/toolkit/nope").status_code == 404
+
+
+def test_switching_language_keeps_what_was_typed(browser, db):
+    complete_survey(browser, upto=2)
+    html = browser.get("/survey/page/3").get_data(as_text=True)
+    assert 'name="switch_language" value="fr"' in html and 'form="survey-form"' in html
+    response = browser.post(
+        "/survey/page/3?lang=fr", {"age_group": "25_29", "switch_language": "fr"}, fetch=False
+    )
+    assert response.status_code == 302 and response.headers["Location"].endswith("/survey/page/3")
+    french = browser.get("/survey/page/3").get_data(as_text=True)
+    assert '<html lang="fr">' in french
+    assert re.search(r'value="25_29"[^>]*checked|checked[^>]*value="25_29"', french)
+    assert responses(db)[0].language == "fr"
+    # Before consent too: the eligibility choice survives the switch.
+    other = browser.__class__(browser.client.application.test_client())
+    other.get("/survey/page/1")
+    other.post(
+        "/survey/page/1?lang=fr", {"eligibility": "recent", "switch_language": "fr"}, fetch=False
+    )
+    page = other.get("/survey/page/1").get_data(as_text=True)
+    assert re.search(r'value="recent"[^>]*checked|checked[^>]*value="recent"', page)

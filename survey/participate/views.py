@@ -158,6 +158,14 @@ def _pre_consent_page(version: QuestionnaireVersion, section: Section):
     if not form.is_submitted():
         return _render_page(version, section, form, _displayed(section, pending))
     shown = _shown_fields(form, section, pending)
+    if form.switch_language.data:  # keep the choice made so far, show the page again
+        form.validate()
+        kept = [q for q in shown if q.name not in form.errors]
+        session["pending"] = {
+            **pending,
+            **{q.name: v for q, v in _values(form, kept).items() if v is not None},
+        }
+        return _to_page(section)
     if form.back.data:
         return _to_page(
             services.neighbour(version, section.position, pending, -1) or version.sections[0]
@@ -220,10 +228,13 @@ def _question_page(response: Response, section: Section):
         return _render_page(version, section, form, _displayed(section, answers))
     shown = _shown_fields(form, section, answers)
     valid = form.validate()
-    if form.back.data and "csrf_token" not in form.errors and _only_missing_answers(form):
+    leaving = form.back.data or form.switch_language.data
+    if leaving and "csrf_token" not in form.errors and _only_missing_answers(form):
         valid_fields = [q for q in shown if q.name not in form.errors]
         _save(response, section, form, valid_fields)
         db.session.commit()
+        if form.switch_language.data:
+            return _to_page(section)
         return _to_page(
             services.neighbour(version, section.position, services.answers_by_name(response), -1)
             or section

@@ -1,0 +1,201 @@
+/* Show-if, live: every element with a data-show-if (the condition parsed on the server, as
+ * JSON: survey/questionnaire/expressions.py to_json) is shown or hidden as the form's answers
+ * change, with the same rules as the server (_value, _compare, _scalar there):
+ *   - an unanswered question is the empty string; a numeric comparison with it is false and
+ *     != with it is true;
+ *   - several checked boxes are a list: selected() looks in the list, a comparison joins it
+ *     with spaces;
+ *   - a question whose condition reads an answer this page does not hold (an earlier page's
+ *     that the server did not settle) stays as the server rendered it: shown.
+ * Only the hidden attribute changes (no inline style: the CSP forbids it), so a hidden
+ * question is neither focusable nor announced. Its inputs keep their values and are still
+ * posted: the server ignores the answer of a question its condition hides.
+ * Without JavaScript every question stays visible, and the labels say when to answer. */
+(function () {
+  "use strict";
+
+  var UNKNOWN = {}; // an answer this page does not hold: neither true nor false
+
+  function questionType(input) {
+    var question = input.closest(".question");
+    var match = question && /(?:^|\s)q-([a-z_]+)/.exec(question.className);
+    return match ? match[1] : "";
+  }
+
+  // Python's float(): optional sign, digits with single underscores, exponent, inf and nan.
+  var FLOAT = /^[+-]?(?:(?:\d(?:_?\d)*)?\.\d(?:_?\d)*|\d(?:_?\d)*\.?)(?:[eE][+-]?\d(?:_?\d)*)?$/;
+  var SPECIAL = /^[+-]?(?:inf|infinity|nan)$/i;
+
+  function toNumber(value) {
+    if (typeof value === "number") return value;
+    var text = String(value).trim();
+    if (FLOAT.test(text)) return Number(text.replace(/_/g, ""));
+    if (SPECIAL.test(text)) {
+      var sign = text.charAt(0) === "-" ? -1 : 1;
+      return /nan/i.test(text) ? NaN : sign * Infinity;
+    }
+    return null;
+  }
+
+  // The answer one input holds, typed as the server stores it (forms/participant.py
+  // field_value): ratings and numbers are numbers, text is trimmed, empty is "".
+  function typed(input, raw) {
+    var text = raw.trim();
+    if (text === "") return "";
+    var kind = questionType(input);
+    if (kind === "rating") {
+      var rating = toNumber(text);
+      return rating === null ? "" : rating;
+    }
+    if (kind === "integer") {
+      return /^[+-]?\d(?:_?\d)*$/.test(text) ? Number(text.replace(/_/g, "")) : "";
+    }
+    if (kind === "decimal") {
+      if ((text.match(/,/g) || []).length === 1 && text.indexOf(".") < 0) {
+        text = text.replace(",", "."); // a decimal comma, as the server accepts it
+      }
+      var number = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(text) ? Number(text) : null;
+      return number === null ? "" : number;
+    }
+    return text;
+  }
+
+  // The answer held by the inputs named `name`, or UNKNOWN when there is none.
+  function answer(form, name) {
+    var inputs = [];
+    for (var i = 0; i < form.elements.length; i++) {
+      if (form.elements[i].name === name) inputs.push(form.elements[i]);
+    }
+    if (inputs.length === 0) return UNKNOWN;
+    if (inputs[0].type === "checkbox") {
+      var checked = inputs.filter(function (box) { return box.checked; }).map(function (box) {
+        return box.value;
+      });
+      return checked.length ? checked : ""; // nothing ticked is unanswered, as on the server
+    }
+    if (inputs[0].type === "radio") {
+      var chosen = inputs.filter(function (radio) { return radio.checked; })[0];
+      return chosen ? typed(chosen, chosen.value) : "";
+    }
+    return typed(inputs[0], inputs[0].value);
+  }
+
+  function scalar(value) {
+    return Array.isArray(value) ? value.join(" ") : value;
+  }
+
+  function compare(op, left, right) {
+    if (typeof left === "number" || typeof right === "number") {
+      var leftNumber = toNumber(left);
+      var rightNumber = toNumber(right);
+      if (leftNumber === null || rightNumber === null) return op === "!=";
+      left = leftNumber;
+      right = rightNumber;
+    } else if (op !== "=" && op !== "!=") {
+      var l = toNumber(left);
+      var r = toNumber(right);
+      if (l !== null && r !== null) {
+        left = l;
+        right = r;
+      } else if (left === "" || right === "") {
+        return false;
+      }
+    }
+    switch (op) {
+      case "=": return left === right;
+      case "!=": return left !== right;
+      case "<": return left < right;
+      case "<=": return left <= right;
+      case ">": return left > right;
+      case ">=": return left >= right;
+    }
+    return UNKNOWN;
+  }
+
+  function truthy(value) {
+    if (value === UNKNOWN) return UNKNOWN;
+    return !(value === "" || value === null || value === 0 || value === false);
+  }
+
+  // Three-valued: true, false or UNKNOWN (an answer from outside the page decides).
+  function evaluate(node, form) {
+    return truthy(value(node, form));
+  }
+
+  function value(node, form) {
+    if (node === null || typeof node !== "object") return UNKNOWN;
+    if ("var" in node) {
+      var held = answer(form, node["var"]);
+      return held === UNKNOWN ? UNKNOWN : scalar(held);
+    }
+    if ("value" in node) return node.value;
+    if ("selected" in node) {
+      var list = answer(form, node.selected);
+      if (list === UNKNOWN) return UNKNOWN;
+      return Array.isArray(list) ? list.indexOf(node.code) >= 0 : scalar(list) === node.code;
+    }
+    if ("op" in node) {
+      var left = value(node.left, form);
+      var right = value(node.right, form);
+      if (left === UNKNOWN || right === UNKNOWN) return UNKNOWN;
+      return compare(node.op, left, right);
+    }
+    if ("not" in node) {
+      var operand = evaluate(node.not, form);
+      return operand === UNKNOWN ? UNKNOWN : !operand;
+    }
+    var operands = node.and || node.or;
+    if (!Array.isArray(operands)) return UNKNOWN;
+    var decisive = "and" in node ? false : true; // one false decides "and", one true "or"
+    var unsure = false;
+    for (var i = 0; i < operands.length; i++) {
+      var result = evaluate(operands[i], form);
+      if (result === decisive) return decisive;
+      if (result === UNKNOWN) unsure = true;
+    }
+    return unsure ? UNKNOWN : !decisive;
+  }
+
+  function conditional(form) {
+    var found = [];
+    var elements = form.querySelectorAll("[data-show-if]");
+    for (var i = 0; i < elements.length; i++) {
+      var text = elements[i].getAttribute("data-show-if");
+      if (!text) continue;
+      try {
+        found.push({ element: elements[i], condition: JSON.parse(text) });
+      } catch (error) {
+        // A condition the page cannot read: leave the question shown, as without JavaScript.
+      }
+    }
+    return found;
+  }
+
+  function update(form, questions) {
+    questions.forEach(function (question) {
+      question.element.hidden = evaluate(question.condition, form) === false;
+    });
+  }
+
+  function start() {
+    var forms = document.querySelectorAll("form");
+    for (var i = 0; i < forms.length; i++) {
+      (function (form) {
+        var questions = conditional(form);
+        if (!questions.length) return;
+        var refresh = function () { update(form, questions); };
+        form.addEventListener("input", refresh);
+        form.addEventListener("change", refresh);
+        // Answers restored by the browser (Back, reload) arrive after the script ran.
+        window.addEventListener("pageshow", refresh);
+        refresh();
+      })(forms[i]);
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
