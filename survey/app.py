@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, current_app, redirect, request, url_for
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from survey import errors
 from survey.admin import views as admin
@@ -31,6 +32,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
     if config:
         app.config.from_mapping(config)
+    if app.config["PROXY_HOPS"]:
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
     migrate.init_app(

@@ -14,8 +14,9 @@ def record(
     action: str,
     user: User | None = None,
     target: str | None = None,
+    ip: str | None = None,
     **details: Any,
 ) -> AuditEvent:
-    event = AuditEvent(action=action, user=user, target=target, details=details)
+    event = AuditEvent(action=action, user=user, target=target, ip=ip, details=details)
     session.add(event)
     return event

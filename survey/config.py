@@ -69,5 +69,8 @@ def settings_from_env(env: Mapping[str, str], instance_path: str) -> dict[str, A
         "SESSION_COOKIE_SECURE": production,
         "PERMANENT_SESSION_LIFETIME": timedelta(days=30),
         "STAFF_PAGE_SIZE": 50,
+        "STAFF_IDLE_SECONDS": int(env.get("STAFF_IDLE_MINUTES", "30")) * 60,
+        # Behind N reverse proxies, trust N hops of X-Forwarded-For/-Proto/-Host (0: none).
+        "PROXY_HOPS": int(env.get("PROXY_HOPS", "0")),
         "TESTING": environment == "testing",
     }

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Flask, abort, current_app
-from flask_login import LoginManager, current_user
+from flask import Flask, abort, current_app, flash, redirect, session, url_for
+from flask_babel import gettext as _
+from flask_login import LoginManager, current_user, logout_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from survey import audit
 from survey.extensions import db
-from survey.models import Role, User, utcnow
+from survey.models import AuditEvent, Role, User, utcnow
 from survey.models.user import new_session_token
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
@@ -53,9 +56,36 @@ def create_user(
     return user
 
 
-def authenticate(session: Session, email: str, password: str) -> User | None:
-    """The active user with these credentials, or None; both kinds of failure look the same."""
-    user = session.scalar(select(User).where(User.email == normalise_email(email)))
+class Throttled(Exception):
+    """Too many failed logins lately for this email or from this address."""
+
+
+FAILURES_PER_EMAIL = 5
+FAILURES_PER_ADDRESS = 20
+THROTTLE_WINDOW = timedelta(minutes=15)
+
+
+def check_throttle(session: Session, email: str, ip: str | None) -> None:
+    """Failed logins are counted in the database, so the limit holds across all workers and
+    instances."""
+    since = utcnow() - THROTTLE_WINDOW
+    failures = (
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.action == "auth.login_failed", AuditEvent.at >= since)
+    )
+    if (session.scalar(failures.where(AuditEvent.target == email)) or 0) >= FAILURES_PER_EMAIL:
+        raise Throttled
+    if ip and (session.scalar(failures.where(AuditEvent.ip == ip)) or 0) >= FAILURES_PER_ADDRESS:
+        raise Throttled
+
+
+def authenticate(session: Session, email: str, password: str, ip: str | None = None) -> User | None:
+    """The active user with these credentials, or None; both kinds of failure look the same.
+    Raises Throttled, before checking the password, after too many recent failures."""
+    email = normalise_email(email)[:200]
+    check_throttle(session, email, ip)
+    user = session.scalar(select(User).where(User.email == email))
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
@@ -63,12 +93,12 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     else:
         user_ok = user is not None and user.active
     if not user_ok:
-        audit.record(session, "auth.login_failed", target=normalise_email(email)[:200])
+        audit.record(session, "auth.login_failed", target=email, ip=ip)
         return None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
-    audit.record(session, "auth.login", user)
+    audit.record(session, "auth.login", user, ip=ip)
     return user
 
 
@@ -94,6 +124,23 @@ def init_login(manager: LoginManager, app: Flask) -> None:
     @manager.user_loader
     def load_user(token: str) -> User | None:
         return db.session.scalar(select(User).where(User.session_token == token, User.active))
+
+    app.before_request(end_idle_staff_session)
+
+
+def end_idle_staff_session():
+    """Staff are logged out after a while without activity (STAFF_IDLE_SECONDS)."""
+    if not current_user.is_authenticated:
+        return None
+    now = time.time()
+    seen = session.get("seen_at", now)
+    if now - seen > current_app.config["STAFF_IDLE_SECONDS"]:
+        logout_user()
+        session.pop("seen_at", None)
+        flash(_("You were logged out after a time without activity. Please log in again."), "info")
+        return redirect(url_for("auth.login"))
+    session["seen_at"] = now
+    return None
 
 
 def role_required(*roles: str) -> Callable:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from forms.auth import LoginForm, LogoutForm
 from survey import audit
-from survey.auth.services import authenticate, end_sessions
+from survey.auth.services import Throttled, authenticate, end_sessions
 from survey.extensions import db
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
@@ -37,12 +38,19 @@ def login():
         return redirect(url_for("staff.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(db.session, form.email.data, form.password.data)
+        try:
+            user = authenticate(
+                db.session, form.email.data, form.password.data, ip=request.remote_addr
+            )
+        except Throttled:
+            flash(_("Too many failed attempts. Please wait 15 minutes and try again."), "error")
+            return render_template("auth/login.html", form=form), 429
         if user is None:
             db.session.commit()  # keep the failed attempt in the audit log
             flash(_("That email and password do not match an active account."), "error")
             return render_template("auth/login.html", form=form), 401
         login_user(user)
+        session["seen_at"] = time.time()
         db.session.commit()
         return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)

@@ -66,7 +66,8 @@ class AuditEvent(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     action: Mapped[str] = mapped_column(String(64), index=True)
-    target: Mapped[str | None] = mapped_column(String(200))
+    target: Mapped[str | None] = mapped_column(String(200), index=True)
+    ip: Mapped[str | None] = mapped_column(String(64), index=True)  # of the request, if any
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     user: Mapped[User | None] = relationship()
