@@ -7,7 +7,7 @@ import sys
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
 from exports.filters import STATUSES, ExportFilters
@@ -15,6 +15,7 @@ from exports.report import ExportError
 from exports.rows import ReportOptions
 from survey.auth.services import UserError, create_user
 from survey.config import LANGUAGES, read_or_create_secret_key
+from survey.database import backup_sqlite
 from survey.demo import generate_responses
 from survey.exporting import run_export
 from survey.extensions import db
@@ -45,6 +46,7 @@ def create_user_command(email: str, role: str, password_stdin: bool) -> None:
 
 
 @click.command("setup")
+@with_appcontext
 def setup_command() -> None:
     """First run: keep a secret key, load the default questionnaire, create the first admin.
     Safe to run again: it changes nothing that exists."""
@@ -63,6 +65,7 @@ def setup_command() -> None:
 
 
 @click.command("demo-data")
+@with_appcontext
 @click.option("--responses", "count", type=click.IntRange(min=1), required=True)
 @click.option("--seed", type=int, default=None, help="Same seed, same responses.")
 def demo_data_command(count: int, seed: int | None) -> None:
@@ -78,6 +81,7 @@ def demo_data_command(count: int, seed: int | None) -> None:
 
 
 @click.command("export")
+@with_appcontext
 @click.argument("out", type=click.Path(dir_okay=False, writable=True))
 @click.option("--csv", "as_csv", is_flag=True, help="Only the Responses table, as CSV (UTF-8).")
 @click.option("--deidentified", is_flag=True, help="Drop identifiers; hash the response ids.")
@@ -133,8 +137,24 @@ def export_command(
     click.echo(f"Wrote {info.rows} responses to {out} (SHA-256 {info.sha256}).")
 
 
+@click.command("backup")
+@with_appcontext
+@click.argument("out", type=click.Path(dir_okay=False, writable=True))
+def backup_command(out: str) -> None:
+    """Copy the SQLite database to OUT consistently, while the app keeps running."""
+    engine = db.engine
+    if engine.dialect.name != "sqlite":
+        raise click.ClickException("for PostgreSQL use pg_dump (see docs/deploy.md)")
+    try:
+        pages = backup_sqlite(engine, out)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backed up {pages} pages to {out}; integrity check: ok.")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(setup_command)
     app.cli.add_command(demo_data_command)
     app.cli.add_command(export_command)
+    app.cli.add_command(backup_command)

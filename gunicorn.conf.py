@@ -1,0 +1,19 @@
+"""gunicorn settings: `gunicorn -c gunicorn.conf.py wsgi:app`. Every value can be overridden
+from the environment (see docs/deploy.md)."""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("WORKERS", 2 * multiprocessing.cpu_count()))
+threads = int(os.environ.get("THREADS", "1"))
+timeout = int(os.environ.get("TIMEOUT", "60"))  # a request; large reports run as jobs
+graceful_timeout = 30  # on SIGHUP/SIGTERM, workers finish what they are doing
+keepalive = 5
+max_requests = 2000  # recycle workers now and then
+max_requests_jitter = 200
+# Only trust X-Forwarded-* from these addresses (the reverse proxy); the app's PROXY_HOPS
+# setting decides how many hops of them it believes.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+accesslog = "-"
+errorlog = "-"
