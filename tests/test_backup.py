@@ -57,8 +57,8 @@ def test_backup_while_writes_go_on(sqlite_only, app, runner, database_url, tmp_p
     assert len(acknowledged) > len(stored)  # writes went on during and after the copy
 
 
-def test_backup_refuses_postgresql(runner, database_url):
+def test_backup_refuses_postgresql(runner, database_url, tmp_path):
     if database_url.startswith("sqlite"):
         pytest.skip("PostgreSQL only")
-    result = runner.invoke(args=["backup", "/tmp/x.sqlite3"])
+    result = runner.invoke(args=["backup", str(tmp_path / "x.sqlite3")])
     assert result.exit_code == 1 and "pg_dump" in result.output
