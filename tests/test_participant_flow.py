@@ -343,3 +343,24 @@ def test_switching_language_keeps_what_was_typed(browser, db):
     )
     page = other.get("/survey/page/1").get_data(as_text=True)
     assert re.search(r'value="recent"[^>]*checked|checked[^>]*value="recent"', page)
+
+
+def test_consent_sent_again_after_a_lost_reply_makes_no_second_response(browser, db):
+    """The reply to the consent page never arrived (say, the server was killed), so the
+    browser still has its old cookie and sends the same page again."""
+    answer_page(browser, 1)
+    browser.get("/survey/page/2")
+    cookie = browser.client.get_cookie("session").value
+    token = browser.token
+    first = browser.post("/survey/page/2", {"consent": "yes", "next": "x"}, fetch=False)
+    assert first.status_code == 302
+    browser.client.set_cookie("session", cookie)  # the reply was lost
+    again = browser.post(
+        "/survey/page/2", {"consent": "yes", "next": "x", "csrf_token": token}, fetch=False
+    )
+    assert again.status_code == 302 and again.headers["Location"].endswith("/survey/page/3")
+    assert len(responses(db)) == 1
+    html = browser.get("/survey/page/3").get_data(as_text=True)
+    code = re.search(r'class="code">([A-Z2-9-]+)<', html).group(1)  # a fresh code works
+    other = browser.__class__(browser.client.application.test_client())
+    assert other.post("/survey/resume", {"resume_code": code}).status_code == 302

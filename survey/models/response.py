@@ -42,6 +42,8 @@ class Response(Base):
     consent_version: Mapped[str] = mapped_column(String(64))
     consented_at: Mapped[datetime]
     resume_code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Drawn when the person begins; consent sent twice (a retry) finds this response again.
+    start_token: Mapped[str | None] = mapped_column(String(32), unique=True)
     # Position of the furthest page reached, so resuming lands where they left off.
     current_position: Mapped[int] = mapped_column(default=0)
 

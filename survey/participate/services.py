@@ -170,6 +170,7 @@ def start_response(
     language: str,
     pending: Mapping[str, AnswerValue],
     secret: str,
+    start_token: str | None = None,
 ) -> tuple[Response, str]:
     """Create the response once consent is given, with the answers held until then.
     Returns it with its resume code, which is shown once and stored only as a hash."""
@@ -182,6 +183,7 @@ def start_response(
         consented_at=now,
         started_at=now,
         resume_code_hash=resume_code_digest(code, secret),
+        start_token=start_token,
     )
     session.add(response)
     by_name = {q.name: q for q in version.questions}
@@ -189,6 +191,16 @@ def start_response(
         session, response, {by_name[name]: v for name, v in pending.items() if name in by_name}
     )
     return response, code
+
+
+def reissue_resume_code(response: Response, secret: str) -> str:
+    code = new_resume_code()
+    response.resume_code_hash = resume_code_digest(code, secret)
+    return code
+
+
+def find_by_start_token(session: Session, token: str) -> Response | None:
+    return session.scalar(select(Response).where(Response.start_token == token))
 
 
 def find_by_resume_code(session: Session, code: str, secret: str) -> Response | None:

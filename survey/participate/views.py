@@ -3,6 +3,7 @@ the session or the form's security token has expired: the page comes back with t
 
 from __future__ import annotations
 
+import secrets
 import time
 
 from flask import (
@@ -175,26 +176,41 @@ def _pre_consent_page(version: QuestionnaireVersion, section: Section):
     pending = {**pending, **{q.name: v for q, v in _values(form, shown).items()}}
     if section.screen_out_if and services.condition_holds(section.screen_out_if, pending):
         session.pop("pending", None)
+        session.pop("start_token", None)
         return redirect(url_for(".not_eligible"))
     session["pending"] = pending
+    session.setdefault("start_token", secrets.token_urlsafe(16))
     next_section = services.neighbour(version, section.position, pending, 1)
     if section.kind == SectionKind.CONSENT:
+        return _consent_given(version, pending, next_section)
+    return _to_page(next_section)
+
+
+def _consent_given(version: QuestionnaireVersion, pending: dict, next_section: Section | None):
+    """Create the response. Consent sent twice (a retry after a lost reply) continues the
+    response the first one created instead of making another."""
+    secret = current_app.config["SECRET_KEY"]
+    token = session.get("start_token")
+    response = services.find_by_start_token(db.session, token) if token else None
+    if response is not None:
+        code = services.reissue_resume_code(response, secret)
+    else:
         invitation = _claim_invitation()
         if version.questionnaire.invitation_only and invitation is None:
             flash(_("That invitation code has already been used."), "warning")
             return redirect(url_for(".invitation"))
         response, code = services.start_response(
-            db.session, version, current_language(), pending, current_app.config["SECRET_KEY"]
+            db.session, version, current_language(), pending, secret, start_token=token
         )
         if invitation is not None:
             invitations.use_invitation(invitation, response)
         services.reach(response, next_section)
-        db.session.commit()
-        session.pop("pending", None)
-        session.permanent = True
-        session["response_id"] = response.id
-        session["resume_code"] = code
-    return _to_page(next_section)
+    db.session.commit()
+    for key in ("pending", "start_token"):
+        session.pop(key, None)
+    _bind(response)
+    session["resume_code"] = code
+    return redirect(url_for(".page", position=response.current_position))
 
 
 def _claim_invitation() -> Invitation | None:
