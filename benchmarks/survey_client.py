@@ -1,0 +1,93 @@
+"""A participant's browser in a few lines of standard library: cookies, CSRF tokens, redirects
+not followed. Used by the load benchmark and the crash test."""
+
+from __future__ import annotations
+
+import http.client
+import re
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+SUS = ["4", "1", "5", "2", "5", "1", "4", "2", "3", "1"]
+ANSWERS: list[tuple[int, dict[str, str | list[str]]]] = [
+    (1, {"eligibility": "breastfeeding"}),
+    (2, {"consent": "yes"}),
+    (3, {"age_group": "30_34", "parity": "1", "pregnant": "no"}),
+    (
+        4,
+        {
+            "feeding_status": "exclusive",
+            "heard_of_hand_expression": "yes",
+            "ever_hand_expressed": "no",
+            "confidence_before": "2",
+            "info_formats": ["online"],
+        },
+    ),
+    (5, {}),
+    (
+        6,
+        {
+            f"rating_{n}": "4"
+            for n in (
+                "informative",
+                "easy_to_understand",
+                "layout",
+                "clear",
+                "language",
+                "visual",
+                "pictures",
+                "useful",
+                "recommend",
+            )
+        },
+    ),
+    (7, {f"sus_{i:02d}": v for i, v in enumerate(SUS, start=1)}),
+    (8, {"tried_with_toolkit": "yes", "pain_during": "2", "confidence_after": "4"}),
+    (9, {"comment_liked": "Clear pictures."}),
+]
+ANSWERS_PER_SURVEY = sum(len(a) for _, a in ANSWERS)
+
+
+@dataclass
+class Participant:
+    host: str
+    port: int
+    cookies: dict[str, str] = field(default_factory=dict)
+    latencies: list[float] = field(default_factory=list)
+
+    def request(
+        self, method: str, path: str, body: dict | None = None, timeout: float = 30
+    ) -> tuple[int, str, str]:
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        data = None
+        if body is not None:
+            data = urllib.parse.urlencode(body, doseq=True)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        started = time.perf_counter()
+        try:
+            connection.request(method, path, body=data, headers=headers)
+            response = connection.getresponse()
+            text = response.read().decode("utf-8", "replace")
+        finally:
+            connection.close()
+        self.latencies.append(time.perf_counter() - started)
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            self.cookies[name] = rest.split(";", 1)[0]
+        return response.status, response.headers.get("Location", ""), text
+
+    def submit_page(self, position: int, answers: dict) -> str:
+        """Open the page and press Next; returns where the app sent us. Raises on an error."""
+        status, _location, html = self.request("GET", f"/survey/page/{position}")
+        if status != 200:
+            raise RuntimeError(f"GET page {position}: {status}")
+        token = CSRF.search(html).group(1)
+        status, location, _ = self.request(
+            "POST", f"/survey/page/{position}", {**answers, "csrf_token": token, "next": "Next"}
+        )
+        if status != 302:
+            raise RuntimeError(f"POST page {position}: {status}")
+        return location
