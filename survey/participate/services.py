@@ -11,11 +11,12 @@ from datetime import date
 from functools import lru_cache
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from survey.models import (
     NUMBER_TYPES,
     Answer,
+    ChoiceList,
     Question,
     QuestionnaireVersion,
     QuestionType,
@@ -36,10 +37,33 @@ RESUME_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U: easy to 
 MAX_TOOLKIT_SECONDS = 30 * 60  # one sitting; longer means the tab was left open
 
 
+def whole_version():
+    """Loader options that fetch a version's pages, questions and choices in four queries
+    (a page touches all of them; one by one they were most of a request's time)."""
+    return (
+        selectinload(QuestionnaireVersion.sections)
+        .selectinload(Section.questions)
+        .selectinload(Question.choice_list)
+        .selectinload(ChoiceList.choices)
+    )
+
+
+def load_response(session: Session, response_id: str) -> Response | None:
+    return session.get(
+        Response,
+        response_id,
+        options=[
+            selectinload(Response.version).options(whole_version()),
+            selectinload(Response.answers),
+        ],
+    )
+
+
 def current_version(session: Session, slug: str) -> QuestionnaireVersion | None:
     """The newest published version: the one new participants get."""
     return session.scalar(
         select(QuestionnaireVersion)
+        .options(whole_version())
         .join(Questionnaire)
         .where(Questionnaire.slug == slug, QuestionnaireVersion.status == VersionStatus.PUBLISHED)
         .order_by(QuestionnaireVersion.number.desc())

@@ -46,7 +46,7 @@ EXPIRED_MESSAGE = N_(
 
 def _current_response() -> Response | None:
     response_id = session.get("response_id")
-    return db.session.get(Response, response_id) if response_id else None
+    return services.load_response(db.session, response_id) if response_id else None
 
 
 def _new_participant_version() -> QuestionnaireVersion:

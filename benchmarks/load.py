@@ -1,0 +1,253 @@
+"""Load benchmark: simulated participants complete the whole survey concurrently against
+gunicorn on loopback, on SQLite and on PostgreSQL, beside a bare one-row-insert Flask
+endpoint as the ceiling.
+
+    .venv/bin/python benchmarks/load.py --seconds 30 --concurrency 50 \\
+        [--postgresql postgresql+psycopg://milk:milk@127.0.0.1:5432/milk_bench]
+
+Clients run in several processes (threads in each), so the client's own Python is not the
+bottleneck on a small machine. After each run the database is checked: complete responses
+and answers must equal what the clients were told was stored.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import platform
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.survey_client import ANSWERS, ANSWERS_PER_SURVEY, Participant  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+PROCESSES = 5
+
+
+def serve(app: str, database_url: str, port: int, workers: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "SURVEY_ENV": "development",
+        "SECRET_KEY": "bench",
+        "DATABASE_URL": database_url,
+        "BIND": f"127.0.0.1:{port}",
+        "WORKERS": str(workers),
+    }
+    process = subprocess.Popen(
+        [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null", app],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    for _ in range(300):
+        try:
+            Participant("127.0.0.1", port).request("GET", "/")
+            return process
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{app} did not start")
+
+
+def stop(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(30)
+
+
+def survey_worker(port: int, threads: int, seconds: float, queue) -> None:
+    """One client process: `threads` participants, each completing surveys until time is up."""
+    results = {"surveys": 0, "requests": 0, "errors": 0, "latencies": []}
+    lock = threading.Lock()
+    end = time.monotonic() + seconds
+
+    def participant_loop() -> None:
+        while time.monotonic() < end:
+            participant = Participant("127.0.0.1", port)
+            try:
+                for position, answers in ANSWERS:
+                    participant.submit_page(position, answers)
+                done = True
+            except Exception:  # noqa: BLE001 - counted as an error
+                done = False
+            with lock:
+                results["requests"] += len(participant.latencies)
+                results["latencies"] += participant.latencies
+                results["surveys" if done else "errors"] += 1
+
+    pool = [threading.Thread(target=participant_loop) for _ in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    queue.put(results)
+
+
+def insert_worker(port: int, threads: int, seconds: float, queue) -> None:
+    results = {"requests": 0, "errors": 0, "latencies": []}
+    lock = threading.Lock()
+    end = time.monotonic() + seconds
+
+    def loop() -> None:
+        client = Participant("127.0.0.1", port)
+        while time.monotonic() < end:
+            try:
+                status, _location, _body = client.request("POST", "/insert", {"n": "1"})
+                ok = status == 201
+            except OSError:
+                ok = False
+            with lock:
+                results["requests" if ok else "errors"] += 1
+        with lock:
+            results["latencies"] += client.latencies
+
+    pool = [threading.Thread(target=loop) for _ in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    queue.put(results)
+
+
+def drive(worker, port: int, concurrency: int, seconds: float) -> dict:
+    queue = multiprocessing.Queue()
+    share = [concurrency // PROCESSES + (i < concurrency % PROCESSES) for i in range(PROCESSES)]
+    started = time.perf_counter()
+    processes = [
+        multiprocessing.Process(target=worker, args=(port, n, seconds, queue)) for n in share if n
+    ]
+    for process in processes:
+        process.start()
+    parts = [queue.get() for _ in processes]
+    for process in processes:
+        process.join()
+    elapsed = time.perf_counter() - started
+    merged = {k: sum(p[k] for p in parts) for k in parts[0] if k != "latencies"}
+    latencies = sorted(x for p in parts for x in p["latencies"])
+    merged["seconds"] = round(elapsed, 1)
+    merged["requests_per_s"] = round(merged["requests"] / elapsed, 1)
+    if latencies:
+        q = statistics.quantiles(latencies, n=100)
+        merged["p50_ms"], merged["p95_ms"], merged["p99_ms"] = (
+            round(q[i] * 1000, 1) for i in (49, 94, 98)
+        )
+    return merged
+
+
+def prepare(database_url: str) -> None:
+    env = {
+        **os.environ,
+        "SURVEY_ENV": "development",
+        "SECRET_KEY": "bench",
+        "DATABASE_URL": database_url,
+    }
+    for args in (["db", "upgrade"], ["setup"]):
+        subprocess.run(
+            [str(BIN / "flask"), "--app", "survey", *args],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE IF EXISTS ceiling")
+        connection.exec_driver_sql(
+            "CREATE TABLE ceiling (id INTEGER PRIMARY KEY, note TEXT)"
+            if database_url.startswith("sqlite")
+            else "CREATE TABLE ceiling (id SERIAL PRIMARY KEY, note TEXT)"
+        )
+    engine.dispose()
+
+
+def stored(database_url: str) -> dict:
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        counts = {
+            "complete_responses": connection.execute(
+                text("SELECT count(*) FROM response WHERE status = 'complete'")
+            ).scalar(),
+            "answers_of_complete": connection.execute(
+                text(
+                    "SELECT count(*) FROM answer JOIN response ON response.id = answer.response_id "
+                    "WHERE response.status = 'complete'"
+                )
+            ).scalar(),
+            "ceiling_rows": connection.execute(text("SELECT count(*) FROM ceiling")).scalar(),
+        }
+    engine.dispose()
+    return counts
+
+
+def run_backend(name: str, database_url: str, args) -> dict:
+    prepare(database_url)
+    workers = 2 * (os.cpu_count() or 1)
+    port = 18000 + (hash(name) % 1000)
+    server = serve("wsgi:app", database_url, port, workers)
+    try:
+        survey = drive(survey_worker, port, args.concurrency, args.seconds)
+    finally:
+        stop(server)
+    ceiling_server = serve("benchmarks.ceiling_app:app", database_url, port + 1, workers)
+    try:
+        ceiling = drive(insert_worker, port + 1, args.concurrency, args.seconds)
+    finally:
+        stop(ceiling_server)
+    counts = stored(database_url)
+    survey["surveys_per_s"] = round(survey["surveys"] / survey["seconds"], 2)
+    survey["lost_or_extra_rows"] = (
+        counts["complete_responses"]
+        - survey["surveys"]
+        + counts["answers_of_complete"]
+        - survey["surveys"] * ANSWERS_PER_SURVEY
+    )
+    ceiling["lost_or_extra_rows"] = counts["ceiling_rows"] - ceiling["requests"]
+    return {
+        "workers": workers,
+        "survey": survey,
+        "ceiling": ceiling,
+        "stored": counts,
+        "page_rps_over_ceiling": round(survey["requests_per_s"] / ceiling["requests_per_s"], 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--postgresql", help="an empty PostgreSQL database URL")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="milk-load-"))
+    results = {"sqlite": run_backend("sqlite", f"sqlite:///{work / 'load.sqlite3'}", args)}
+    if args.postgresql:
+        results["postgresql"] = run_backend("postgresql", args.postgresql, args)
+    print(
+        json.dumps(
+            {
+                "machine": f"{platform.machine()} · {os.cpu_count()} cores · Python "
+                f"{platform.python_version()}",
+                "date": time.strftime("%Y-%m-%d"),
+                "seconds": args.seconds,
+                "concurrency": args.concurrency,
+                "results": results,
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
