@@ -133,3 +133,47 @@ def test_oversized_body_is_refused_with_413(browser):
     browser.get("/survey/page/1")
     response = browser.post("/survey/page/1", {"eligibility": "x" * (2 * 1024 * 1024)}, fetch=False)
     assert response.status_code == 413
+
+
+def test_migrations_upgrade_an_older_schema_with_data(app, database_url):
+    """A database made by the first release, with a response in it, upgrades to the newest
+    schema and keeps every row."""
+    from sqlalchemy import text
+
+    with app.app_context():
+        database.drop_all()
+        with database.engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        upgrade(revision="204db88f25a8")  # the first release's schema
+        with database.engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO questionnaire (id, slug, created_at) VALUES (1, 'milk', :t)"),
+                {"t": "2026-11-01 00:00:00+00:00"},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO questionnaire_version (id, questionnaire_id, number, status, "
+                    "title_en, consent_version, created_at) VALUES (1, 1, 1, 'published', 'T', "
+                    "'c1', :t)"
+                ),
+                {"t": "2026-11-01 00:00:00+00:00"},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO response (id, version_id, language, status, started_at, "
+                    "updated_at, consent_version, consented_at, resume_code_hash, "
+                    "current_position) VALUES ('r1', 1, 'en', 'in_progress', :t, :t, 'c1', :t, "
+                    "'h1', 3)"
+                ),
+                {"t": "2026-11-01 00:00:00+00:00"},
+            )
+        upgrade()
+        with database.engine.connect() as connection:
+            row = connection.execute(
+                text("SELECT id, current_position, start_token FROM response")
+            ).one()
+            invitation_only = connection.execute(
+                text("SELECT invitation_only FROM questionnaire")
+            ).scalar()
+    assert tuple(row) == ("r1", 3, None)
+    assert invitation_only in (False, 0)
