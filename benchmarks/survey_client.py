@@ -9,45 +9,11 @@ import time
 import urllib.parse
 from dataclasses import dataclass, field
 
+from tests.survey_steps import PAGES
+
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-SUS = ["4", "1", "5", "2", "5", "1", "4", "2", "3", "1"]
-ANSWERS: list[tuple[int, dict[str, str | list[str]]]] = [
-    (1, {"eligibility": "breastfeeding"}),
-    (2, {"consent": "yes"}),
-    (3, {"age_group": "30_34", "parity": "1", "pregnant": "no"}),
-    (
-        4,
-        {
-            "feeding_status": "exclusive",
-            "heard_of_hand_expression": "yes",
-            "ever_hand_expressed": "no",
-            "confidence_before": "2",
-            "info_formats": ["online"],
-        },
-    ),
-    (5, {}),
-    (
-        6,
-        {
-            f"rating_{n}": "4"
-            for n in (
-                "informative",
-                "easy_to_understand",
-                "layout",
-                "clear",
-                "language",
-                "visual",
-                "pictures",
-                "useful",
-                "recommend",
-            )
-        },
-    ),
-    (7, {f"sus_{i:02d}": v for i, v in enumerate(SUS, start=1)}),
-    (8, {"tried_with_toolkit": "yes", "pain_during": "2", "confidence_after": "4"}),
-    (9, {"comment_liked": "Clear pictures."}),
-]
-ANSWERS_PER_SURVEY = sum(len(a) for _, a in ANSWERS)
+ANSWERS = PAGES  # the same answers the HTTP tests give, page by page
+ANSWERS_PER_SURVEY = sum(1 for _, page in ANSWERS for value in page.values() if value)
 
 
 @dataclass

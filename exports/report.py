@@ -80,14 +80,38 @@ def _canonical(value: Any) -> str:
     return str(value)
 
 
-class _Digest:
-    """SHA-256 of the Responses data: each row's values as text, tab-separated, one per line."""
+class _Stream:
+    """Walks the plan's responses as (record, row), counting them, reporting progress and
+    hashing the Responses data: each row's values as text, tab-separated, one per line."""
 
-    def __init__(self) -> None:
+    def __init__(self, plan: _Plan, progress: Progress | None, chunk: int) -> None:
+        self.plan, self.progress, self.chunk = plan, progress, chunk
         self.hash = hashlib.sha256()
+        self.rows = self.complete = 0
 
-    def add(self, row: list[Any]) -> None:
-        self.hash.update(("\t".join(map(_canonical, row)) + "\n").encode("utf-8", "replace"))
+    def __iter__(self) -> Iterator[tuple[ResponseRecord, list[Any]]]:
+        total = self.plan.reader.count()
+        for record in self.plan.reader:
+            row = self.plan.table.row(record)
+            self.hash.update(("\t".join(map(_canonical, row)) + "\n").encode("utf-8", "replace"))
+            yield record, row
+            self.rows += 1
+            self.complete += record.complete
+            if self.progress and (self.rows % self.chunk == 0 or self.rows == total):
+                self.progress(self.rows, total)
+        if self.progress and total == 0:
+            self.progress(0, 0)
+
+    def info(self, counts: GuardCounts, filters: ExportFilters) -> ReportInfo:
+        return ReportInfo(
+            rows=self.rows,
+            complete=self.complete,
+            sha256=self.hash.hexdigest(),
+            versions=[v.number for v in self.plan.versions],
+            counts=counts,
+            generated_at=datetime.now(UTC),
+            filters=filters.describe(),
+        )
 
 
 @dataclass
@@ -129,10 +153,8 @@ def write_report(
     """Write the evaluation workbook (.xlsx) for the responses that match `filters`."""
     filters, options = filters or ExportFilters(), options or ReportOptions()
     plan = _plan(session, slug, filters, options, chunk)
-    total = plan.reader.count()
     counts = GuardCounts()
     writer = WorkbookWriter(counts)
-    digest = _Digest()
     statistics = Statistics(plan.table.variables, plan.score_names, plan.table.toolkit_sections)
     text_variables = [v for v in plan.table.variables if v.is_text]
     writer.header("Responses", plan.table.header)
@@ -141,36 +163,20 @@ def write_report(
         ["response_id", "version", "language", "variable", "question", "answer", "part"],
         [24, 8, 9, 22, 50, 80, 8],
     )
-    rows = complete = 0
-    for record in plan.reader:
-        row = plan.table.row(record)
-        digest.add(row)
+    stream = _Stream(plan, progress, chunk)
+    for record, row in stream:
         writer.append("Responses", row, where="on the Comments sheet")
         statistics.add(record)
         _comments(writer, plan.table, text_variables, record)
-        rows += 1
-        complete += record.complete
-        if progress and (rows % chunk == 0 or rows == total):
-            progress(rows, total)
     writer.autofilter("Responses")
     writer.autofilter("Comments")
     summaries = statistics.summarise()
     write_codebook(writer, plan.table, plan.versions)
     write_summary(writer, summaries)
     write_charts(writer, summaries, plan.variables)
-    info = ReportInfo(
-        rows=rows,
-        complete=complete,
-        sha256=digest.hash.hexdigest(),
-        versions=[v.number for v in plan.versions],
-        counts=counts,
-        generated_at=datetime.now(UTC),
-        filters=filters.describe(),
-    )
+    info = stream.info(counts, filters)
     write_about(writer, info, options, generated_by, software_version())
     writer.save(out)
-    if progress and total == 0:
-        progress(0, 0)
     return info
 
 
@@ -227,32 +233,16 @@ def write_csv(
     """The Responses sheet as CSV: UTF-8 with a BOM (so Excel reads it as UTF-8), same guard."""
     filters, options = filters or ExportFilters(), options or ReportOptions()
     plan = _plan(session, slug, filters, options, chunk)
-    total = plan.reader.count()
     counts = GuardCounts()
-    digest = _Digest()
-    rows = complete = 0
-    with _binary(out) as stream:
-        text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    stream = _Stream(plan, progress, chunk)
+    with _binary(out) as binary:
+        text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
         writer = csv.writer(text)
         writer.writerow([csv_text(h, counts) for h in plan.table.header])
-        for record in plan.reader:
-            row = plan.table.row(record)
-            digest.add(row)
+        for _record, row in stream:
             writer.writerow(
                 [csv_text(v, counts) if isinstance(v, str) else _canonical(v) for v in row]
             )
-            rows += 1
-            complete += record.complete
-            if progress and (rows % chunk == 0 or rows == total):
-                progress(rows, total)
         text.flush()
         text.detach()
-    return ReportInfo(
-        rows=rows,
-        complete=complete,
-        sha256=digest.hash.hexdigest(),
-        versions=[v.number for v in plan.versions],
-        counts=counts,
-        generated_at=datetime.now(UTC),
-        filters=filters.describe(),
-    )
+    return stream.info(counts, filters)

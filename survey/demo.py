@@ -125,18 +125,7 @@ def _participant(rng: random.Random) -> dict[str, Callable[[dict], object]]:
             min(5, int(a["confidence_before"]) + rng.choice([0, 1, 1, 2]))
         ),
     }
-    for name in (
-        "informative",
-        "easy_to_understand",
-        "layout",
-        "clear",
-        "language",
-        "visual",
-        "pictures",
-        "useful",
-        "recommend",
-    ):
-        generators[f"rating_{name}"] = lambda a: _likert(rng, liking)
+    generators["rating_"] = lambda a: _likert(rng, liking)  # every toolkit rating item
     for item in range(1, 11):
         positive = item % 2 == 1
         centre = 4.0 + usability if positive else 2.0 - usability
@@ -177,7 +166,8 @@ def generate_responses(
                     continue
                 if not condition_holds(question.show_if, given):
                     continue
-                value = generators.get(question.name, lambda a: None)(given)
+                key = "rating_" if question.name.startswith("rating_") else question.name
+                value = generators.get(key, lambda a: None)(given)
                 if value is None:
                     continue
                 given[question.name] = value

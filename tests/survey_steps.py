@@ -10,6 +10,21 @@ SUS_85 = dict(
     )
 )
 
+RATING_ITEMS = [
+    f"rating_{name}"
+    for name in (
+        "informative",
+        "easy_to_understand",
+        "layout",
+        "clear",
+        "language",
+        "visual",
+        "pictures",
+        "useful",
+        "recommend",
+    )
+]
+
 PAGES: list[tuple[int, dict]] = [
     (1, {"eligibility": "breastfeeding"}),
     (2, {"consent": "yes"}),
@@ -27,23 +42,7 @@ PAGES: list[tuple[int, dict]] = [
         },
     ),
     (5, {}),
-    (
-        6,
-        {
-            f"rating_{n}": "4"
-            for n in (
-                "informative",
-                "easy_to_understand",
-                "layout",
-                "clear",
-                "language",
-                "visual",
-                "pictures",
-                "useful",
-                "recommend",
-            )
-        },
-    ),
+    (6, dict.fromkeys(RATING_ITEMS, "4")),
     (7, SUS_85),
     (8, {"tried_with_toolkit": "yes", "pain_during": "2", "confidence_after": "4"}),
     (9, {"comment_liked": "The clock pictures.", "comment_change": "", "comment_missing": ""}),

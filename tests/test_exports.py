@@ -18,7 +18,7 @@ from exports.rows import ReportOptions
 from survey.models import Answer, AuditEvent, Response
 from survey.participate import services
 from tests.factories import make_response
-from tests.survey_steps import SUS_85
+from tests.survey_steps import RATING_ITEMS, SUS_85
 
 BASE = {
     "eligibility": "breastfeeding",
@@ -31,21 +31,10 @@ BASE = {
     "ever_hand_expressed": "no",
     "confidence_before": "2",
 }
-RATINGS = [
-    "informative",
-    "easy_to_understand",
-    "layout",
-    "clear",
-    "language",
-    "visual",
-    "pictures",
-    "useful",
-    "recommend",
-]
 
 
 def ratings(value: str) -> dict[str, str]:
-    return {f"rating_{n}": value for n in RATINGS}
+    return dict.fromkeys(RATING_ITEMS, value)
 
 
 @pytest.fixture
