@@ -1,8 +1,9 @@
 """Real-browser fixtures: the app served on a free loopback port (a fresh SQLite database per
 test, from tests/conftest.py's `app`), and one headless Chromium for the whole session.
 
-Without /usr/bin/chromium (or Playwright) the browser tests are skipped, except under CI
-(the `CI` environment variable set), where they must run and so fail instead."""
+Without /usr/bin/chromium the browser tests are skipped, except under CI (the `CI` environment
+variable set), where they must run and so fail instead. Playwright drives Debian's Chromium:
+its own browser downloads (`playwright install`) are never needed."""
 
 from __future__ import annotations
 
@@ -15,12 +16,8 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from werkzeug.serving import WSGIRequestHandler, make_server
-
-try:
-    from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
-except ImportError:  # pragma: no cover - reported by the `chromium` fixture
-    sync_playwright = None
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -48,8 +45,8 @@ def _unavailable(reason: str) -> None:
 
 
 class _QuietHandler(WSGIRequestHandler):
-    def log(self, type: str, message: str, *args) -> None:  # noqa: A002 - werkzeug's name
-        if type == "error":
+    def log(self, kind: str, message: str, *args) -> None:
+        if kind == "error":
             logging.getLogger("werkzeug").error(message, *args)
 
 
@@ -70,8 +67,6 @@ def live_server(app: Flask) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[Browser]:
     """One headless Chromium (Debian's) for every browser test."""
-    if sync_playwright is None:
-        _unavailable("Playwright is not installed (pip install -e '.[test]')")
     if not CHROMIUM.exists():
         _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
     with sync_playwright() as playwright:

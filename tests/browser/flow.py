@@ -7,7 +7,9 @@ import re
 from collections.abc import Callable
 
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
 
+from survey.models import Answer, Response
 from survey.toolkit.content import SECTIONS
 from tests.survey_steps import PAGES
 
@@ -64,14 +66,34 @@ def start(page: Page, language: str = "en") -> None:
     expect(page.locator("html")).to_have_attribute("lang", language)
 
 
+def walk_to(page: Page, position: int, language: str = "en") -> None:
+    """Start the survey and answer every page before `position`."""
+    start(page, language)
+    navigate(page, lambda: page.locator(".start-actions a.primary").click())
+    for _, answers in PAGES[: position - 1]:
+        fill_page(page, answers)
+        press_next(page)
+    expect(page).to_have_url(re.compile(f"/survey/page/{position}$"))
+
+
+def stored(db) -> tuple[Response, dict[str, object]]:
+    """The one response in the database, read afresh, and its answers by question name."""
+    db.session.rollback()
+    [response] = db.session.scalars(select(Response)).all()
+    rows = db.session.scalars(select(Answer).where(Answer.response_id == response.id))
+    return response, {answer.question.name: answer.value for answer in rows}
+
+
 def walk_survey(
     page: Page,
     language: str = "en",
     visit: Visit = _nothing,
+    answered: Visit = _nothing,
     tap: bool = False,
     toolkit: bool = True,
 ) -> None:
-    """From the start page to the thank-you page, calling visit(page, name) on each page."""
+    """From the start page to the thank-you page, calling visit(page, name) on each page as it
+    opens, and answered(page, name) on each survey page once its answers are in."""
     start(page, language)
     visit(page, "start")
     navigate(page, lambda: page.locator(".start-actions a.primary").click())
@@ -81,6 +103,7 @@ def walk_survey(
         if position == TOOLKIT_POSITION and toolkit:
             read_toolkit(page, visit)
         fill_page(page, answers, tap=tap)
+        answered(page, f"survey-page-{position}")
         press_next(page)
     expect(page).to_have_url(re.compile("/survey/thanks$"))
     visit(page, "thanks")

@@ -4,14 +4,16 @@ enough for a thumb."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from survey.auth.services import create_user
-from survey.extensions import db as _db
+from survey.demo import generate_responses
 from survey.toolkit.content import SECTIONS
-from tests.browser.flow import navigate, start, walk_survey
+from tests.browser.flow import fill_page, navigate, press_next, start, walk_survey
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -20,10 +22,20 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
 PHONE_WIDTH = 360
 MIN_TARGET = 44
+# Pages also checked as they come back with error messages (required questions left empty),
+# after these answers (on page 8, "yes" brings the 0-10 pain scale, left empty).
+WITH_ERRORS = {
+    "survey-page-1": {},
+    "survey-page-3": {},
+    "survey-page-8": {"tried_with_toolkit": "yes"},
+}
 
-# Everything in the participant's form that takes a tap: option rows, buttons, text fields.
+# Pages checked again once answered: the answers bring follow-up questions (show-if).
+WITH_FOLLOW_UPS = {"survey-page-4", "survey-page-8"}
+
+# Everything in the participant's form that takes a tap: option rows, buttons, links, fields.
 TARGETS = """() => [...document.querySelectorAll(
-    'form .option, form .button, form [type=submit], .start-actions .button,'
+    'form .option, form .button, form [type=submit], form a, .start-actions .button,'
     + ' form input[type=text], form input[type=number], form textarea')]
   .filter((el) => el.offsetParent !== null)
   .map((el) => {
@@ -66,12 +78,26 @@ def test_participant_pages_pass_axe_and_fit_a_phone(phone: Page, language: str):
     def check(page: Page, name: str) -> None:
         problems.extend(axe_violations(page))
         problems.extend(phone_problems(page))
+        if name in WITH_ERRORS:  # the same page again, with the messages of an empty Next
+            fill_page(page, WITH_ERRORS[name])
+            press_next(page)
+            assert page.locator(".error-summary").is_visible(), name
+            problems.extend(axe_violations(page))
+            problems.extend(phone_problems(page))
 
-    walk_survey(phone, language, visit=check)
+    def check_answered(page: Page, name: str) -> None:
+        if name in WITH_FOLLOW_UPS:
+            problems.extend(axe_violations(page))
+            problems.extend(phone_problems(page))
+
+    walk_survey(phone, language, visit=check, answered=check_answered)
 
     start(phone, language)
     navigate(phone, lambda: phone.locator(".start-actions a.secondary").click())
     check(phone, "resume")
+
+    phone.goto("/survey/invitation")  # where invitation-only studies start
+    check(phone, "invitation")
 
     phone.context.clear_cookies()
     start(phone, language)
@@ -89,10 +115,10 @@ def test_participant_pages_pass_axe_and_fit_a_phone(phone: Page, language: str):
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
-def test_staff_pages_pass_axe(desktop: Page, app, language: str):
-    with app.app_context():
-        create_user(_db.session, "admin@example.org", PASSWORD, "admin")
-        _db.session.commit()
+def test_staff_pages_pass_axe(desktop: Page, db, version, language: str):
+    create_user(db.session, "admin@example.org", PASSWORD, "admin")
+    generate_responses(db.session, version, 40, seed=5)  # charts and tables to look at
+    db.session.commit()
     problems: list[str] = []
     desktop.goto(f"/staff/login?lang={language}")
     problems.extend(axe_violations(desktop))
@@ -101,5 +127,13 @@ def test_staff_pages_pass_axe(desktop: Page, app, language: str):
     navigate(desktop, lambda: desktop.locator("form [type=submit]").click())
     for url in ["/staff/", "/staff/dashboard", "/staff/exports"]:
         desktop.goto(url)
+        for details in desktop.locator("details").all():  # the charts' tables too
+            details.evaluate("element => { element.open = true; }")
         problems.extend(axe_violations(desktop))
+    navigate(desktop, lambda: desktop.locator("form [type=submit][name=submit]").click())
+    expect(desktop.locator("#job-status")).to_contain_text(re.compile(r"\d"))
+    expect(desktop.locator(".job a.button")).to_be_visible(timeout=30_000)  # the report is ready
+    problems.extend(axe_violations(desktop))
+    desktop.goto("/staff/exports")
+    problems.extend(axe_violations(desktop))
     assert not problems, "\n".join(problems)

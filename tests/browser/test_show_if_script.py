@@ -1,0 +1,173 @@
+"""static/show-if.js decides like the server: the same conditions, evaluated in Chromium against
+a form's inputs and in Python (survey/questionnaire/expressions.py) against the answers those
+inputs are saved as, agree on every question, for answers of every kind."""
+
+from __future__ import annotations
+
+import html
+import json
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser
+
+from survey.questionnaire.expressions import evaluate, parse, to_json
+
+pytestmark = pytest.mark.browser
+
+SCRIPT = Path(__file__).resolve().parents[2] / "survey" / "static" / "show-if.js"
+
+# One question of each kind the conditions can read, marked up as participate/_questions.html
+# does (the q-<type> class tells the script how the server types the answer).
+FORM = """<!doctype html><html lang="en"><body><form>
+<fieldset class="question q-single_choice"><legend>r</legend>
+  <input type="radio" name="r" value="a"><input type="radio" name="r" value="b"></fieldset>
+<fieldset class="question q-multiple_choice"><legend>m</legend>
+  <input type="checkbox" name="m" value="x"><input type="checkbox" name="m" value="y">
+  <input type="checkbox" name="m" value="z"></fieldset>
+<div class="question q-integer"><input type="number" name="n"></div>
+<div class="question q-decimal"><input type="text" name="d" inputmode="decimal"></div>
+<div class="question q-short_text"><input type="text" name="t"></div>
+<fieldset class="question q-rating"><legend>s</legend>
+  {rating}</fieldset>
+<div class="question q-date"><input type="date" name="w"></div>
+{conditional}
+</form></body></html>"""
+
+CONDITIONS = [
+    "${r} = 'a'",
+    "${r} != 'a'",
+    "not(${r} = 'b')",
+    "${r}",
+    "selected(${r}, 'a')",
+    "selected(${m}, 'y')",
+    "${m} = 'x y'",
+    "${m} != ''",
+    "${n} > 3",
+    "${n} <= 3",
+    "${n} != 3",
+    "${n} = ''",
+    "${n} >= '4'",
+    "${d} >= 2.5",
+    "${d} < 1",
+    "${t} = 'hello'",
+    "${t}",
+    "${t} < 'm'",
+    "${t} > 3",
+    "${t} = 0",
+    "${s} >= 5",
+    "${s} = '7'",
+    "selected(${s}, '7')",
+    "${s}",
+    "${n} > ${s}",
+    "${w} > '2024-01-01'",
+    "${w} = ''",
+    "${r} = 'a' and ${n} > 1",
+    "${r} = 'b' or selected(${m}, 'z')",
+    "not(${r} = 'a' and (${n} > 4 or ${t} = 'zebra'))",
+]
+
+# Conditions that also read an answer from an earlier page, which this page does not hold: the
+# script leaves the question shown unless the answers on the page settle it.
+PARTLY_KNOWN = {
+    "${earlier} = 'x'": lambda answers: True,
+    "not(${earlier} = 'x')": lambda answers: True,
+    "${earlier} = 'x' and ${r} = 'a'": lambda answers: answers["r"] == "a",
+    "${earlier} = 'x' or ${r} = 'a'": lambda answers: True,
+}
+
+# What is typed or chosen: r, m, s by value; n, d, t, w as typed.
+STATES = [
+    {"r": None, "m": [], "n": "", "d": "", "t": "", "s": None, "w": ""},
+    {"r": "a", "m": ["x", "y"], "n": "5", "d": "2,5", "t": "  hello ", "s": "7", "w": "2024-03-01"},
+    {"r": "b", "m": ["z"], "n": "3", "d": "0.5", "t": "zebra", "s": "0", "w": "2023-12-31"},
+    {"r": "a", "m": ["y"], "n": "", "d": "", "t": "0", "s": "10", "w": ""},
+    {"r": None, "m": ["x"], "n": "-2", "d": "abc", "t": "Zoo", "s": "5", "w": "2024-01-01"},
+]
+
+
+def saved(state: dict) -> dict:
+    """The answers the server would keep for these inputs (forms/participant.py field_value)."""
+
+    def decimal(text: str) -> float | None:
+        if text.count(",") == 1 and "." not in text:
+            text = text.replace(",", ".")
+        try:
+            return float(Decimal(text)) if text.strip() else None
+        except InvalidOperation:
+            return None
+
+    return {
+        "r": state["r"],
+        "m": state["m"] or None,
+        "n": float(int(state["n"])) if state["n"].strip() else None,
+        "d": decimal(state["d"]),
+        "t": state["t"].strip() or None,
+        "s": float(state["s"]) if state["s"] is not None else None,
+        "w": date.fromisoformat(state["w"]) if state["w"] else None,
+    }
+
+
+def condition_attribute(expression: str) -> str:
+    """The data-show-if value, as services.condition_json makes it."""
+    return html.escape(json.dumps(to_json(parse(expression))))
+
+
+@pytest.fixture
+def form_page(chromium: Browser):
+    context = chromium.new_context()
+    page = context.new_page()
+    expressions = CONDITIONS + list(PARTLY_KNOWN)
+    conditional = "\n".join(
+        f'<div class="question" id="c{i}" data-show-if="{condition_attribute(e)}">'
+        f"<p>{html.escape(e)}</p></div>"
+        for i, e in enumerate(expressions)
+    )
+    # No condition, and one the script cannot read: both stay shown, whatever the answers.
+    conditional += '<div id="always" data-show-if=""></div>'
+    conditional += '<div id="broken" data-show-if="{oops"></div>'
+    rating = "".join(f'<input type="radio" name="s" value="{i}">' for i in range(11))
+    page.set_content(FORM.format(rating=rating, conditional=conditional))
+    page.add_script_tag(path=str(SCRIPT))
+    yield page
+    context.close()
+
+
+def choose(page, state: dict) -> None:
+    page.evaluate("() => document.querySelector('form').reset()")
+    for name in ("r", "s"):
+        if state[name] is not None:
+            page.check(f'input[name="{name}"][value="{state[name]}"]')
+    for code in state["m"]:
+        page.check(f'input[name="m"][value="{code}"]')
+    for name in ("n", "d", "t", "w"):
+        page.fill(f'input[name="{name}"]', state[name])
+    page.locator("form").dispatch_event("change")
+
+
+def test_script_agrees_with_the_server_on_every_condition(form_page):
+    expressions = CONDITIONS + list(PARTLY_KNOWN)
+    disagreements = []
+    for state in STATES:
+        choose(form_page, state)
+        answers = saved(state)
+        hidden = form_page.evaluate(
+            "() => [...document.querySelectorAll('[id^=c][data-show-if]')].map((q) => q.hidden)"
+        )
+        for i, expression in enumerate(expressions):
+            if expression in PARTLY_KNOWN:
+                shown = PARTLY_KNOWN[expression](answers)
+            else:
+                shown = evaluate(parse(expression), answers)
+            if hidden[i] == shown:
+                disagreements.append(f"{expression} with {state}: server shows it: {shown}")
+    assert not disagreements, "\n".join(disagreements)
+
+
+def test_questions_without_a_readable_condition_stay_shown(form_page):
+    for state in STATES:
+        choose(form_page, state)
+        assert form_page.evaluate("() => document.getElementById('always').hidden") is False
+        assert form_page.evaluate("() => document.getElementById('broken').hidden") is False
