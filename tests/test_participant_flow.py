@@ -364,3 +364,15 @@ def test_consent_sent_again_after_a_lost_reply_makes_no_second_response(browser,
     code = re.search(r'class="code">([A-Z2-9-]+)<', html).group(1)  # a fresh code works
     other = browser.__class__(browser.client.application.test_client())
     assert other.post("/survey/resume", {"resume_code": code}).status_code == 302
+
+
+def test_a_page_with_errors_still_offers_its_follow_up_questions(browser):
+    """With "did you try" left blank, the pain scale must still be on the page, so choosing
+    "Yes" can reveal it (and, without JavaScript, it can be answered at once)."""
+    complete_survey(browser, upto=7)
+    response = answer_page(browser, 8, {"confidence_after": "4"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'id="tried_with_toolkit-error"' in html
+    assert 'id="q-pain_during"' in html
+    assert re.search(r'value="4"[^>]*checked|checked[^>]*value="4"', html)  # kept as typed

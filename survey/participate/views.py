@@ -172,7 +172,7 @@ def _pre_consent_page(version: QuestionnaireVersion, section: Section):
             services.neighbour(version, section.position, pending, -1) or version.sections[0]
         )
     if not form.validate():
-        return _invalid(version, section, form, shown)
+        return _invalid(version, section, form, pending)
     pending = {**pending, **{q.name: v for q, v in _values(form, shown).items()}}
     if section.screen_out_if and services.condition_holds(section.screen_out_if, pending):
         session.pop("pending", None)
@@ -228,12 +228,20 @@ def _invalid(
     version: QuestionnaireVersion,
     section: Section,
     form: PageForm,
-    shown: list[Question],
+    known: dict,
     resume_form: ResumeForm | None = None,
 ):
+    """The page again as typed, with its messages, and every question a fresh page would show
+    (so a follow-up question can still appear when its answer is changed)."""
     if "csrf_token" in form.errors:
         flash(_(EXPIRED_MESSAGE), "warning")
-    return _render_page(version, section, form, shown, status=400, resume_form=resume_form)
+    again = page_form(section.questions, current_language())  # bound to the same post
+    for name, errors in form.errors.items():
+        if name in again and name != "csrf_token":
+            again[name].errors = list(errors)
+    typed = {q.name: field_value(q, again[q.name]) for q in section.questions if q.name in again}
+    questions = _displayed(section, {**known, **typed})
+    return _render_page(version, section, again, questions, status=400, resume_form=resume_form)
 
 
 def _question_page(response: Response, section: Section):
@@ -256,7 +264,7 @@ def _question_page(response: Response, section: Section):
             or section
         )
     if not valid:
-        return _invalid(version, section, form, shown)
+        return _invalid(version, section, form, answers)
     _save(response, section, form, shown)
     next_section = services.neighbour(
         version, section.position, services.answers_by_name(response), 1
@@ -297,8 +305,7 @@ def _page_without_session(version: QuestionnaireVersion, section: Section):
             ),
             "warning",
         )
-        shown = _shown_fields(form, section, {})
-        return _render_page(version, section, form, shown, status=400, resume_form=resume_form)
+        return _invalid(version, section, form, {}, resume_form)
     _bind(response)
     return _question_page(response, section)
 
