@@ -3,6 +3,7 @@ named by the question's variable), so validation lives in WTForms, not in views.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from datetime import date
@@ -60,11 +61,23 @@ class ChoiceCheckboxField(SelectMultipleField):
             raise ValidationError(_("Please choose only from the options shown."))
 
 
+def _storable(number: object) -> bool:
+    """Whether a number fits the float column answers are stored in: NaN, infinities and
+    numbers past 1e308 (e.g. 400 nines) are not answers."""
+    try:
+        return math.isfinite(float(number))
+    except (OverflowError, ValueError):  # ValueError: a signaling NaN
+        return False
+
+
 class WholeNumberField(IntegerField):
     def process_formdata(self, valuelist: list[str]) -> None:
         try:
             super().process_formdata(valuelist)
+            if self.data is not None and not _storable(self.data):
+                raise ValueError
         except ValueError as error:
+            self.data = None
             raise ValueError(_("Please enter a whole number, such as 12.")) from error
 
 
@@ -76,7 +89,10 @@ class NumberField(DecimalField):
         ]
         try:
             super().process_formdata(valuelist)
+            if self.data is not None and not _storable(self.data):
+                raise ValueError
         except ValueError as error:
+            self.data = None
             raise ValueError(_("Please enter a number, such as 3.5.")) from error
 
 

@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, current_app, redirect, request, url_for
+from flask import Flask, abort, current_app, redirect, request, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from survey import errors
@@ -52,6 +52,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
     app.before_request(_declare_write_intent)
+    app.before_request(_refuse_json_bodies)
     app.after_request(_security_headers)
 
     for feature in (toolkit, participate, auth, staff, dashboard, admin):
@@ -66,6 +67,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def _declare_write_intent() -> None:
     write_intent.set(request.method not in SAFE_METHODS)
+
+
+def _refuse_json_bodies() -> None:
+    """Every form here is posted as a form. Flask-WTF would read a JSON body as the form's
+    data (and a JSON list or number breaks it), so a JSON body is refused."""
+    if request.method not in SAFE_METHODS and request.is_json:
+        abort(400)
 
 
 def _security_headers(response):

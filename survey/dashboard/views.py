@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 from flask import (
     Blueprint,
@@ -29,6 +30,9 @@ from survey.extensions import db
 from survey.models import ExportJob, JobStatus, Questionnaire, QuestionnaireVersion, VersionStatus
 
 bp = Blueprint("dashboard", __name__, url_prefix="/staff")
+# Job ids are secrets.token_urlsafe(16). Anything else is not looked up: PostgreSQL refuses a
+# NUL in text even in a WHERE clause.
+JOB_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
 
 def _version_numbers() -> list[int]:
@@ -115,6 +119,8 @@ def exports():
 
 
 def _job_or_404(job_id: str) -> ExportJob:
+    if not JOB_ID.fullmatch(job_id):
+        abort(404)
     job = db.session.get(ExportJob, job_id)
     if job is None or (job.user_id != current_user.id and not current_user.is_admin):
         abort(404)

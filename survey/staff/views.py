@@ -12,18 +12,19 @@ from survey.extensions import db
 from survey.models import Response
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
+MAX_PAGE = 1_000_000  # far past any real list; a larger ?page= would overflow the SQL OFFSET
 
 
 @bp.route("/")
 @role_required(*STAFF)
 def home():
-    page = request.args.get("page", 1, type=int)
+    page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
     query = (
         select(Response)
         .options(joinedload(Response.version))
         .order_by(Response.started_at.desc(), Response.id)
     )
     responses = db.paginate(
-        query, page=max(page, 1), per_page=current_app.config["STAFF_PAGE_SIZE"], error_out=False
+        query, page=page, per_page=current_app.config["STAFF_PAGE_SIZE"], error_out=False
     )
     return render_template("staff/home.html", responses=responses, logout_form=LogoutForm())

@@ -1,0 +1,190 @@
+"""Random form posts, with a valid CSRF token, to every participant page: never a server error,
+and whatever ends up stored is still a valid answer (known codes, numbers within range, text
+within its length and without control characters)."""
+
+from __future__ import annotations
+
+import math
+import re
+from urllib.parse import urlencode
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from survey.models import Answer, Question, Response, ResponseStatus
+from survey.toolkit.content import SECTIONS
+from tests.conftest import Browser
+from tests.survey_steps import complete_survey
+
+ALLOWED = {302, 400, 404, 413}
+TEXT_LIMITS = {"short_text": 200, "long_text": 5000}
+FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+# Every example posts to one target of each group, in this order (pages 7-9 last: page 9's Next
+# completes the survey), so each target gets about 60 / 3 = 20 posts.
+TOOLKIT_KEYS = [part.key for part in SECTIONS] + ["nope"]
+TARGET_GROUPS = [
+    ["/survey/resume", "/survey/invitation", "/survey/toolkit/<key>"],
+    *([f"/survey/page/{p}" for p in range(first, first + 3)] for first in (1, 4, 7)),
+]
+JUNK_NAMES = [
+    "next",
+    "back",
+    "switch_language",
+    "submit",
+    "resume_code",
+    "code",
+    "question_1",
+    "question_9999",
+    "response_id",
+    "status",
+    "current_position",
+    "",
+]
+ODD_NUMBERS = ["NaN", "sNaN", "inf", "-inf", "1e309", "-0", " 12 ", "0x10", "1_2", "9" * 400, "٣"]
+
+
+def _any_char():
+    return st.characters(exclude_categories=())  # every code point: controls, surrogates too
+
+
+def _junk():
+    return st.one_of(
+        st.text(_any_char(), max_size=30),
+        st.integers().map(str),
+        st.floats().map(str),
+        st.sampled_from(ODD_NUMBERS),
+        # Very long: past the 200 and 5000 character limits, sometimes past the 1 MB body limit.
+        st.builds(lambda ch, n: ch * n, _any_char(), st.integers(150, 6000)),
+    )
+
+
+def _plausible(question: Question):
+    """Values of the question's own kind, near and past its edges."""
+    if question.choices:
+        one = st.sampled_from([c.code for c in question.choices])
+        return st.lists(one, min_size=1, max_size=4) if question.type == "multiple_choice" else one
+    if question.type in ("rating", "integer", "decimal"):
+        low, high = int(question.min_value or 0), int(question.max_value or 10)
+        edges = [str(n) for n in (low - 1, low, high, high + 1)]
+        return st.one_of(
+            st.sampled_from(edges + ODD_NUMBERS),
+            st.integers().map(str),
+            st.floats().map(str),
+        )
+    return st.one_of(
+        st.text(_any_char(), max_size=30),
+        st.builds(lambda ch, n: ch * n, _any_char(), st.integers(150, 6000)),
+    )
+
+
+def _encode(value: str) -> bytes:
+    """As bytes, so a lone surrogate goes out as the raw bytes %ED%A0%80."""
+    return value.encode("utf-8", "surrogatepass")
+
+
+def _body(token: str, fields: dict[str, object]) -> str:
+    pairs = [(b"csrf_token", token.encode())]
+    for name, value in fields.items():
+        for item in value if isinstance(value, list) else [value]:
+            pairs.append((_encode(name), _encode(item)))
+    return urlencode(pairs)
+
+
+def assert_stored_answers_are_valid(db) -> None:
+    db.session.rollback()
+    for answer in db.session.scalars(select(Answer)):
+        question: Question = answer.question
+        codes = {c.code for c in question.choices}
+        kind = question.type
+        where = (question.name, answer.value)
+        if kind == "multiple_choice":
+            assert answer.value_text and set(answer.value_text.split()) <= codes, where
+        elif kind in ("single_choice", "yes_no", "likert"):
+            assert answer.value_text in codes, where
+        elif kind in ("rating", "integer", "decimal"):
+            number = answer.value_number
+            assert number is not None and math.isfinite(number), where
+            low = question.min_value if question.min_value is not None else -math.inf
+            high = question.max_value if question.max_value is not None else math.inf
+            if kind == "rating":
+                low, high = question.min_value or 0, question.max_value or 10
+            assert low <= number <= high, where
+            if kind != "decimal":
+                assert number.is_integer(), where
+        elif kind in TEXT_LIMITS:
+            text = answer.value_text
+            limit = question.max_length or TEXT_LIMITS[kind]
+            assert text and text == text.strip() and len(text) <= limit, where
+            assert not FORBIDDEN.search(text), where
+
+
+def _reopen(db, response_id: str) -> None:
+    """Page 9's Next completes the survey; reopen it so later examples reach every page."""
+    db.session.rollback()
+    response = db.session.get(Response, response_id)
+    if response.status == ResponseStatus.COMPLETE:
+        response.status = ResponseStatus.IN_PROGRESS
+        response.submitted_at = None
+        response.current_position = 9
+        db.session.commit()
+
+
+@pytest.mark.slow
+def test_random_posts_to_participant_pages(app, db, browser, version):
+    complete_survey(browser, upto=8)  # a participant who has reached page 9
+    db.session.rollback()  # see what the requests committed
+    [participant] = list(db.session.scalars(select(Response.id)))
+    questions = {q.name: q for q in version.questions}
+    on_page = {
+        f"/survey/page/{s.position}": [q.name for q in s.questions] for s in version.sections
+    }
+    other_names = st.one_of(
+        st.sampled_from(sorted(questions)),
+        st.sampled_from(JUNK_NAMES),
+        st.text(_any_char(), max_size=12),
+    )
+
+    @st.composite
+    def fields_for(draw, url: str) -> dict[str, object]:
+        fields = {}
+        for name in on_page.get(url, []):  # the page's own questions, with values of their kind
+            if draw(st.booleans()):
+                fields[name] = draw(st.one_of(_plausible(questions[name]), _junk()))
+        for name in draw(st.lists(other_names, max_size=4)):
+            fields[name] = draw(st.one_of(_junk(), st.lists(_junk(), max_size=3)))
+        button = draw(st.sampled_from([None, "next", "back", "switch_language"]))
+        return {**fields, button: "x"} if button else fields
+
+    statuses: set[int] = set()
+
+    @settings(
+        max_examples=60,
+        deadline=None,
+        database=None,  # nothing written into the work tree
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(stranger=st.booleans(), data=st.data())
+    def post_randomly(stranger: bool, data: st.DataObject) -> None:
+        # The participant with a session, or a browser without one (a fresh session).
+        visitor = Browser(app.test_client()) if stranger else browser
+        visitor.get("/survey/page/1")  # a valid token for this session
+        for group in TARGET_GROUPS:
+            url = data.draw(st.sampled_from(group))
+            url = url.replace("<key>", data.draw(st.sampled_from(TOOLKIT_KEYS)))
+            fields = data.draw(fields_for(url), label=url)
+            response = visitor.request(
+                "POST",
+                url,
+                data=_body(visitor.token, fields),
+                content_type="application/x-www-form-urlencoded",
+            )
+            statuses.add(response.status_code)
+            assert response.status_code in ALLOWED, (url, fields, response.status_code)
+            visitor._remember_token(response)
+        assert_stored_answers_are_valid(db)
+        _reopen(db, participant)
+
+    post_randomly()
+    assert {302, 400} <= statuses  # pages were both refused and accepted
