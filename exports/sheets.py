@@ -157,9 +157,14 @@ def _codebook_row(variable: Variable, column: str) -> list[object]:
     wording = ""
     if len(set(variable.wording.values())) > 1:
         wording = "; ".join(f"v{n}: {text}" for n, text in sorted(variable.wording.items()))
-    notes = "identifier (dropped when de-identified)" if variable.identifier else ""
-    if variable.min_value is not None or variable.max_value is not None:
-        notes = f"range {variable.min_value:g} to {variable.max_value:g}".strip() + notes
+    notes = ["identifier (dropped when de-identified)"] if variable.identifier else []
+    low, high = variable.min_value, variable.max_value
+    if low is not None and high is not None:
+        notes.insert(0, f"range {low:g} to {high:g}")
+    elif low is not None:
+        notes.insert(0, f"at least {low:g}")
+    elif high is not None:
+        notes.insert(0, f"at most {high:g}")
     return [
         column,
         variable.label_en,
@@ -170,7 +175,7 @@ def _codebook_row(variable: Variable, column: str) -> list[object]:
         variable.show_if or "",
         ", ".join(map(str, variable.versions)),
         wording,
-        notes,
+        "; ".join(notes),
     ]
 
 
