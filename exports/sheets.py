@@ -84,67 +84,27 @@ def write_codebook(
                 score.rule_en,
             ],
         )
-    for key in table.toolkit_sections:
-        writer.append(
-            "Codebook",
-            [
+    derived = [
+        row
+        for key in table.toolkit_sections
+        for row in (
+            (
                 f"toolkit_{key}_opened",
                 f"Times the toolkit section '{key}' was opened in the survey",
-                "",
-                "integer",
-                "",
-                "",
-                "",
-                "",
-                "",
                 "0 if never opened",
-            ],
-        )
-        writer.append(
-            "Codebook",
-            [
+            ),
+            (
                 f"toolkit_{key}_seconds",
                 f"Seconds spent on the toolkit section '{key}' (each visit capped at 30 minutes)",
                 "",
-                "integer",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-            ],
+            ),
         )
-    writer.append(
-        "Codebook",
-        [
-            "toolkit_sections_opened",
-            "Number of toolkit sections opened",
-            "",
-            "integer",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-        ],
-    )
-    writer.append(
-        "Codebook",
-        [
-            "toolkit_seconds",
-            "Seconds spent in the toolkit, all sections",
-            "",
-            "integer",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-        ],
-    )
+    ] + [
+        ("toolkit_sections_opened", "Number of toolkit sections opened", ""),
+        ("toolkit_seconds", "Seconds spent in the toolkit, all sections", ""),
+    ]
+    for column, description, note in derived:
+        writer.append("Codebook", [column, description, "", "integer", "", "", "", "", "", note])
     writer.autofilter("Codebook")
 
 
