@@ -122,6 +122,9 @@ class _Plan:
     table: ResponseTable
     reader: RecordReader
 
+    def statistics(self) -> Statistics:
+        return Statistics(self.table.variables, self.score_names, self.table.toolkit_sections)
+
 
 def _plan(
     session: Session, slug: str, filters: ExportFilters, options: ReportOptions, chunk: int
@@ -155,7 +158,7 @@ def write_report(
     plan = _plan(session, slug, filters, options, chunk)
     counts = GuardCounts()
     writer = WorkbookWriter(counts)
-    statistics = Statistics(plan.table.variables, plan.score_names, plan.table.toolkit_sections)
+    statistics = plan.statistics()
     text_variables = [v for v in plan.table.variables if v.is_text]
     writer.header("Responses", plan.table.header)
     writer.header(
@@ -205,7 +208,7 @@ def collect_statistics(
     """The statistics alone (for the dashboard): the same numbers as the Summary sheet."""
     filters = filters or ExportFilters()
     plan = _plan(session, slug, filters, ReportOptions(), chunk=2000)
-    statistics = Statistics(plan.table.variables, plan.score_names, plan.table.toolkit_sections)
+    statistics = plan.statistics()
     for record in plan.reader:
         statistics.add(record)
     return statistics
