@@ -213,13 +213,22 @@ def variables(node: Node) -> list[Var]:
     return []
 
 
-def check_references(text: str, earlier: Iterable[str], later: Iterable[str] = ()) -> Node:
-    """Parse and refuse variables that are unknown or not asked before the question."""
+def check_references(
+    text: str, earlier: Iterable[str], later: Iterable[str] = (), itself: str | None = None
+) -> Node:
+    """Parse and refuse variables that are unknown, the question itself (a cycle) or not asked
+    before the question."""
     node = parse(text)
     earlier, later = set(earlier), set(later)
     for var in variables(node):
         if var.name in earlier:
             continue
+        if var.name == itself:
+            raise ExpressionError(
+                f"${{{var.name}}} is this question itself: a condition cannot depend on its own "
+                "answer",
+                var.position,
+            )
         if var.name in later:
             raise ExpressionError(
                 f"${{{var.name}}} is asked later, so it cannot decide this", var.position

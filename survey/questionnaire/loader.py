@@ -20,7 +20,7 @@ from survey.models import (
     VersionStatus,
     utcnow,
 )
-from survey.questionnaire.expressions import check_references
+from survey.questionnaire.rules import structure_problems
 
 DEFAULT_QUESTIONNAIRE = Path(__file__).with_name("default_questionnaire.json")
 
@@ -31,8 +31,8 @@ def _bilingual(data: dict[str, Any], key: str) -> dict[str, str | None]:
 
 
 def build_version(definition: dict[str, Any], number: int = 1) -> QuestionnaireVersion:
-    """Turn a definition into unsaved model objects, refusing show-if conditions that do not
-    parse or that read an unknown or later variable."""
+    """Turn a definition into unsaved model objects. It is not checked here: see
+    survey.editor.rules for what a version must satisfy."""
     version = QuestionnaireVersion(
         number=number,
         consent_version=definition["consent_version"],
@@ -49,8 +49,6 @@ def build_version(definition: dict[str, Any], number: int = 1) -> QuestionnaireV
         )
     version.choice_lists = list(lists.values())
 
-    all_names = [q["name"] for s in definition["sections"] for q in s["questions"]]
-    asked: list[str] = []
     for position, s in enumerate(definition["sections"], start=1):
         section = Section(
             position=position,
@@ -61,9 +59,6 @@ def build_version(definition: dict[str, Any], number: int = 1) -> QuestionnaireV
             **_bilingual(s, "intro"),
         )
         for q_position, q in enumerate(s["questions"], start=1):
-            if q.get("show_if"):
-                check_references(q["show_if"], asked, all_names)
-            asked.append(q["name"])
             section.questions.append(
                 Question(
                     position=q_position,
@@ -80,8 +75,6 @@ def build_version(definition: dict[str, Any], number: int = 1) -> QuestionnaireV
                     **_bilingual(q, "hint"),
                 )
             )
-        if section.screen_out_if:
-            check_references(section.screen_out_if, asked)
         version.sections.append(section)
 
     version.scores = [
@@ -113,8 +106,90 @@ def load_default_questionnaire(session: Session, path: Path = DEFAULT_QUESTIONNA
     if exists is not None:
         return False
     version = build_version(definition)
+    if problems := structure_problems(version):
+        raise ValueError(f"{path.name}: " + "; ".join(map(str, problems)))
     version.status = VersionStatus.PUBLISHED
     version.published_at = utcnow()
     session.add(Questionnaire(slug=definition["slug"], versions=[version]))
     session.flush()
     return True
+
+
+def _texts(model: object, field: str) -> dict[str, str]:
+    return {
+        language: value
+        for language in ("en", "fr")
+        if (value := getattr(model, f"{field}_{language}"))
+    }
+
+
+def _number(value: float | None) -> float | int | None:
+    return int(value) if value is not None and float(value).is_integer() else value
+
+
+def _question_definition(question: Question) -> dict[str, Any]:
+    data: dict[str, Any] = {"name": question.name, "type": question.type}
+    if question.choice_list is not None:
+        data["list"] = question.choice_list.name
+    if question.required:
+        data["required"] = True
+    if question.min_value is not None:
+        data["min"] = _number(question.min_value)
+    if question.max_value is not None:
+        data["max"] = _number(question.max_value)
+    if question.max_length is not None:
+        data["max_length"] = question.max_length
+    if question.show_if:
+        data["show_if"] = question.show_if
+    if question.identifier:
+        data["identifier"] = True
+    data["label"] = _texts(question, "label")
+    if hint := _texts(question, "hint"):
+        data["hint"] = hint
+    return data
+
+
+def _section_definition(section: Section) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "name": section.name,
+        "kind": section.kind,
+        "title": _texts(section, "title"),
+    }
+    if intro := _texts(section, "intro"):
+        data["intro"] = intro
+    if section.screen_out_if:
+        data["screen_out_if"] = section.screen_out_if
+    data["questions"] = [_question_definition(q) for q in section.questions]
+    return data
+
+
+def definition_of(version: QuestionnaireVersion) -> dict[str, Any]:
+    """The inverse of `build_version`: a version as a plain definition (what the JSON file and
+    the questionnaire spreadsheet hold)."""
+    return {
+        "slug": version.questionnaire.slug,
+        "title": _texts(version, "title"),
+        "consent_version": version.consent_version,
+        "choice_lists": {
+            choice_list.name: [
+                {"code": c.code, "label": _texts(c, "label")} for c in choice_list.choices
+            ]
+            for choice_list in version.choice_lists
+        },
+        "sections": [_section_definition(s) for s in version.sections],
+        "scores": [
+            {
+                "name": s.name,
+                "label": _texts(s, "label"),
+                "items": list(s.items),
+                "reversed_items": list(s.reversed_items),
+                "scale_min": s.scale_min,
+                "scale_max": s.scale_max,
+                "offset": _number(s.offset),
+                "aggregate": s.aggregate,
+                "multiplier": _number(s.multiplier),
+                "rule": _texts(s, "rule"),
+            }
+            for s in version.scores
+        ],
+    }

@@ -1,0 +1,1 @@
+"""The questionnaire editor: drafts, the rules that protect collected answers, publishing."""

@@ -1,0 +1,150 @@
+"""Drafts and publishing. Edits happen on a draft copy; a published version never changes.
+
+Publishing retires the version new participants were getting: responses already started on it
+finish on it, and every response keeps the version it was answered on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from survey import audit
+from survey.editor.diff import Change, changes_between
+from survey.models import (
+    Questionnaire,
+    QuestionnaireVersion,
+    Response,
+    ResponseStatus,
+    User,
+    VersionStatus,
+    utcnow,
+)
+from survey.questionnaire.loader import build_version, definition_of
+from survey.questionnaire.rules import check_draft, history, reload_in_order
+
+
+def published(questionnaire: Questionnaire) -> QuestionnaireVersion | None:
+    """The version new participants get."""
+    return next(
+        (v for v in reversed(questionnaire.versions) if v.status == VersionStatus.PUBLISHED), None
+    )
+
+
+def draft_of(questionnaire: Questionnaire) -> QuestionnaireVersion | None:
+    return next((v for v in questionnaire.versions if v.status == VersionStatus.DRAFT), None)
+
+
+def _next_number(session: Session, questionnaire: Questionnaire) -> int:
+    highest = session.scalar(
+        select(func.max(QuestionnaireVersion.number)).where(
+            QuestionnaireVersion.questionnaire_id == questionnaire.id
+        )
+    )
+    return (highest or 0) + 1
+
+
+def _add_draft(
+    session: Session, questionnaire: Questionnaire, definition: dict[str, Any]
+) -> QuestionnaireVersion:
+    draft = build_version(definition, number=_next_number(session, questionnaire))
+    draft.status = VersionStatus.DRAFT
+    questionnaire.versions.append(draft)
+    session.flush()
+    return draft
+
+
+def open_draft(session: Session, questionnaire: Questionnaire, user: User) -> QuestionnaireVersion:
+    """The questionnaire's draft, made as a copy of the published version if there is none."""
+    if (draft := draft_of(questionnaire)) is not None:
+        return draft
+    source = published(questionnaire)
+    draft = _add_draft(session, questionnaire, definition_of(source))
+    audit.record(
+        session, "questionnaire.draft", user, target=questionnaire.slug, copy_of=source.number
+    )
+    return draft
+
+
+def discard_draft(session: Session, questionnaire: Questionnaire, user: User) -> None:
+    if (draft := draft_of(questionnaire)) is None:
+        return
+    questionnaire.versions.remove(draft)
+    session.delete(draft)
+    session.flush()
+    audit.record(session, "questionnaire.discard", user, target=questionnaire.slug)
+
+
+def replace_draft(
+    session: Session, questionnaire: Questionnaire, definition: dict[str, Any], user: User
+) -> QuestionnaireVersion:
+    """Make an imported definition the draft (replacing any draft) or raise DraftRefused.
+    The caller rolls back on refusal."""
+    if (old := draft_of(questionnaire)) is not None:
+        questionnaire.versions.remove(old)
+        session.delete(old)
+        session.flush()
+    draft = _add_draft(session, questionnaire, definition)
+    check_draft(session, draft)
+    audit.record(
+        session,
+        "questionnaire.import",
+        user,
+        target=questionnaire.slug,
+        draft=draft.number,
+        questions=len(draft.questions),
+    )
+    return draft
+
+
+def pending_changes(session: Session, questionnaire: Questionnaire) -> list[Change]:
+    """What publishing the draft would change, with the responses each change touches."""
+    reload_in_order(session)
+    draft = draft_of(questionnaire)
+    current = published(questionnaire)
+    return changes_between(
+        definition_of(current) if current else None,
+        definition_of(draft),
+        history(session, draft).responses,
+    )
+
+
+def in_progress_on(session: Session, version: QuestionnaireVersion | None) -> int:
+    if version is None:
+        return 0
+    return session.scalar(
+        select(func.count())
+        .select_from(Response)
+        .where(Response.version_id == version.id, Response.status == ResponseStatus.IN_PROGRESS)
+    )
+
+
+def publish(session: Session, questionnaire: Questionnaire, user: User) -> QuestionnaireVersion:
+    """Publish the draft (after checking it once more) and retire the version it replaces."""
+    session.execute(  # one publisher at a time: the others wait here, then see no draft
+        select(Questionnaire.id).where(Questionnaire.id == questionnaire.id).with_for_update()
+    )
+    session.refresh(questionnaire)
+    draft = draft_of(questionnaire)
+    if draft is None:
+        raise LookupError("there is no draft to publish")
+    check_draft(session, draft)
+    changes = pending_changes(session, questionnaire)
+    previous = published(questionnaire)
+    if previous is not None:
+        previous.status = VersionStatus.RETIRED
+    draft.status = VersionStatus.PUBLISHED
+    draft.published_at = utcnow()
+    session.flush()
+    audit.record(
+        session,
+        "questionnaire.publish",
+        user,
+        target=questionnaire.slug,
+        version=draft.number,
+        replaces=previous.number if previous else None,
+        changes=[str(change) for change in changes],
+    )
+    return draft

@@ -1,0 +1,235 @@
+"""What a draft must satisfy before it is saved or published.
+
+Structure (names, lists, show-if order, scores) is checked on the draft alone; the rules that
+protect collected answers compare it with every earlier version: a variable keeps its type and
+every choice code anyone answered, and a variable name is never reused for another question.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import distinct, func, select
+from sqlalchemy.orm import Session
+
+from survey.models import (
+    CHOICE_TYPES,
+    Answer,
+    Question,
+    QuestionnaireVersion,
+    QuestionType,
+    Section,
+    VersionStatus,
+)
+from survey.questionnaire.expressions import ExpressionError, check_references
+
+NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+
+
+@dataclass(frozen=True)
+class Problem:
+    subject: str  # what the problem is about, e.g. "question pain_score"
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.subject}: {self.message}"
+
+
+class DraftRefused(ValueError):
+    """The change would leave the draft invalid or put collected answers at risk."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(map(str, problems)))
+        self.problems = problems
+
+
+@dataclass
+class History:
+    """What earlier versions of the questionnaire hold, by variable name."""
+
+    versions_of: dict[str, list[int]]  # name -> version numbers that asked it
+    types: dict[str, set[str]]  # name -> question types it had, where it has answers
+    responses: Counter[str]  # name -> responses that answered it
+    codes: dict[str, Counter[str]]  # name -> choice code -> responses that chose it
+
+
+def history(session: Session, draft: QuestionnaireVersion) -> History:
+    """Read what earlier (published or retired) versions asked and what was answered."""
+    earlier = (
+        select(Question.name, Question.type, QuestionnaireVersion.number, Question.id)
+        .join(Section, Question.section_id == Section.id)
+        .join(QuestionnaireVersion, Section.version_id == QuestionnaireVersion.id)
+        .where(
+            QuestionnaireVersion.questionnaire_id == draft.questionnaire_id,
+            QuestionnaireVersion.status != VersionStatus.DRAFT,
+        )
+    ).subquery()
+    versions_of: dict[str, list[int]] = defaultdict(list)
+    for name, number in session.execute(
+        select(earlier.c.name, earlier.c.number).distinct().order_by(earlier.c.number)
+    ):
+        versions_of[name].append(number)
+
+    answered = session.execute(
+        select(earlier.c.name, earlier.c.type, func.count(distinct(Answer.response_id)))
+        .join(Answer, Answer.question_id == earlier.c.id)
+        .group_by(earlier.c.name, earlier.c.type)
+    )
+    types: dict[str, set[str]] = defaultdict(set)
+    responses: Counter[str] = Counter()
+    for name, type_, count in answered:
+        types[name].add(type_)
+        responses[name] += count
+
+    codes: dict[str, Counter[str]] = defaultdict(Counter)
+    chosen = session.execute(
+        select(earlier.c.name, Answer.value_text, func.count(distinct(Answer.response_id)))
+        .join(Answer, Answer.question_id == earlier.c.id)
+        .where(earlier.c.type.in_([str(t) for t in CHOICE_TYPES]))
+        .group_by(earlier.c.name, Answer.value_text)
+    )
+    for name, value, count in chosen:
+        for code in (value or "").split():
+            codes[name][code] += count
+    return History(dict(versions_of), dict(types), responses, dict(codes))
+
+
+def reload_in_order(session: Session) -> None:
+    """Write pending edits and forget loaded collections, so pages and questions are read back
+    in their (possibly just changed) positions."""
+    session.flush()
+    session.expire_all()
+
+
+def structure_problems(version: QuestionnaireVersion) -> list[Problem]:
+    """Problems in the version on its own: names, choice lists, show-if order, scores."""
+    problems: list[Problem] = []
+    questions = version.questions
+    all_names = [q.name for q in questions]
+    seen_sections: set[str] = set()
+    if not version.sections:
+        problems.append(Problem("questionnaire", "it needs at least one page"))
+    for section in version.sections:
+        if section.name in seen_sections:
+            problems.append(Problem(f"page {section.name}", "another page has this name"))
+        seen_sections.add(section.name)
+
+    asked: list[str] = []
+    for section in version.sections:
+        for question in section.questions:
+            problems += _question_problems(question, asked, all_names)
+            asked.append(question.name)
+        if section.screen_out_if:
+            try:
+                check_references(section.screen_out_if, asked, all_names)
+            except ExpressionError as error:
+                problems.append(Problem(f"page {section.name}", f"screen-out condition: {error}"))
+
+    by_name = {q.name: q for q in questions}
+    for score in version.scores:
+        problems += _score_problems(score, by_name)
+    return problems
+
+
+def _question_problems(question: Question, asked: list[str], all_names: list[str]) -> list:
+    subject = f"question {question.name}"
+    problems = []
+    if not NAME.fullmatch(question.name or ""):
+        problems.append(
+            Problem(
+                subject,
+                "a variable name starts with a letter or _ and has only letters, digits and _ "
+                "(64 at most)",
+            )
+        )
+    if question.name in asked:
+        problems.append(Problem(subject, "another question already uses this variable name"))
+    if question.type in CHOICE_TYPES and not question.choices:
+        problems.append(Problem(subject, "a choice question needs a choice list with choices"))
+    if (
+        question.min_value is not None
+        and question.max_value is not None
+        and question.min_value > question.max_value
+    ):
+        problems.append(Problem(subject, "the minimum is larger than the maximum"))
+    if question.show_if:
+        try:
+            check_references(question.show_if, asked, all_names, itself=question.name)
+        except ExpressionError as error:
+            problems.append(Problem(subject, f"show-if: {error}"))
+    return problems
+
+
+def _score_problems(score, by_name: dict[str, Question]) -> list[Problem]:
+    subject = f"score {score.name}"
+    problems = []
+    if score.name in by_name:
+        problems.append(Problem(subject, "a question already uses this variable name"))
+    if not score.items:
+        problems.append(Problem(subject, "it needs at least one item"))
+    for item in score.items:
+        question = by_name.get(item)
+        if question is None:
+            problems.append(Problem(subject, f"item {item} is not a question of this version"))
+        elif not (
+            question.type in (QuestionType.RATING, QuestionType.INTEGER, QuestionType.DECIMAL)
+            or (question.choice_list is not None and question.choice_list.numeric)
+        ):
+            problems.append(Problem(subject, f"item {item} has no numeric answers to score"))
+    for item in score.reversed_items:
+        if item not in score.items:
+            problems.append(Problem(subject, f"reverse-keyed item {item} is not one of the items"))
+    if score.scale_min >= score.scale_max:
+        problems.append(Problem(subject, "the scale's minimum must be below its maximum"))
+    return problems
+
+
+def answer_problems(version: QuestionnaireVersion, past: History) -> list[Problem]:
+    """Changes that would orphan answers already collected, or reuse a retired variable."""
+    problems = []
+    latest = max((n for numbers in past.versions_of.values() for n in numbers), default=None)
+    for question in version.questions:
+        subject = f"question {question.name}"
+        numbers = past.versions_of.get(question.name)
+        if numbers and latest not in numbers:
+            problems.append(
+                Problem(
+                    subject,
+                    f"version {numbers[-1]} used this variable name for a question that was later "
+                    "removed; variable names are never reused, so choose a new one",
+                )
+            )
+        answered_types = past.types.get(question.name, set())
+        if answered_types - {question.type}:
+            problems.append(
+                Problem(
+                    subject,
+                    f"{past.responses[question.name]} responses answered it as "
+                    f"{', '.join(sorted(answered_types))}, so its type cannot change; add a new "
+                    "question with a new variable name instead (this one's answers are kept)",
+                )
+            )
+        codes = {c.code for c in question.choices}
+        for code, count in sorted(past.codes.get(question.name, Counter()).items()):
+            if code not in codes:
+                problems.append(
+                    Problem(
+                        subject,
+                        f"choice code '{code}' was chosen in {count} responses, so it cannot be "
+                        "changed or removed; change its label instead, or add a new choice",
+                    )
+                )
+    return problems
+
+
+def draft_problems(session: Session, draft: QuestionnaireVersion) -> list[Problem]:
+    reload_in_order(session)
+    return structure_problems(draft) + answer_problems(draft, history(session, draft))
+
+
+def check_draft(session: Session, draft: QuestionnaireVersion) -> None:
+    """Raise DraftRefused listing every problem; the caller rolls the change back."""
+    if problems := draft_problems(session, draft):
+        raise DraftRefused(problems)
