@@ -17,6 +17,7 @@ from survey.cli import register_commands
 from survey.config import settings_from_env
 from survey.dashboard import views as dashboard
 from survey.database import configure_sqlite, render_migration_item, write_intent
+from survey.editor import views as editor
 from survey.extensions import babel, csrf, db, login_manager, migrate
 from survey.i18n import current_language, select_locale
 from survey.participate import views as participate
@@ -37,6 +38,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
+    # First of all hooks: a request that will write must say so before anything (such as
+    # loading the logged-in user) opens its transaction, or SQLite opens a read transaction
+    # that cannot be upgraded once another connection has written.
+    app.before_request(_declare_write_intent)
     migrate.init_app(
         app,
         db,
@@ -51,11 +56,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     with app.app_context():
         configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
-    app.before_request(_declare_write_intent)
     app.before_request(_refuse_json_bodies)
     app.after_request(_security_headers)
 
-    for feature in (toolkit, participate, auth, staff, dashboard, admin):
+    for feature in (toolkit, participate, auth, staff, dashboard, admin, editor):
         app.register_blueprint(feature.bp)
     csrf.exempt(participate.bp)  # its forms check CSRF themselves so an expired token keeps answers
     errors.register(app)

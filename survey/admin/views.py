@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
+from flask import Response, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -13,12 +13,12 @@ from sqlalchemy import select
 from exports.cells import GuardCounts, csv_text
 from forms.admin import AccessModeForm, InvitationBatchForm
 from survey import audit
+from survey.admin import audit_views, user_views  # noqa: F401  (they add their routes to bp)
+from survey.admin.blueprint import bp
 from survey.auth.services import ADMIN, role_required
 from survey.extensions import db
 from survey.models import Questionnaire, utcnow
 from survey.participate import invitations
-
-bp = Blueprint("admin", __name__, url_prefix="/staff/admin")
 
 
 def _questionnaire() -> Questionnaire:
