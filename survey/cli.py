@@ -13,15 +13,20 @@ from sqlalchemy import func, select
 from exports.filters import STATUSES, ExportFilters
 from exports.report import ExportError
 from exports.rows import ReportOptions
+from exports.xlsform import XLSFormError
+from survey import audit
 from survey.auth.services import UserError, create_user
 from survey.config import LANGUAGES, read_or_create_secret_key
 from survey.database import backup_sqlite
 from survey.demo import generate_responses
+from survey.editor import versions
+from survey.editor.spreadsheet import import_spreadsheet, spreadsheet_of
 from survey.exporting import run_export
 from survey.extensions import db
-from survey.models import Role, User
+from survey.models import Questionnaire, Role, User
 from survey.participate.services import current_version
 from survey.questionnaire.loader import load_default_questionnaire
+from survey.questionnaire.rules import DraftRefused
 
 users = AppGroup("users", help="Manage staff accounts.")
 FIRST_ADMIN_EMAIL = "admin@example.org"
@@ -152,8 +157,74 @@ def backup_command(out: str) -> None:
     click.echo(f"Backed up {pages} pages to {out}; integrity check: ok.")
 
 
+questionnaire_group = AppGroup("questionnaire", help="The questionnaire as a spreadsheet.")
+
+
+def _study_questionnaire() -> Questionnaire:
+    slug = current_app.config["QUESTIONNAIRE_SLUG"]
+    found = db.session.scalar(select(Questionnaire).where(Questionnaire.slug == slug))
+    if found is None:
+        raise click.ClickException("no questionnaire yet: run `flask --app survey setup`")
+    return found
+
+
+@questionnaire_group.command("export")
+@click.argument("out", type=click.Path(dir_okay=False, writable=True))
+@click.option(
+    "--version",
+    "number",
+    type=int,
+    help="A version number (default: the draft, if there is one, else the published version).",
+)
+def questionnaire_export_command(out: str, number: int | None) -> None:
+    """Write the questionnaire as an XLSForm-style workbook."""
+    questionnaire = _study_questionnaire()
+    if number is None:
+        version = versions.draft_of(questionnaire) or versions.published(questionnaire)
+    else:
+        version = next((v for v in questionnaire.versions if v.number == number), None)
+    if version is None:
+        raise click.ClickException(f"there is no version {number}")
+    with open(out, "wb") as file:
+        file.write(spreadsheet_of(version))
+    audit.record(
+        db.session,
+        "questionnaire.spreadsheet_download",
+        None,
+        target=questionnaire.slug,
+        version=version.number,
+        via="command line",
+    )
+    db.session.commit()
+    click.echo(f"Wrote version {version.number} ({version.status}) to {out}.")
+
+
+@questionnaire_group.command("import")
+@click.argument("source", type=click.File("rb"))
+@click.option("--publish", is_flag=True, help="Publish the draft at once (after the same checks).")
+def questionnaire_import_command(source, publish: bool) -> None:
+    """Make a workbook the questionnaire's draft; refused whole, with every problem listed."""
+    questionnaire = _study_questionnaire()
+    try:
+        draft, notices = import_spreadsheet(db.session, questionnaire, source, None)
+        if publish:
+            versions.publish(db.session, questionnaire, None)
+    except (XLSFormError, DraftRefused) as refused:
+        db.session.rollback()
+        problems = refused.errors if isinstance(refused, XLSFormError) else refused.problems
+        for problem in problems:
+            click.echo(f"error: {problem}", err=True)
+        raise click.ClickException(f"{len(problems)} problem(s): nothing was imported") from None
+    db.session.commit()
+    for notice in notices:
+        click.echo(f"note: {notice}")
+    state = "published" if publish else "saved as the draft"
+    click.echo(f"Imported {len(draft.questions)} questions: version {draft.number} {state}.")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(users)
+    app.cli.add_command(questionnaire_group)
     app.cli.add_command(setup_command)
     app.cli.add_command(demo_data_command)
     app.cli.add_command(export_command)

@@ -78,7 +78,7 @@ def discard_draft(session: Session, questionnaire: Questionnaire, user: User) ->
 
 
 def replace_draft(
-    session: Session, questionnaire: Questionnaire, definition: dict[str, Any], user: User
+    session: Session, questionnaire: Questionnaire, definition: dict[str, Any]
 ) -> QuestionnaireVersion:
     """Make an imported definition the draft (replacing any draft) or raise DraftRefused.
     The caller rolls back on refusal."""
@@ -88,14 +88,6 @@ def replace_draft(
         session.flush()
     draft = _add_draft(session, questionnaire, definition)
     check_draft(session, draft)
-    audit.record(
-        session,
-        "questionnaire.import",
-        user,
-        target=questionnaire.slug,
-        draft=draft.number,
-        questions=len(draft.questions),
-    )
     return draft
 
 
@@ -121,7 +113,9 @@ def in_progress_on(session: Session, version: QuestionnaireVersion | None) -> in
     )
 
 
-def publish(session: Session, questionnaire: Questionnaire, user: User) -> QuestionnaireVersion:
+def publish(
+    session: Session, questionnaire: Questionnaire, user: User | None
+) -> QuestionnaireVersion:
     """Publish the draft (after checking it once more) and retire the version it replaces."""
     session.execute(  # one publisher at a time: the others wait here, then see no draft
         select(Questionnaire.id).where(Questionnaire.id == questionnaire.id).with_for_update()

@@ -1,0 +1,59 @@
+"""The workbook as we write it and read it back: sheets, columns, languages, question types."""
+
+from __future__ import annotations
+
+from os import PathLike
+from typing import IO
+
+Source = str | PathLike[str] | IO[bytes]
+
+LANGUAGES = {"en": "English (en)", "fr": "French (fr)"}
+TRANSLATED = ("label", "hint", "form_title", "rule")
+
+
+def _columns(*names: str) -> dict[str, str]:
+    """Field key -> header as we write it; `label` stands for one column per language."""
+    headers = {}
+    for name in names:
+        if name in TRANSLATED:
+            headers |= {f"{name}::{code}": f"{name}::{title}" for code, title in LANGUAGES.items()}
+        else:
+            headers[name] = name
+    return headers
+
+
+SURVEY_COLUMNS = _columns(
+    "type", "name", "label", "hint", "required", "relevant", "constraint", "appearance",
+    "parameters", "kind", "screen_out_if", "identifier",
+)  # fmt: skip
+CHOICE_COLUMNS = _columns("list_name", "name", "label")
+SETTINGS_COLUMNS = _columns("form_title", "form_id", "version", "default_language")
+SCORE_COLUMNS = _columns(
+    "name", "label", "items", "reversed_items", "scale_min", "scale_max", "offset", "aggregate",
+    "multiplier", "rule",
+)  # fmt: skip
+
+HEADERS = SURVEY_COLUMNS | CHOICE_COLUMNS | SETTINGS_COLUMNS | SCORE_COLUMNS
+# The sheets read: sheet -> (its columns, the columns it needs when it has rows).
+SHEETS = {
+    "survey": (SURVEY_COLUMNS, ("type", "name", "label::en")),
+    "choices": (CHOICE_COLUMNS, ("list_name", "name", "label::en")),
+    "settings": (SETTINGS_COLUMNS, ()),
+    "scores": (SCORE_COLUMNS, ("name", "label::en", "items", "scale_min", "scale_max")),
+}
+
+# Our question type -> (XLSForm type, appearance). Reading looks the pair up the other way.
+XLS_TYPES = {
+    "single_choice": ("select_one", ""),
+    "yes_no": ("select_one", "horizontal"),
+    "likert": ("select_one", "likert"),
+    "multiple_choice": ("select_multiple", ""),
+    "rating": ("range", ""),
+    "integer": ("integer", ""),
+    "decimal": ("decimal", ""),
+    "date": ("date", ""),
+    "short_text": ("text", ""),
+    "long_text": ("text", "multiline"),
+    "note": ("note", ""),
+}
+OUR_TYPES = {pair: ours for ours, pair in XLS_TYPES.items()}

@@ -1,0 +1,205 @@
+"""Reading a workbook into sheets of rows: the tables, the header row mapped to field keys,
+columns we do not read, and each cell as text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from exports.xlsform.layout import HEADERS, LANGUAGES, SHEETS, TRANSLATED, Source
+from exports.xlsform.messages import Invalid, Report, SheetError, SheetNotice
+
+MAX_ROWS = 5000
+MAX_COLUMNS = 100
+_LANGUAGE_NAMES = {"english": "en", "french": "fr", "français": "fr", "francais": "fr"}
+
+
+@dataclass
+class Row:
+    number: int
+    cells: dict[str, str]  # field key -> the cell as text, only cells with content
+
+    def __getitem__(self, key: str) -> str:
+        """The cell without surrounding spaces, for names, types and expressions."""
+        return self.cells.get(key, "").strip()
+
+    def text(self, key: str) -> str:
+        """The cell as written, for labels and hints."""
+        return self.cells.get(key, "")
+
+
+@dataclass
+class Sheet:
+    name: str
+    headers: dict[str, str]  # field key -> header as written in row 1
+    rows: list[Row]
+    report: Report
+
+    def column(self, key: str | None) -> str | None:
+        """The header of a field key as written (or as we write it); other text unchanged."""
+        if key is None:
+            return None
+        return self.headers.get(key) or HEADERS.get(key, key)
+
+    def error(self, row: Row | int | None, key: str | None, message: str) -> None:
+        number = row.number if isinstance(row, Row) else row
+        self.report.errors.append(SheetError(self.name, number, self.column(key), message))
+
+    def notice(self, row: Row | int | None, key: str | None, message: str) -> None:
+        number = row.number if isinstance(row, Row) else row
+        self.report.notices.append(SheetNotice(self.name, number, self.column(key), message))
+
+    def parse(self, row: Row, key: str, parse: Any) -> Any:
+        """`parse(row[key])`, or None with an error at the cell when it raises Invalid."""
+        try:
+            return parse(row[key])
+        except Invalid as problem:
+            self.error(row, key, str(problem))
+            return None
+
+
+Table = list[list[tuple[Any, str]]]  # rows of (value, openpyxl data type)
+
+
+def load_tables(source: Source, report: Report) -> dict[str, Table] | None:
+    """Every worksheet's cells, keyed by lower-case sheet name; None when it is no workbook."""
+    try:
+        book = load_workbook(source, read_only=True, data_only=False)
+        try:
+            return {ws.title.strip().lower(): _table(ws) for ws in book.worksheets}
+        finally:
+            book.close()
+    except Exception:  # a damaged or foreign file fails inside openpyxl in many different ways
+        message = "this file is not an .xlsx workbook (Excel) that can be read"
+        report.errors.append(SheetError("file", None, None, message))
+        return None
+
+
+def _table(ws: Any) -> Table:
+    table = []
+    for row in ws.iter_rows(max_row=MAX_ROWS + 1, max_col=MAX_COLUMNS + 1):
+        cells = [(cell.value, cell.data_type) for cell in row]
+        while cells and cells[-1][0] is None:
+            cells.pop()
+        table.append(cells)
+    return table
+
+
+def _cell_at(row: list[tuple[Any, str]], index: int) -> tuple[Any, str]:
+    return row[index] if index < len(row) else (None, "n")
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return str(value)
+
+
+def _language_code(suffix: str) -> str | None:
+    """ "English (en)", "English", "en", "Français (fr)" -> "en" / "fr"; None for others."""
+    suffix = suffix.strip().lower()
+    coded = re.search(r"\(\s*([a-z-]+)\s*\)$", suffix)
+    code = coded.group(1) if coded else _LANGUAGE_NAMES.get(suffix, suffix)
+    return code if code in LANGUAGES else None
+
+
+def _field_key(header: str, default_language: str) -> str | None:
+    """`label::English (en)` -> `label::en`; a plain `label` is the default language; None for
+    a translated column in a language we do not hold."""
+    base, has_language, suffix = header.partition("::")
+    base = re.sub(r"\s+", "_", base.strip().lower())
+    if base not in TRANSLATED:
+        return header if has_language else base
+    code = _language_code(suffix) if has_language else default_language
+    return f"{base}::{code}" if code else None
+
+
+def read_default_language(table: Table, report: Report) -> str:
+    header = [_cell_text(value).strip().lower() for value, _ in (table[0] if table else [])]
+    if "default_language" not in header or len(table) < 2:
+        return "en"
+    column = header.index("default_language")
+    value = _cell_text(_cell_at(table[1], column)[0]).strip()
+    code = _language_code(value) if value else "en"
+    if code is None:
+        message = f"{value} is not supported: the questionnaire holds English (en) and French (fr)"
+        report.errors.append(SheetError("settings", 2, "default_language", message))
+    return code or "en"
+
+
+def read_sheet(name: str, table: Table, language: str, report: Report) -> Sheet:
+    """Map the header row to field keys, report columns we do not read, and keep the rows
+    that have content in a column we read."""
+    columns, required = SHEETS[name]
+    sheet = Sheet(name, {}, [], report)
+    fields: dict[int, str] = {}
+    header_row, body = (table[0], table[1:]) if table else ([], [])
+    for index, (value, _) in enumerate(header_row):
+        header = _cell_text(value).strip()
+        used = [
+            n for n, row in enumerate(body, start=2) if _cell_text(_cell_at(row, index)[0]).strip()
+        ]
+        key = _field_key(header, language)
+        if key in columns and key not in sheet.headers:
+            fields[index], sheet.headers[key] = key, header
+        else:
+            _unread_column(sheet, header, key, used, get_column_letter(index + 1))
+    _check_size(sheet, table)
+    rows = [row for n, cells in enumerate(body, 2) if (row := _row(sheet, n, cells, fields)).cells]
+    missing = [key for key in required if key not in sheet.headers] if rows else []
+    for key in missing:
+        sheet.error(1, None, f"there is no {sheet.column(key)} column")
+    sheet.rows = [] if missing else rows
+    return sheet
+
+
+def _unread_column(
+    sheet: Sheet, header: str, key: str | None, used: list[int], letter: str
+) -> None:
+    """Report a column that is not read, unless it is empty."""
+    if header.startswith("$"):
+        sheet.notice(1, header, "KoboToolbox bookkeeping column: ignored")
+    elif key in sheet.headers:
+        sheet.error(1, header, f"this is the same column as {sheet.headers[key]}")
+    elif not used:
+        return
+    elif not header:
+        sheet.error(used[0], letter, "this column has content but no header")
+    elif key is None:
+        sheet.error(used[0], header, "only English (en) and French (fr) are supported")
+    elif sheet.name == "settings":
+        sheet.notice(used[0], header, f"the setting {header} is not used here: ignored")
+    else:
+        message = f"the column {header} is not supported (it has content on {len(used)} rows)"
+        sheet.error(used[0], header, message)
+
+
+def _check_size(sheet: Sheet, table: Table) -> None:
+    past_rows = len(table) > MAX_ROWS and bool(table[MAX_ROWS])
+    past_columns = any(len(row) > MAX_COLUMNS for row in table)
+    if past_rows or past_columns:
+        message = f"the sheet is too large: at most {MAX_ROWS} rows and {MAX_COLUMNS} columns"
+        sheet.error(None, None, message)
+
+
+def _row(sheet: Sheet, number: int, cells: list[tuple[Any, str]], fields: dict[int, str]) -> Row:
+    row = Row(number, {})
+    for index, key in fields.items():
+        value, data_type = _cell_at(cells, index)
+        if data_type in ("f", "e"):
+            message = "a formula or an error value cannot be read here: type the text itself"
+            sheet.error(row, key, message)
+        if (text := _cell_text(value)).strip():
+            row.cells[key] = text
+    return row

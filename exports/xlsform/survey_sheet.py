@@ -1,0 +1,282 @@
+"""Reading the survey sheet: each begin_group/end_group is a page, each other row a question."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from exports.xlsform.layout import OUR_TYPES
+from exports.xlsform.sheets import Row, Sheet
+from exports.xlsform.values import (
+    bilingual,
+    max_length,
+    number_bounds,
+    range_bounds,
+    truth,
+    unique_name,
+)
+from survey.questionnaire.expressions import ExpressionError, check_references
+
+_SELECTS = ("select_one", "select_multiple")
+_SECTION_KINDS = ("eligibility", "consent", "questions", "toolkit")
+# Recorded by ODK/KoboToolbox on the device, never asked; skipped with a notice.
+METADATA_TYPES = frozenset({
+    "start", "end", "today", "deviceid", "username", "phonenumber", "simserial", "subscriberid",
+    "email", "audit",
+})  # fmt: skip
+_QUESTION_FIELDS = {
+    "type", "name", "label::en", "label::fr", "hint::en", "hint::fr", "required", "relevant",
+    "constraint", "appearance", "parameters", "identifier",
+}  # fmt: skip
+_GROUP_FIELDS = {
+    "type", "name", "label::en", "label::fr", "hint::en", "hint::fr", "appearance", "kind",
+    "screen_out_if",
+}  # fmt: skip
+
+
+def _xls_type(text: str) -> str:
+    """Lower-case, single-spaced, with pyxform's spelled-out forms ("begin group") joined."""
+    text = " ".join(text.lower().split())
+    return re.sub(r"^(begin|end|select) (group|repeat|one|multiple)\b", r"\1_\2", text)
+
+
+@dataclass
+class _Condition:
+    """A relevant or screen_out_if cell, checked once every question name is known."""
+
+    row: Row
+    key: str
+    asked: int  # how many questions come before it
+    itself: str | None = None  # the question a relevant cell is on
+
+
+class SurveyReader:
+    """Reads the survey rows into pages (sections) with their questions."""
+
+    def __init__(self, sheet: Sheet, lists: Mapping[str, list]) -> None:
+        self.sheet = sheet
+        self.lists = lists
+        self.sections: list[dict[str, Any]] = []
+        self.page: dict[str, Any] | None = None  # the page questions are added to
+        self.group: Row | None = None  # the begin_group row of the open group
+        self.nested: list[Row] = []  # begin_group rows inside the open group (errors)
+        self.auto_pages: list[tuple[dict[str, Any], Row]] = []  # made for ungrouped questions
+        self.asked: list[str] = []
+        self.question_rows: dict[str, int] = {}
+        self.page_rows: dict[str, int] = {}
+        self.conditions: list[_Condition] = []
+
+    def read(self) -> list[dict[str, Any]]:
+        for row in self.sheet.rows:
+            self.read_row(row)
+        if self.group is not None:
+            self.sheet.error(self.group, "type", "this group is never closed with an end_group")
+            self.close_group()
+        self.name_auto_pages()
+        self.check_conditions()
+        if not self.sections and not self.sheet.report.errors:
+            self.sheet.error(None, None, "there are no questions")
+        return self.sections
+
+    def read_row(self, row: Row) -> None:
+        xls_type = _xls_type(row["type"])
+        base = xls_type.split(" ")[0]
+        if not base:
+            self.sheet.error(row, "type", "the type is missing")
+        elif base in METADATA_TYPES:
+            self.sheet.notice(
+                row, "type", f"{base} is metadata ODK/KoboToolbox records by itself: skipped"
+            )
+        elif base == "begin_group":
+            self.begin_group(row)
+        elif base == "end_group":
+            self.end_group(row)
+        elif base == "begin_repeat":
+            self.sheet.error(row, "type", "repeats are not supported: ask each question once")
+        elif base != "end_repeat":  # its begin_repeat was reported
+            self.question(row, xls_type)
+
+    def check_fields(self, row: Row, allowed: set[str], what: str) -> None:
+        for key in row.cells:
+            if key in allowed or (key in ("required", "identifier") and truth(row[key]) is False):
+                continue
+            if key == "relevant" and what == "begin_group":
+                message = (
+                    "relevant on a group is not supported: a page is always shown, so put the "
+                    "condition on each of its questions"
+                )
+            else:
+                message = f"{self.sheet.column(key)} does not apply to a {what} row"
+            self.sheet.error(row, key, message)
+
+    def flag(self, row: Row, key: str) -> bool:
+        value = truth(row[key])
+        if value is None:
+            self.sheet.error(row, key, f"write yes or no, not {row[key]!r}")
+        return bool(value)
+
+    # --- pages -----------------------------------------------------------------------------
+    def begin_group(self, row: Row) -> None:
+        if self.group is not None:
+            self.sheet.error(
+                row, "type", "a group inside a group is not supported: a group is a page"
+            )
+            self.nested.append(row)
+            return
+        self.check_fields(row, _GROUP_FIELDS, "begin_group")
+        if row["appearance"] not in ("", "field-list"):
+            self.sheet.notice(row, "appearance", "a group is always shown as one page: ignored")
+        kind = row["kind"] or "questions"
+        if kind not in _SECTION_KINDS:
+            self.sheet.error(row, "kind", f"{kind!r} is not one of {', '.join(_SECTION_KINDS)}")
+        page: dict[str, Any] = {
+            "name": unique_name(self.sheet, row, self.page_rows, "page"),
+            "kind": kind,
+            "title": bilingual(self.sheet, row, "label", "the page needs an English title", 200),
+        }
+        if intro := bilingual(self.sheet, row, "hint"):
+            page["intro"] = intro
+        if row["screen_out_if"]:
+            page["screen_out_if"] = row["screen_out_if"]
+        page["questions"] = []
+        self.sections.append(page)
+        self.page, self.group = page, row
+
+    def end_group(self, row: Row) -> None:
+        self.check_fields(row, {"type", "name"}, "end_group")
+        if self.nested:
+            self.nested.pop()
+        elif self.group is None:
+            self.sheet.error(row, "type", "this end_group has no begin_group before it")
+        else:
+            self.close_group()
+
+    def close_group(self) -> None:
+        """The screen-out condition is read after the page, so its questions may decide it."""
+        if self.group is not None and self.group["screen_out_if"]:
+            self.conditions.append(_Condition(self.group, "screen_out_if", len(self.asked)))
+        self.page = self.group = None
+        self.nested.clear()
+
+    def current_page(self, row: Row) -> dict[str, Any]:
+        if self.page is None:
+            self.page = {"name": "", "kind": "questions", "title": {}, "questions": []}
+            self.sections.append(self.page)
+            self.auto_pages.append((self.page, row))
+        return self.page
+
+    def name_auto_pages(self) -> None:
+        used = set(self.page_rows)
+        for page, row in self.auto_pages:
+            number = self.sections.index(page) + 1
+            while f"page_{number}" in used:
+                number += 1
+            page["name"] = f"page_{number}"
+            page["title"] = {"en": f"Page {number}", "fr": f"Page {number}"}
+            used.add(page["name"])
+            self.sheet.notice(
+                row,
+                None,
+                f"this question and the ones after it up to the next group are in no group: "
+                f"they make a page named {page['name']}",
+            )
+
+    # --- questions -------------------------------------------------------------------------
+    def question(self, row: Row, xls_type: str) -> None:
+        name = unique_name(self.sheet, row, self.question_rows, "question")
+        self.asked.append(name)  # even when wrong, so conditions naming it are not errors too
+        kind = self.question_type(row, xls_type)
+        if kind is None:
+            return
+        our_type, list_name = kind
+        self.check_fields(row, _QUESTION_FIELDS, our_type)
+        question: dict[str, Any] = {"name": name, "type": our_type}
+        if list_name:
+            question["list"] = list_name
+        if self.flag(row, "required"):
+            if our_type == "note":
+                self.sheet.error(row, "required", "a note shows text only: it cannot be required")
+            question["required"] = True
+        question |= self.limits(row, our_type)
+        if row["relevant"]:
+            question["show_if"] = row["relevant"]
+            self.conditions.append(_Condition(row, "relevant", len(self.asked) - 1, name))
+        if self.flag(row, "identifier"):
+            question["identifier"] = True
+        question["label"] = bilingual(
+            self.sheet, row, "label", "the question needs an English label"
+        )
+        if hint := bilingual(self.sheet, row, "hint"):
+            question["hint"] = hint
+        self.current_page(row)["questions"].append(question)
+
+    def question_type(self, row: Row, xls_type: str) -> tuple[str, str | None] | None:
+        """(our type, choice list) from the type and appearance cells; None after an error."""
+        base, *rest = xls_type.split(" ")
+        if (base, "") not in OUR_TYPES:
+            supported = "select_one, select_multiple, range, integer, decimal, text, date, note"
+            self.sheet.error(row, "type", f"type {base} is not supported (use {supported})")
+            return None
+        list_name = self.choice_list(row, base, rest) if base in _SELECTS else None
+        if rest and base not in _SELECTS:
+            self.sheet.error(row, "type", "only select_one and select_multiple name a list")
+        appearance = row["appearance"].lower()
+        our_type = OUR_TYPES.get((base, appearance))
+        if our_type is None:
+            our_type = OUR_TYPES[(base, "")]
+            self.sheet.notice(
+                row, "appearance", f"appearance {appearance} is not used: read as {our_type}"
+            )
+        return our_type, list_name
+
+    def choice_list(self, row: Row, base: str, rest: list[str]) -> str | None:
+        if rest[1:] == ["or_other"]:
+            self.sheet.error(
+                row,
+                "type",
+                "or_other is not supported: add an 'other' choice to the list and a text "
+                "question shown when it is selected",
+            )
+        elif len(rest) != 1:
+            self.sheet.error(
+                row, "type", f"write the choice list after {base}, as in '{base} yes_no'"
+            )
+        elif rest[0] not in self.lists:
+            self.sheet.error(row, "type", f"there is no choice list {rest[0]} on the choices sheet")
+        else:
+            return rest[0]
+        return None
+
+    def limits(self, row: Row, our_type: str) -> dict[str, Any]:
+        """min and max from a range's parameters or a number's constraint; a text's length."""
+        if row["parameters"] and our_type != "rating":
+            self.sheet.error(row, "parameters", "parameters are only read on range rows")
+        if our_type == "rating":
+            if row["constraint"]:
+                self.sheet.error(row, "constraint", "a range's limits are its start and end")
+            return self.sheet.parse(row, "parameters", range_bounds) or {}
+        if not row["constraint"]:
+            return {}
+        if our_type in ("integer", "decimal"):
+            return self.sheet.parse(row, "constraint", number_bounds) or {}
+        if our_type in ("short_text", "long_text"):
+            return self.sheet.parse(row, "constraint", max_length) or {}
+        self.sheet.error(
+            row, "constraint", "constraints are read on integer, decimal and text rows"
+        )
+        return {}
+
+    def check_conditions(self) -> None:
+        for condition in self.conditions:
+            try:
+                check_references(
+                    condition.row[condition.key],
+                    self.asked[: condition.asked],
+                    self.asked,
+                    itself=condition.itself,
+                )
+            except ExpressionError as problem:
+                message = f"{problem.message} at position {problem.position}"
+                self.sheet.error(condition.row, condition.key, message)

@@ -1,0 +1,119 @@
+"""Reading cell values: yes/no, numbers, limits, texts in both languages and names. A parser
+raises Invalid for `Sheet.parse` to report at its cell; the others report the error
+themselves."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from exports.xlsform.layout import LANGUAGES
+from exports.xlsform.messages import Invalid
+from exports.xlsform.sheets import Row, Sheet
+from survey.questionnaire.rules import NAME
+
+_NUMBER = r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
+_BOUND = re.compile(rf"\.\s*(>=|<=)\s*({_NUMBER})")
+_MAX_LENGTH = re.compile(r"string-length\(\s*\.\s*\)\s*<=\s*(\d+)")
+
+
+def truth(text: str) -> bool | None:
+    """XLSForm's yes/no cells (yes, true, TRUE(), 1...); None when it is neither."""
+    value = text.strip().lower()
+    if value in ("yes", "true", "true()", "1", "y"):
+        return True
+    if value in ("", "no", "false", "false()", "0", "n"):
+        return False
+    return None
+
+
+def parse_number(text: str) -> int | float | None:
+    if not re.fullmatch(_NUMBER, text):
+        return None
+    if re.fullmatch(r"-?\d+", text):
+        return int(text)
+    value = float(text)
+    return value if math.isfinite(value) else None
+
+
+def number_bounds(text: str) -> dict[str, int | float]:
+    """`. >= 1 and . <= 42` (either side alone too) -> {"min": 1, "max": 42}."""
+    bounds: dict[str, int | float] = {}
+    for clause in re.split(r"\s+and\s+", text):
+        match = _BOUND.fullmatch(clause.strip())
+        number = parse_number(match.group(2)) if match else None
+        if number is None:
+            raise Invalid(
+                f"cannot read {clause.strip()!r}: write limits as '. >= 1', '. <= 42' "
+                "or '. >= 1 and . <= 42'"
+            )
+        key = "min" if match.group(1) == ">=" else "max"
+        if key in bounds:
+            raise Invalid(f"the {key}imum is given twice")
+        bounds[key] = number
+    if bounds.keys() == {"min", "max"} and bounds["min"] > bounds["max"]:
+        raise Invalid("the minimum is larger than the maximum")
+    return bounds
+
+
+def max_length(text: str) -> dict[str, int]:
+    match = _MAX_LENGTH.fullmatch(text)
+    if not match or int(match.group(1)) < 1:
+        raise Invalid("a text's limit is written 'string-length(.) <= 200' (at least 1)")
+    return {"max_length": int(match.group(1))}
+
+
+def range_bounds(text: str) -> dict[str, int]:
+    """`start=0 end=10 step=1` (spaces or ; between) -> {"min": 0, "max": 10}."""
+    example = "as in 'start=0 end=10 step=1'"
+    parameters = {}
+    for part in filter(None, re.split(r"[\s;,]+", text)):
+        key, _, value = part.partition("=")
+        key = key.lower()
+        if key not in ("start", "end", "step"):
+            raise Invalid(
+                f"unknown parameter {part!r}: a range takes start, end and step, {example}"
+            )
+        number = parse_number(value)
+        if number is None or not float(number).is_integer():
+            raise Invalid(f"{key} must be a whole number, not {value!r}")
+        parameters[key] = int(number)
+    if "start" not in parameters or "end" not in parameters:
+        raise Invalid(f"a range needs parameters start and end, {example}")
+    if parameters.get("step", 1) != 1:
+        raise Invalid("only step=1 is supported")
+    if parameters["start"] >= parameters["end"]:
+        raise Invalid("start must be below end")
+    return {"min": parameters["start"], "max": parameters["end"]}
+
+
+def bilingual(
+    sheet: Sheet, row: Row, base: str, missing: str | None = None, limit: int | None = None
+) -> dict[str, str]:
+    """The English and French texts of a row; `missing` is the error when English is absent."""
+    texts = {code: row.text(f"{base}::{code}") for code in LANGUAGES if row[f"{base}::{code}"]}
+    if missing and "en" not in texts:
+        sheet.error(row, f"{base}::en", missing)
+    for code, text in texts.items():
+        if limit and len(text) > limit:
+            sheet.error(row, f"{base}::{code}", f"longer than {limit} characters")
+    return texts
+
+
+def unique_name(sheet: Sheet, row: Row, seen: dict[str, int], what: str) -> str:
+    """The row's name, checked for form and uniqueness among `seen` (name -> row)."""
+    name = row["name"]
+    if not name:
+        sheet.error(row, "name", f"the {what} needs a name")
+    elif not NAME.fullmatch(name):
+        sheet.error(
+            row,
+            "name",
+            f"{name!r} is not a valid name: it starts with a letter or _ and has only letters, "
+            "digits and _ (64 at most)",
+        )
+    elif name in seen:
+        sheet.error(row, "name", f"{name} is already the name of the {what} on row {seen[name]}")
+    else:
+        seen[name] = row.number
+    return name

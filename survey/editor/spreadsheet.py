@@ -1,0 +1,42 @@
+"""The questionnaire as an XLSForm-style workbook, for the web pages and the CLI alike."""
+
+from __future__ import annotations
+
+import io
+from typing import BinaryIO
+
+from sqlalchemy.orm import Session
+
+from exports.xlsform import read_xlsform, write_xlsform
+from survey import audit
+from survey.editor import versions
+from survey.models import Questionnaire, QuestionnaireVersion, User
+from survey.questionnaire.loader import definition_of
+
+
+def spreadsheet_of(version: QuestionnaireVersion) -> bytes:
+    out = io.BytesIO()
+    write_xlsform(definition_of(version), out)
+    return out.getvalue()
+
+
+def import_spreadsheet(
+    session: Session, questionnaire: Questionnaire, source: BinaryIO, user: User | None
+) -> tuple[QuestionnaireVersion, list[str]]:
+    """Make the workbook the questionnaire's draft. Raises XLSFormError (every mistake in the
+    workbook, by sheet, row and column) or DraftRefused (the rules that protect collected
+    answers); the caller rolls back. Returns the draft and notices about what was skipped."""
+    imported = read_xlsform(source)
+    definition = {**imported.definition, "slug": questionnaire.slug}
+    draft = versions.replace_draft(session, questionnaire, definition)
+    notices = [str(notice) for notice in imported.notices]
+    audit.record(
+        session,
+        "questionnaire.import",
+        user,
+        target=questionnaire.slug,
+        draft=draft.number,
+        questions=len(draft.questions),
+        notices=notices,
+    )
+    return draft, notices
