@@ -3,11 +3,13 @@ gunicorn on loopback, on SQLite and on PostgreSQL, beside a bare one-row-insert 
 endpoint as the ceiling.
 
     .venv/bin/python benchmarks/load.py --seconds 30 --concurrency 50 \\
-        [--postgresql postgresql+psycopg://milk:milk@127.0.0.1:5432/milk_bench]
+        [--postgresql postgresql+psycopg://milk:milk@127.0.0.1:5432/milk_bench --fresh]
 
 Clients run in several processes (threads in each), so the client's own Python is not the
-bottleneck on a small machine. After each run the database is checked: complete responses
-and answers must equal what the clients were told was stored.
+bottleneck on a small machine. Both servers stay up and the clients drive them in turns (three
+slices of each by default), so other work on the machine weighs on the survey and on its
+ceiling alike. After each run the database is checked: complete responses and answers must
+equal what the clients were told was stored. --fresh empties the PostgreSQL database first.
 """
 
 from __future__ import annotations
@@ -69,24 +71,28 @@ def stop(process: subprocess.Popen) -> None:
 
 
 def survey_worker(port: int, threads: int, seconds: float, queue) -> None:
-    """One client process: `threads` participants, each completing surveys until time is up."""
-    results = {"surveys": 0, "requests": 0, "errors": 0, "latencies": []}
+    """One client process: `threads` participants, each completing surveys until time is up
+    (a survey still going then stops where it is: unfinished, neither done nor an error)."""
+    results = {"surveys": 0, "unfinished": 0, "requests": 0, "errors": 0, "latencies": []}
     lock = threading.Lock()
     end = time.monotonic() + seconds
 
     def participant_loop() -> None:
         while time.monotonic() < end:
             participant = Participant("127.0.0.1", port)
+            outcome = "surveys"
             try:
                 for position, answers in ANSWERS:
+                    if time.monotonic() >= end:
+                        outcome = "unfinished"
+                        break
                     participant.submit_page(position, answers)
-                done = True
             except Exception:  # noqa: BLE001 - counted as an error
-                done = False
+                outcome = "errors"
             with lock:
                 results["requests"] += len(participant.latencies)
                 results["latencies"] += participant.latencies
-                results["surveys" if done else "errors"] += 1
+                results[outcome] += 1
 
     pool = [threading.Thread(target=participant_loop) for _ in range(threads)]
     for thread in pool:
@@ -123,6 +129,7 @@ def insert_worker(port: int, threads: int, seconds: float, queue) -> None:
 
 
 def drive(worker, port: int, concurrency: int, seconds: float) -> dict:
+    """Counts and latencies of `concurrency` clients for `seconds`, with the time it took."""
     queue = multiprocessing.Queue()
     share = [concurrency // PROCESSES + (i < concurrency % PROCESSES) for i in range(PROCESSES)]
     started = time.perf_counter()
@@ -134,17 +141,37 @@ def drive(worker, port: int, concurrency: int, seconds: float) -> dict:
     parts = [queue.get() for _ in processes]
     for process in processes:
         process.join()
-    elapsed = time.perf_counter() - started
-    merged = {k: sum(p[k] for p in parts) for k in parts[0] if k != "latencies"}
-    latencies = sorted(x for p in parts for x in p["latencies"])
-    merged["seconds"] = round(elapsed, 1)
-    merged["requests_per_s"] = round(merged["requests"] / elapsed, 1)
+    parts.append({"seconds": time.perf_counter() - started})
+    return merge(parts)
+
+
+def merge(parts: list[dict]) -> dict:
+    merged = {k: sum(p.get(k, 0) for p in parts) for k in parts[0] if k != "latencies"}
+    merged["latencies"] = [x for p in parts for x in p.get("latencies", ())]
+    merged["seconds"] = sum(p.get("seconds", 0) for p in parts)
+    return merged
+
+
+def summary(merged: dict) -> dict:
+    """Requests per second and latency percentiles of merged drives."""
+    latencies = sorted(merged.pop("latencies"))
+    merged["requests_per_s"] = round(merged["requests"] / merged["seconds"], 1)
+    merged["seconds"] = round(merged["seconds"], 1)
     if latencies:
         q = statistics.quantiles(latencies, n=100)
         merged["p50_ms"], merged["p95_ms"], merged["p99_ms"] = (
             round(q[i] * 1000, 1) for i in (49, 94, 98)
         )
     return merged
+
+
+def empty_postgresql(database_url: str) -> None:
+    """Drop everything in the database's public schema: the benchmark counts every row."""
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+        connection.exec_driver_sql("CREATE SCHEMA public")
+    engine.dispose()
 
 
 def prepare(database_url: str) -> None:
@@ -193,19 +220,26 @@ def stored(database_url: str) -> dict:
 
 
 def run_backend(name: str, database_url: str, args) -> dict:
+    """The survey and the ceiling in turns (--slices of each, both servers up throughout), so
+    that whatever else runs on the machine weighs on both alike."""
     prepare(database_url)
+    load_before = os.getloadavg()[0]  # other processes on the machine skew the figures
     workers = 2 * (os.cpu_count() or 1)
     port = 18000 + (hash(name) % 1000)
+    survey_parts, ceiling_parts = [], []
     server = serve("wsgi:app", database_url, port, workers)
     try:
-        survey = drive(survey_worker, port, args.concurrency, args.seconds)
+        ceiling_server = serve("benchmarks.ceiling_app:app", database_url, port + 1, workers)
+        try:
+            for _ in range(args.slices):
+                seconds = args.seconds / args.slices
+                survey_parts.append(drive(survey_worker, port, args.concurrency, seconds))
+                ceiling_parts.append(drive(insert_worker, port + 1, args.concurrency, seconds))
+        finally:
+            stop(ceiling_server)
     finally:
         stop(server)
-    ceiling_server = serve("benchmarks.ceiling_app:app", database_url, port + 1, workers)
-    try:
-        ceiling = drive(insert_worker, port + 1, args.concurrency, args.seconds)
-    finally:
-        stop(ceiling_server)
+    survey, ceiling = summary(merge(survey_parts)), summary(merge(ceiling_parts))
     counts = stored(database_url)
     survey["surveys_per_s"] = round(survey["surveys"] / survey["seconds"], 2)
     survey["lost_or_extra_rows"] = (
@@ -216,6 +250,7 @@ def run_backend(name: str, database_url: str, args) -> dict:
     )
     ceiling["lost_or_extra_rows"] = counts["ceiling_rows"] - ceiling["requests"]
     return {
+        "load_average_before": round(load_before, 2),
         "workers": workers,
         "survey": survey,
         "ceiling": ceiling,
@@ -226,13 +261,24 @@ def run_backend(name: str, database_url: str, args) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--seconds", type=float, default=30, help="of each, survey and ceiling")
+    parser.add_argument("--slices", type=int, default=3, help="turns the time is cut into")
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--postgresql", help="an empty PostgreSQL database URL")
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="empty the PostgreSQL database first (everything in it is dropped)",
+    )
+    parser.add_argument("--skip-sqlite", action="store_true", help="PostgreSQL only")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="milk-load-"))
-    results = {"sqlite": run_backend("sqlite", f"sqlite:///{work / 'load.sqlite3'}", args)}
+    results = {}
+    if not args.skip_sqlite:
+        results["sqlite"] = run_backend("sqlite", f"sqlite:///{work / 'load.sqlite3'}", args)
     if args.postgresql:
+        if args.fresh:
+            empty_postgresql(args.postgresql)
         results["postgresql"] = run_backend("postgresql", args.postgresql, args)
     print(
         json.dumps(

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import (
     DateField,
     DecimalField,
@@ -27,7 +29,8 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from survey.models import NUMBER_TYPES, Question, QuestionType
+from survey.models import NUMBER_TYPES, QuestionType
+from survey.participate.structure import Question, Section
 
 DEFAULT_MAX_LENGTH = {QuestionType.SHORT_TEXT: 200, QuestionType.LONG_TEXT: 5000}
 # Characters that XML (and so a spreadsheet) cannot hold, plus lone surrogates.
@@ -45,15 +48,67 @@ class NoControlCharacters:
             )
 
 
-class ChoiceRadioField(RadioField):
+@dataclass(frozen=True)
+class ChoiceOption:
+    """One radio button or checkbox of a choice question, ready to render."""
+
+    id: str
+    label: str
+    input: Markup
+
+
+def _attribute(value: object) -> Markup:
+    """An attribute value escaped as WTForms' html_params escapes it."""
+    return escape(value).replace(Markup('"'), Markup("&quot;"))
+
+
+class ChoiceInputs:
+    """Renders a choice field's options without a WTForms field object per option: a page of
+    rating scales has a hundred of them. The markup is WTForms' own, attribute for attribute
+    (tests/test_participant_queries.py compares the two)."""
+
+    input_type: str
+
+    def chosen(self, value: str) -> bool:
+        raise NotImplementedError
+
+    def options(self, describedby: str = "") -> list[ChoiceOption]:
+        described = f' aria-describedby="{_attribute(describedby)}"' if describedby else ""
+        required = " required" if self.flags.required else ""
+        rest = f'" name="{_attribute(self.name)}"{required} type="{self.input_type}" value="'
+        options = []
+        for i, choice in enumerate(self.choices):
+            option_id = f"{self.id}-{i}"
+            checked = " checked" if self.chosen(choice.value) else ""
+            markup = (
+                f'<input{described}{checked} id="{_attribute(option_id)}{rest}'
+                f'{_attribute(choice.value)}">'
+            )
+            # Every value in the markup is escaped above.
+            options.append(
+                ChoiceOption(option_id, choice.label or choice.value, Markup(markup))  # noqa: S704  # nosec B704
+            )
+        return options
+
+
+class ChoiceRadioField(ChoiceInputs, RadioField):
+    input_type = "radio"
+
+    def chosen(self, value: str) -> bool:
+        return str(value) == self.data
+
     def pre_validate(self, form: FlaskForm) -> None:
         if self.data is not None and self.data not in {c.value for c in self.choices}:
             raise ValidationError(_("Please choose one of the options shown."))
 
 
-class ChoiceCheckboxField(SelectMultipleField):
+class ChoiceCheckboxField(ChoiceInputs, SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+    input_type = "checkbox"
+
+    def chosen(self, value: str) -> bool:
+        return str(value) in (self.data or ())
 
     def pre_validate(self, form: FlaskForm) -> None:
         known = {c.value for c in self.choices}
@@ -101,7 +156,9 @@ class PageForm(FlaskForm):
 
     next = SubmitField(_l("Next"))
     back = SubmitField(_l("Back"))
-    switch_language = SubmitField()  # the header's language buttons on survey pages
+    # The header's language buttons on survey pages. Its label is never shown; giving one spares
+    # WTForms from loading its own translations on every request to make one up.
+    switch_language = SubmitField("Switch Language")
 
 
 def _range_message(question: Question) -> str:
@@ -161,11 +218,22 @@ def _field(question: Question, language: str) -> Field | None:
     return ChoiceRadioField(label, choices=choices, validators=validators)
 
 
-def page_form(questions: Iterable[Question], language: str, **kwargs: Any) -> PageForm:
+# A page's form class per language, made once per section structure; the forms are per request.
+_form_classes: WeakKeyDictionary[Section, dict[str, type[PageForm]]] = WeakKeyDictionary()
+
+
+def page_form_class(section: Section, language: str) -> type[PageForm]:
+    classes = _form_classes.setdefault(section, {})
+    form_class = classes.get(language)
+    if form_class is None:
+        fields = {q.name: f for q in section.questions if (f := _field(q, language)) is not None}
+        form_class = classes[language] = type("QuestionPageForm", (PageForm,), fields)
+    return form_class
+
+
+def page_form(section: Section, language: str, **kwargs: Any) -> PageForm:
     """A bound form for one page (bound to the request's form data by Flask-WTF)."""
-    fields = {q.name: f for q in questions if (f := _field(q, language)) is not None}
-    form_class = type("QuestionPageForm", (PageForm,), fields)
-    return form_class(**kwargs)
+    return page_form_class(section, language)(**kwargs)
 
 
 def field_value(question: Question, field: Field) -> str | float | date | list[str] | None:

@@ -24,6 +24,7 @@ from survey.models import Role
 NO_CONTROL_CHARACTERS = Regexp(
     r"^[^\x00-\x1f\x7f]*$", message=_l("Remove the control characters from this text.")
 )
+ROLE_NAMES = {Role.INVESTIGATOR: _l("investigator"), Role.ADMIN: _l("admin")}
 ROLE_CHOICES = [
     SelectChoice(Role.INVESTIGATOR.value, _l("Investigator (responses, dashboard, reports)")),
     SelectChoice(Role.ADMIN.value, _l("Admin (also questionnaire, invitations, users, audit log)")),

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from survey.auth.services import create_user
 from survey.dashboard import jobs
 from survey.demo import generate_responses
-from survey.models import Answer, AuditEvent, Question, Section
+from survey.models import Answer, AuditEvent, Question, QuestionnaireVersion, Section
 from tests.conftest import PASSWORD, responses
 from tests.survey_steps import PAGES, answer_page, complete_survey
 
@@ -535,13 +535,28 @@ def test_staff_logout_without_a_valid_token_changes_nothing(investigator, make_b
 SAMPLE_POSITIONS = range(1, 10)
 
 
-def _get_urls(app, job_id: str) -> list[tuple[str, str]]:
+def _draft_ids(db) -> dict[str, int]:
+    """Real ids of the draft's first page, question, list, choice and score."""
+    db.session.rollback()
+    draft = db.session.scalar(select(QuestionnaireVersion).where(QuestionnaireVersion.number == 2))
+    choice_list = draft.questions[0].choice_list
+    return {
+        "section_id": draft.sections[0].id,
+        "question_id": draft.questions[0].id,
+        "list_id": choice_list.id,
+        "choice_id": choice_list.choices[0].id,
+        "score_id": draft.scores[0].id,
+        "user_id": 1,
+    }
+
+
+def _get_urls(app, job_id: str, ids: dict[str, int]) -> list[tuple[str, str]]:
     urls = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
             if "GET" not in rule.methods:
                 continue
-            args = {"key": "steps", "filename": "app.css", "job_id": job_id}
+            args = {"key": "steps", "filename": "app.css", "job_id": job_id, **ids}
             if "position" in rule.arguments:
                 for position in SAMPLE_POSITIONS:
                     urls.append((rule.endpoint, url_for(rule.endpoint, position=position)))
@@ -561,7 +576,9 @@ def test_get_requests_change_nothing(app, db, version, browser, admin, make_brow
     job_id = made.headers["Location"].rsplit("/", 1)[1]
     complete_survey(browser, upto=5)  # a participant mid-survey, past the toolkit step
     browser.post("/survey/toolkit/steps", {"submit": "x"})
-    urls = _get_urls(app, job_id)
+    admin.post("/staff/admin/questionnaire/draft/start", {}, fetch=False)
+    admin.get("/staff/admin/questionnaire/")
+    urls = _get_urls(app, job_id, _draft_ids(db))
     assert len(urls) >= 20
     checked = 0
     for who, visitor in (("anonymous", make_browser()), ("participant", browser), ("admin", admin)):
@@ -571,9 +588,9 @@ def test_get_requests_change_nothing(app, db, version, browser, admin, make_brow
             response.close()  # a static file is streamed from an open file
             assert response.status_code < 500, (who, url)
             after = table_rows(db)
-            if endpoint == "dashboard.export_download" and who == "admin":
+            if endpoint in DOWNLOADS and who == "admin":
                 # Excluded by design: a download is recorded in the audit log (who took which
-                # report, and when). That single append is the only write, as checked here.
+                # report or questionnaire, and when). That append is the only write.
                 assert response.status_code == 200
                 assert {k: v for k, v in after.items() if k != "audit_event"} == {
                     k: v for k, v in before.items() if k != "audit_event"
@@ -581,11 +598,17 @@ def test_get_requests_change_nothing(app, db, version, browser, admin, make_brow
                 assert len(after["audit_event"]) == len(before["audit_event"]) + 1
                 db.session.rollback()
                 last = db.session.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()))
-                assert (last.action, last.target) == ("export.download", job_id)
+                assert last.action == DOWNLOADS[endpoint]
                 continue
             assert after == before, (who, url)
             checked += 1
-    assert checked == 3 * len(urls) - 1
+    assert checked == 3 * len(urls) - len(DOWNLOADS)
+
+
+DOWNLOADS = {
+    "dashboard.export_download": "export.download",
+    "editor.spreadsheet_export": "questionnaire.spreadsheet_download",
+}
 
 
 # --- next= --------------------------------------------------------------------------------------

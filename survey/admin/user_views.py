@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
 
-from forms.users import ActiveForm, NewUserForm, PasswordResetForm, RoleForm
+from forms.users import ROLE_NAMES, ActiveForm, NewUserForm, PasswordResetForm, RoleForm
 from survey.admin import users
 from survey.admin.blueprint import bp
 from survey.auth.services import ADMIN, UserError, role_required
@@ -111,7 +111,8 @@ def change_user_role(user_id: int):
     if not changed:
         flash(_("Nothing changed: %(email)s already has that role.", email=user.email), "info")
     else:
-        flash(_("%(email)s is now: %(role)s.", email=user.email, role=user.role), "info")
+        role = ROLE_NAMES[user.role]
+        flash(_("%(email)s is now: %(role)s.", email=user.email, role=role), "info")
         if user.id == current_user.id and not user.is_admin:
             return redirect(url_for("staff.home"))  # no longer allowed on admin pages
     return redirect(url_for(".user_page", user_id=user.id))

@@ -56,6 +56,13 @@ def _add_draft(
     return draft
 
 
+def _delete(session: Session, questionnaire: Questionnaire, draft: QuestionnaireVersion) -> None:
+    """Delete a draft (drafts never have responses) with its pages, questions and lists."""
+    session.delete(draft)
+    session.flush()
+    session.expire(questionnaire, ["versions"])
+
+
 def open_draft(session: Session, questionnaire: Questionnaire, user: User) -> QuestionnaireVersion:
     """The questionnaire's draft, made as a copy of the published version if there is none."""
     if (draft := draft_of(questionnaire)) is not None:
@@ -71,9 +78,7 @@ def open_draft(session: Session, questionnaire: Questionnaire, user: User) -> Qu
 def discard_draft(session: Session, questionnaire: Questionnaire, user: User) -> None:
     if (draft := draft_of(questionnaire)) is None:
         return
-    questionnaire.versions.remove(draft)
-    session.delete(draft)
-    session.flush()
+    _delete(session, questionnaire, draft)
     audit.record(session, "questionnaire.discard", user, target=questionnaire.slug)
 
 
@@ -83,9 +88,7 @@ def replace_draft(
     """Make an imported definition the draft (replacing any draft) or raise DraftRefused.
     The caller rolls back on refusal."""
     if (old := draft_of(questionnaire)) is not None:
-        questionnaire.versions.remove(old)
-        session.delete(old)
-        session.flush()
+        _delete(session, questionnaire, old)
     draft = _add_draft(session, questionnaire, definition)
     check_draft(session, draft)
     return draft

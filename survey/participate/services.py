@@ -4,66 +4,55 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import secrets
 from collections.abc import Mapping
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import bindparam, delete, insert, inspect, select, update
+from sqlalchemy.orm import Session
 
 from survey.models import (
     NUMBER_TYPES,
     Answer,
-    ChoiceList,
-    Question,
     QuestionnaireVersion,
     QuestionType,
     Response,
     ResponseStatus,
-    Section,
     SectionKind,
     ToolkitView,
     VersionStatus,
     utcnow,
 )
+from survey.models import Question as QuestionRow
 from survey.models.questionnaire import Questionnaire
-from survey.questionnaire.expressions import Node, evaluate, parse, to_json, variables
+from survey.participate.structure import (
+    Question,
+    Section,
+    Version,
+    version_structure,
+    whole_version,
+)
+from survey.questionnaire.expressions import Node, evaluate, parse
 
 AnswerValue = str | float | date | list[str] | None
+Columns = tuple[str | None, float | None, date | None]  # an answer's value_text, _number, _date
+VALUE_COLUMNS = ("value_text", "value_number", "value_date")
 PRE_CONSENT_KINDS = frozenset({SectionKind.ELIGIBILITY, SectionKind.CONSENT})
 RESUME_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U: easy to read aloud
 MAX_TOOLKIT_SECONDS = 30 * 60  # one sitting; longer means the tab was left open
 
 
-def whole_version():
-    """Loader options that fetch a version's pages, questions and choices in four queries
-    (a page touches all of them; one by one they were most of a request's time)."""
-    return (
-        selectinload(QuestionnaireVersion.sections)
-        .selectinload(Section.questions)
-        .selectinload(Question.choice_list)
-        .selectinload(ChoiceList.choices)
-    )
-
-
 def load_response(session: Session, response_id: str) -> Response | None:
-    return session.get(
-        Response,
-        response_id,
-        options=[
-            selectinload(Response.version).options(whole_version()),
-            selectinload(Response.answers),
-        ],
-    )
+    """The response alone: its answers come from `stored_columns`, the questions they answer
+    from its version's structure (`version_structure(session, response.version_id)`)."""
+    return session.get(Response, response_id)
 
 
-def current_version(session: Session, slug: str) -> QuestionnaireVersion | None:
+def current_version_id(session: Session, slug: str) -> int | None:
     """The newest published version: the one new participants get."""
     return session.scalar(
-        select(QuestionnaireVersion)
-        .options(whole_version())
+        select(QuestionnaireVersion.id)
         .join(Questionnaire)
         .where(Questionnaire.slug == slug, QuestionnaireVersion.status == VersionStatus.PUBLISHED)
         .order_by(QuestionnaireVersion.number.desc())
@@ -71,8 +60,27 @@ def current_version(session: Session, slug: str) -> QuestionnaireVersion | None:
     )
 
 
-def section_at(version: QuestionnaireVersion, position: int) -> Section | None:
-    return next((s for s in version.sections if s.position == position), None)
+def current_version(session: Session, slug: str) -> QuestionnaireVersion | None:
+    """The newest published version's rows, pages, questions and choices loaded."""
+    version_id = current_version_id(session, slug)
+    if version_id is None:
+        return None
+    return session.get(QuestionnaireVersion, version_id, options=[whole_version()])
+
+
+def current_structure(session: Session, slug: str) -> Version | None:
+    """The newest published version's structure (one query once it is kept)."""
+    version_id = current_version_id(session, slug)
+    return None if version_id is None else version_structure(session, version_id)
+
+
+def invitation_only(session: Session, questionnaire_id: int) -> bool:
+    """Whether a code is needed to start (an admin may change it at any time: never kept)."""
+    return bool(
+        session.scalar(
+            select(Questionnaire.invitation_only).where(Questionnaire.id == questionnaire_id)
+        )
+    )
 
 
 @lru_cache(maxsize=1024)
@@ -84,20 +92,8 @@ def condition_holds(expression: str | None, answers: Mapping[str, AnswerValue]) 
     return expression is None or evaluate(_parsed(expression), answers)
 
 
-def condition_json(expression: str | None) -> str:
-    """A show-if as JSON for the page's script; empty when the question is always shown."""
-    return json.dumps(to_json(_parsed(expression))) if expression else ""
-
-
-def depends_on(question: Question, names: set[str]) -> bool:
-    """Whether the question's show-if reads any of these variables."""
-    return bool(question.show_if) and any(
-        var.name in names for var in variables(_parsed(question.show_if))
-    )
-
-
 def visible_questions(section: Section, answers: Mapping[str, AnswerValue]) -> list[Question]:
-    return [q for q in section.questions if condition_holds(q.show_if, answers)]
+    return [q for q in section.questions if q.shown_with(answers)]
 
 
 def is_shown(section: Section, answers: Mapping[str, AnswerValue]) -> bool:
@@ -106,28 +102,59 @@ def is_shown(section: Section, answers: Mapping[str, AnswerValue]) -> bool:
 
 
 def neighbour(
-    version: QuestionnaireVersion, position: int, answers: Mapping[str, AnswerValue], step: int
+    version: Version, position: int, answers: Mapping[str, AnswerValue], step: int
 ) -> Section | None:
     """The next (step=1) or previous (step=-1) page that is shown with these answers."""
-    sections = version.sections if step > 0 else list(reversed(version.sections))
+    sections = version.sections if step > 0 else reversed(version.sections)
     for section in sections:
         if (section.position - position) * step > 0 and is_shown(section, answers):
             return section
     return None
 
 
-def stored_value(answer: Answer) -> AnswerValue:
-    question = answer.question
+# A page reads every answer of the response and may write several: they are read and written as
+# rows, never as ORM objects (which cost more than the rest of the page). Built once.
+_answers = Answer.__table__
+_STORED = select(_answers.c.question_id, *(_answers.c[name] for name in VALUE_COLUMNS)).where(
+    _answers.c.response_id == bindparam("response_id")
+)
+_DROP = delete(_answers).where(
+    _answers.c.response_id == bindparam("response_id"),
+    _answers.c.question_id.in_(bindparam("question_ids", expanding=True)),
+)
+_CHANGE = (
+    update(_answers)
+    .where(
+        _answers.c.response_id == bindparam("response"),
+        _answers.c.question_id == bindparam("question"),
+    )
+    .values({name: bindparam(f"new_{name}") for name in VALUE_COLUMNS})
+)
+
+
+def stored_columns(session: Session, response_id: str) -> dict[int, Columns]:
+    """The response's answers by question id, as their three value columns."""
+    rows = session.execute(_STORED, {"response_id": response_id})
+    return {question_id: (text, number, day) for question_id, text, number, day in rows}
+
+
+def stored_value(question: Question, columns: Columns) -> AnswerValue:
+    text, number, day = columns
     if question.type == QuestionType.MULTIPLE_CHOICE:
-        return answer.value_text.split()
-    return answer.value
+        return text.split()
+    return text if text is not None else number if number is not None else day
 
 
-def answers_by_name(response: Response) -> dict[str, AnswerValue]:
-    return {a.question.name: stored_value(a) for a in response.answers}
+def answers_by_name(version: Version, stored: Mapping[int, Columns]) -> dict[str, AnswerValue]:
+    questions = version.by_id
+    return {
+        question.name: stored_value(question, columns)
+        for question_id, columns in stored.items()
+        if (question := questions.get(question_id)) is not None
+    }
 
 
-def typed_columns(question: Question, value: AnswerValue) -> dict[str, object]:
+def typed_columns(question: Question | QuestionRow, value: AnswerValue) -> dict[str, object]:
     columns: dict[str, object] = {"value_text": None, "value_number": None, "value_date": None}
     if isinstance(value, list):
         columns["value_text"] = " ".join(value)
@@ -141,35 +168,78 @@ def typed_columns(question: Question, value: AnswerValue) -> dict[str, object]:
 
 
 def save_answers(
-    session: Session, response: Response, values: Mapping[Question, AnswerValue]
-) -> None:
-    """Insert or update one answer per question; an emptied answer is removed. Saving the same
-    page twice leaves exactly the same rows."""
-    existing = {a.question: a for a in response.answers}
+    session: Session,
+    response: Response,
+    values: Mapping[Question | QuestionRow, AnswerValue],
+    stored: Mapping[int, Columns] | None = None,
+) -> dict[str, AnswerValue]:
+    """Insert or update one answer per question; an emptied answer is removed, and so are the
+    answers that the new ones hide (e.g. weeks of pregnancy after changing "pregnant" to no).
+    Saving the same page twice leaves exactly the same rows. `stored` is the response's
+    answers as this transaction already read them (`stored_columns`), if it did. Returns the
+    answers now stored, by variable name."""
+    version = version_structure(session, response.version_id)
+    session.flush()  # a new response's row comes before its answers
+    if stored is None:
+        stored = stored_columns(session, response.id)
+    wanted = dict(stored)
     for question, value in values.items():
-        answer = existing.get(question)
         if value is None:
-            if answer is not None:
-                response.answers.remove(answer)
-            continue
-        columns = typed_columns(question, value)
-        if answer is None:
-            response.answers.append(Answer(question=question, **columns))
+            wanted.pop(question.id, None)
         else:
-            for name, column_value in columns.items():
-                setattr(answer, name, column_value)
-    drop_hidden_answers(response)
+            wanted[question.id] = tuple(typed_columns(question, value).values())
+    answers = answers_by_name(version, wanted)
+    shown = {q.id for s in version.sections for q in visible_questions(s, answers)}
+    wanted = {question_id: c for question_id, c in wanted.items() if question_id in shown}
+    _write_answers(session, response.id, stored, wanted)
+    _forget_loaded_answers(session, response)
     response.updated_at = utcnow()
-    session.flush()
+    return answers_by_name(version, wanted)
 
 
-def drop_hidden_answers(response: Response) -> None:
-    """Answers to questions that the current answers hide are not kept (e.g. weeks of pregnancy
-    after changing "pregnant" to no)."""
-    answers = answers_by_name(response)
-    shown = {q for s in response.version.sections for q in visible_questions(s, answers)}
-    for answer in [a for a in response.answers if a.question not in shown]:
-        response.answers.remove(answer)
+def _write_answers(
+    session: Session, response_id: str, stored: Mapping[int, Columns], wanted: dict[int, Columns]
+) -> None:
+    """At most one statement each to delete, insert and update answers."""
+    gone = [question_id for question_id in stored if question_id not in wanted]
+    new = [question_id for question_id in wanted if question_id not in stored]
+    changed = [q for q in wanted if q in stored and wanted[q] != stored[q]]
+    if gone:
+        session.execute(_DROP, {"response_id": response_id, "question_ids": gone})
+    if new:
+        session.execute(
+            insert(_answers),
+            [
+                {
+                    "response_id": response_id,
+                    "question_id": q,
+                    **dict(zip(VALUE_COLUMNS, wanted[q], strict=True)),
+                }
+                for q in new
+            ],
+        )
+    if changed:
+        session.execute(
+            _CHANGE,
+            [
+                {
+                    "response": response_id,
+                    "question": q,
+                    **{f"new_{n}": v for n, v in zip(VALUE_COLUMNS, wanted[q], strict=True)},
+                }
+                for q in changed
+            ],
+        )
+
+
+def _forget_loaded_answers(session: Session, response: Response) -> None:
+    """Answer objects the session already holds for this response are out of date now."""
+    state = inspect(response)
+    if "answers" in state.unloaded or state.transient or state.pending:
+        return
+    for answer in state.attrs.answers.loaded_value:
+        session.expire(answer)
+    session.expire(response, ["answers"])
 
 
 def new_resume_code() -> str:
@@ -190,7 +260,7 @@ def resume_code_digest(code: str, secret: str) -> str:
 
 def start_response(
     session: Session,
-    version: QuestionnaireVersion,
+    version: Version | QuestionnaireVersion,
     language: str,
     pending: Mapping[str, AnswerValue],
     secret: str,
@@ -201,7 +271,7 @@ def start_response(
     code = new_resume_code()
     now = utcnow()
     response = Response(
-        version=version,
+        version_id=version.id,
         language=language,
         consent_version=version.consent_version,
         consented_at=now,

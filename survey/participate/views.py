@@ -1,42 +1,34 @@
-"""The participant's pages. Each page is saved when they press Next; nothing typed is lost when
-the session or the form's security token has expired: the page comes back with the answers."""
+"""The survey's pages. Each page is saved when they press Next; nothing typed is lost when the
+session or the form's security token has expired: the page comes back with the answers.
+
+The routes around the pages (start, resume, invitations, toolkit, thank-you) are in
+entry_views.py; importing it here puts them on the same `participate` blueprint."""
 
 from __future__ import annotations
 
 import secrets
-import time
+from collections.abc import Mapping
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    session,
-    url_for,
-)
+from flask import abort, current_app, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from forms.participant import PageForm, field_value, page_form
-from forms.resume import InvitationForm, ResumeForm, ToolkitNextForm
+from forms.resume import ResumeForm
 from survey.extensions import db
 from survey.i18n import current_language
-from survey.models import (
-    Invitation,
-    Question,
-    QuestionnaireVersion,
-    Response,
-    Section,
-    SectionKind,
+from survey.models import Invitation, Response, SectionKind
+from survey.participate import entry_views, invitations, services  # noqa: F401  (entry_views adds its routes to bp)
+from survey.participate.blueprint import (
+    bind,
+    bp,
+    current_response,
+    new_participant_version,
+    to_page,
+    version_of,
 )
-from survey.participate import invitations, services
+from survey.participate.structure import Question, Section, Version
 from survey.toolkit.content import N_, SECTIONS
-from survey.toolkit.content import section as toolkit_section
-
-bp = Blueprint("participate", __name__, url_prefix="/survey")
-bp.add_app_template_filter(services.condition_json, "condition_json")
 
 EXPIRED_MESSAGE = N_(
     "This page had been open a long time, so for your security it could not be saved yet. "
@@ -44,26 +36,8 @@ EXPIRED_MESSAGE = N_(
 )
 
 
-def _current_response() -> Response | None:
-    response_id = session.get("response_id")
-    return services.load_response(db.session, response_id) if response_id else None
-
-
-def _new_participant_version() -> QuestionnaireVersion:
-    version = services.current_version(db.session, current_app.config["QUESTIONNAIRE_SLUG"])
-    if version is None:
-        abort(503, _("The survey is not open yet."))
-    return version
-
-
-def _to_page(section: Section | None):
-    if section is None:
-        return redirect(url_for(".thanks"))
-    return redirect(url_for(".page", position=section.position))
-
-
 def _render_page(
-    version: QuestionnaireVersion,
+    version: Version,
     section: Section,
     form: PageForm,
     questions: list[Question],
@@ -84,22 +58,11 @@ def _render_page(
     ), status
 
 
-@bp.route("/")
-def start():
-    response = _current_response()
-    return render_template(
-        "participate/start.html",
-        version=_new_participant_version(),
-        response=response,
-        language=current_language(),
-    )
-
-
 @bp.route("/page/<int:position>", methods=["GET", "POST"])
 def page(position: int):
-    response = _current_response()
-    version = response.version if response else _new_participant_version()
-    section = services.section_at(version, position)
+    response = current_response()
+    version = version_of(response) if response else new_participant_version()
+    section = version.section_at(position)
     if section is None:
         abort(404)
     if response is not None and response.is_complete:
@@ -132,12 +95,7 @@ def _shown_fields(form: PageForm, section: Section, known: dict) -> list[Questio
 def _displayed(section: Section, answers: dict) -> list[Question]:
     """On a fresh page: hide questions whose condition is already settled by earlier pages; keep
     those that depend on this page, so the page works without JavaScript."""
-    on_page = {q.name for q in section.questions}
-    return [
-        q
-        for q in section.questions
-        if services.condition_holds(q.show_if, answers) or services.depends_on(q, on_page)
-    ]
+    return [q for q in section.questions if q.shown_with(answers) or q.reads & section.names]
 
 
 def _values(form: PageForm, shown: list[Question]) -> dict[Question, object]:
@@ -149,13 +107,14 @@ def _only_missing_answers(form: PageForm) -> bool:
     return all(not any(form[name].raw_data or ()) for name in form.errors)
 
 
-def _pre_consent_page(version: QuestionnaireVersion, section: Section):
-    if version.questionnaire.invitation_only and "invitation_id" not in session:
+def _pre_consent_page(version: Version, section: Section):
+    invitation_only = services.invitation_only(db.session, version.questionnaire_id)
+    if invitation_only and "invitation_id" not in session:
         return redirect(url_for(".invitation"))
     pending = session.get("pending", {})
     if section.kind == SectionKind.CONSENT and not pending:
-        return _to_page(version.sections[0])
-    form = page_form(section.questions, current_language(), data=pending)
+        return to_page(version.sections[0])
+    form = page_form(section, current_language(), data=pending)
     if not form.is_submitted():
         return _render_page(version, section, form, _displayed(section, pending))
     shown = _shown_fields(form, section, pending)
@@ -166,9 +125,9 @@ def _pre_consent_page(version: QuestionnaireVersion, section: Section):
             **pending,
             **{q.name: v for q, v in _values(form, kept).items() if v is not None},
         }
-        return _to_page(section)
+        return to_page(section)
     if form.back.data:
-        return _to_page(
+        return to_page(
             services.neighbour(version, section.position, pending, -1) or version.sections[0]
         )
     if not form.validate():
@@ -182,11 +141,13 @@ def _pre_consent_page(version: QuestionnaireVersion, section: Section):
     session.setdefault("start_token", secrets.token_urlsafe(16))
     next_section = services.neighbour(version, section.position, pending, 1)
     if section.kind == SectionKind.CONSENT:
-        return _consent_given(version, pending, next_section)
-    return _to_page(next_section)
+        return _consent_given(version, pending, next_section, invitation_only)
+    return to_page(next_section)
 
 
-def _consent_given(version: QuestionnaireVersion, pending: dict, next_section: Section | None):
+def _consent_given(
+    version: Version, pending: dict, next_section: Section | None, invitation_only: bool
+):
     """Create the response. Consent sent twice (a retry after a lost reply) continues the
     response the first one created instead of making another."""
     secret = current_app.config["SECRET_KEY"]
@@ -196,7 +157,7 @@ def _consent_given(version: QuestionnaireVersion, pending: dict, next_section: S
         code = services.reissue_resume_code(response, secret)
     else:
         invitation = _claim_invitation()
-        if version.questionnaire.invitation_only and invitation is None:
+        if invitation_only and invitation is None:
             flash(_("That invitation code has already been used."), "warning")
             return redirect(url_for(".invitation"))
         response, code = services.start_response(
@@ -205,12 +166,13 @@ def _consent_given(version: QuestionnaireVersion, pending: dict, next_section: S
         if invitation is not None:
             invitations.use_invitation(invitation, response)
         services.reach(response, next_section)
+    response_id, position = response.id, response.current_position  # not read again after commit
     db.session.commit()
     for key in ("pending", "start_token"):
         session.pop(key, None)
-    _bind(response)
+    bind(response_id)
     session["resume_code"] = code
-    return redirect(url_for(".page", position=response.current_position))
+    return redirect(url_for(".page", position=position))
 
 
 def _claim_invitation() -> Invitation | None:
@@ -225,7 +187,7 @@ def _claim_invitation() -> Invitation | None:
 
 
 def _invalid(
-    version: QuestionnaireVersion,
+    version: Version,
     section: Section,
     form: PageForm,
     known: dict,
@@ -235,7 +197,7 @@ def _invalid(
     (so a follow-up question can still appear when its answer is changed)."""
     if "csrf_token" in form.errors:
         flash(_(EXPIRED_MESSAGE), "warning")
-    again = page_form(section.questions, current_language())  # bound to the same post
+    again = page_form(section, current_language())  # bound to the same post
     for name, errors in form.errors.items():
         if name in again and name != "csrf_token":
             again[name].errors = list(errors)
@@ -245,9 +207,10 @@ def _invalid(
 
 
 def _question_page(response: Response, section: Section):
-    answers = services.answers_by_name(response)
-    version = response.version
-    form = page_form(section.questions, current_language(), data=answers)
+    version = version_of(response)
+    stored = services.stored_columns(db.session, response.id)
+    answers = services.answers_by_name(version, stored)
+    form = page_form(section, current_language(), data=answers)
     if not form.is_submitted():
         return _render_page(version, section, form, _displayed(section, answers))
     shown = _shown_fields(form, section, answers)
@@ -255,39 +218,41 @@ def _question_page(response: Response, section: Section):
     leaving = form.back.data or form.switch_language.data
     if leaving and "csrf_token" not in form.errors and _only_missing_answers(form):
         valid_fields = [q for q in shown if q.name not in form.errors]
-        _save(response, section, form, valid_fields)
+        saved = _save(response, section, form, valid_fields, stored)
         db.session.commit()
         if form.switch_language.data:
-            return _to_page(section)
-        return _to_page(
-            services.neighbour(version, section.position, services.answers_by_name(response), -1)
-            or section
-        )
+            return to_page(section)
+        return to_page(services.neighbour(version, section.position, saved, -1) or section)
     if not valid:
         return _invalid(version, section, form, answers)
-    _save(response, section, form, shown)
-    next_section = services.neighbour(
-        version, section.position, services.answers_by_name(response), 1
-    )
+    saved = _save(response, section, form, shown, stored)
+    next_section = services.neighbour(version, section.position, saved, 1)
     if next_section is None:
         services.complete(response)
     else:
         services.reach(response, next_section)
     db.session.commit()
-    return _to_page(next_section)
+    return to_page(next_section)
 
 
-def _save(response: Response, section: Section, form: PageForm, shown: list[Question]) -> None:
+def _save(
+    response: Response,
+    section: Section,
+    form: PageForm,
+    shown: list[Question],
+    stored: Mapping[int, services.Columns],
+) -> dict:
+    """Save the page; returns every answer now stored, by variable name."""
     values = {q: None for q in section.questions if q not in shown}
     values.update(_values(form, shown))
     response.language = current_language()
-    services.save_answers(db.session, response, values)
+    return services.save_answers(db.session, response, values, stored)
 
 
-def _page_without_session(version: QuestionnaireVersion, section: Section):
+def _page_without_session(version: Version, section: Section):
     """The browser lost its session (or never had one). Show what they typed, ask for the resume
     code, and save once it matches."""
-    form = page_form(section.questions, current_language())
+    form = page_form(section, current_language())
     if not form.is_submitted():
         flash(_("Please enter your resume code to continue your survey."), "info")
         return redirect(url_for(".resume"))
@@ -306,109 +271,5 @@ def _page_without_session(version: QuestionnaireVersion, section: Section):
             "warning",
         )
         return _invalid(version, section, form, {}, resume_form)
-    _bind(response)
+    bind(response.id)
     return _question_page(response, section)
-
-
-def _bind(response: Response) -> None:
-    session.permanent = True
-    session["response_id"] = response.id
-    session.pop("resume_code", None)
-
-
-@bp.route("/resume", methods=["GET", "POST"])
-def resume():
-    form = ResumeForm()
-    if form.validate_on_submit():
-        response = services.find_by_resume_code(
-            db.session, form.resume_code.data, current_app.config["SECRET_KEY"]
-        )
-        if response is None:
-            form.resume_code.errors.append(
-                _("We could not find a survey with that code. Please check it and try again.")
-            )
-        elif response.is_complete:
-            flash(_("That survey is already finished. Thank you!"), "info")
-            return redirect(url_for(".start"))
-        else:
-            _bind(response)
-            return redirect(url_for(".page", position=response.current_position))
-    status = 400 if form.errors else 200
-    return render_template("participate/resume.html", form=form), status
-
-
-@bp.route("/invitation", methods=["GET", "POST"])
-def invitation():
-    """Invitation-only studies start here: a new code begins a response, a used one resumes it."""
-    version = _new_participant_version()
-    form = InvitationForm()
-    if form.validate_on_submit():
-        found = invitations.find_invitation(
-            db.session, version.questionnaire, form.code.data, current_app.config["SECRET_KEY"]
-        )
-        response = (
-            db.session.get(Response, found.response_id) if found and found.response_id else None
-        )
-        if found is None:
-            form.code.errors.append(_("We could not find that invitation code. Please check it."))
-        elif response is not None and response.is_complete:
-            form.code.errors.append(
-                _("This invitation has already been used to answer the survey.")
-            )
-        elif response is not None:
-            _bind(response)
-            return redirect(url_for(".page", position=response.current_position))
-        else:
-            session.pop("response_id", None)
-            session["invitation_id"] = found.id
-            return _to_page(version.sections[0])
-    status = 400 if form.errors else 200
-    return render_template("participate/invitation.html", form=form), status
-
-
-@bp.route("/toolkit/<key>", methods=["GET", "POST"])
-def toolkit(key: str):
-    """A toolkit section in the survey; moving on records which section was read, and how long."""
-    response = _current_response()
-    chapter = toolkit_section(key)
-    if chapter is None:
-        abort(404)
-    if response is None:
-        return redirect(url_for(".resume"))
-    toolkit_page = next(
-        (s for s in response.version.sections if s.kind == SectionKind.TOOLKIT), None
-    )
-    if toolkit_page is None or response.current_position < toolkit_page.position:
-        abort(404)
-    form = ToolkitNextForm()
-    if form.validate_on_submit():
-        opened = session.pop("toolkit_open", None)
-        seconds = time.time() - opened["at"] if opened and opened.get("key") == key else 0
-        services.record_toolkit_view(db.session, response, key, seconds)
-        db.session.commit()
-        keys = [s.key for s in SECTIONS]
-        following = keys.index(key) + 1
-        if following < len(keys):
-            return redirect(url_for(".toolkit", key=keys[following]))
-        return _to_page(toolkit_page)
-    session["toolkit_open"] = {"key": key, "at": time.time()}
-    return render_template(
-        "participate/toolkit_section.html",
-        chapter=chapter,
-        form=form,
-        sections=SECTIONS,
-        toolkit_page=toolkit_page,
-    )
-
-
-@bp.route("/thanks")
-def thanks():
-    response = _current_response()
-    if response is None or not response.is_complete:
-        return redirect(url_for(".start"))
-    return render_template("participate/thanks.html")
-
-
-@bp.route("/not-eligible")
-def not_eligible():
-    return render_template("participate/not_eligible.html")

@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from survey.auth.services import create_user
 from survey.demo import generate_responses
+from survey.editor import versions
 from survey.toolkit.content import SECTIONS
 from tests.browser.flow import fill_page, navigate, press_next, start, walk_survey
 from tests.conftest import PASSWORD
@@ -136,4 +137,40 @@ def test_staff_pages_pass_axe(desktop: Page, db, version, language: str):
     problems.extend(axe_violations(desktop))
     desktop.goto("/staff/exports")
     problems.extend(axe_violations(desktop))
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_admin_pages_pass_axe(desktop: Page, db, version, language: str):
+    """The editor (draft, a question, a choice list, publishing, a preview), users, audit log."""
+    admin = create_user(db.session, "admin@example.org", PASSWORD, "admin")
+    draft = versions.open_draft(db.session, version.questionnaire, admin)
+    db.session.commit()
+    question, choice_list = draft.questions[0], draft.questions[0].choice_list
+    base = "/staff/admin/questionnaire"
+    desktop.goto(f"/staff/login?lang={language}")
+    desktop.fill("#email", "admin@example.org")
+    desktop.fill("#password", PASSWORD)
+    navigate(desktop, lambda: desktop.locator("form [type=submit]").click())
+    problems: list[str] = []
+    for url in [
+        f"{base}/",
+        f"{base}/draft",
+        f"{base}/draft/questions/{question.id}",
+        f"{base}/draft/lists/{choice_list.id}",
+        f"{base}/draft/publish",
+        f"{base}/preview/3",
+        "/staff/admin/users",
+        "/staff/admin/users/1",
+        "/staff/admin/audit",
+        "/staff/admin/invitations",
+    ]:
+        assert desktop.goto(url).status == 200, url
+        problems.extend(f"{url}: {p}" for p in axe_violations(desktop))
+    # A refused edit: the page comes back with its error messages.
+    desktop.goto(f"{base}/draft/questions/{question.id}")
+    desktop.fill("#show_if", "${nowhere} = 'x'")
+    navigate(desktop, lambda: desktop.locator("form [type=submit][name=submit]").click())
+    expect(desktop.locator(".error-summary")).to_contain_text("nowhere")
+    problems.extend(f"refused edit: {p}" for p in axe_violations(desktop))
     assert not problems, "\n".join(problems)

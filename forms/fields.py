@@ -1,0 +1,128 @@
+"""Fields and validators that forms share: trimmed text that a database and a spreadsheet can
+keep, variable names (one, or a list typed with commas or spaces) and numbers with plain
+messages."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import Field, FloatField, IntegerField, StringField, TextAreaField
+from wtforms.validators import (
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"  # as survey.questionnaire.rules.NAME
+
+
+def strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+class PlainText:
+    """Refuses characters a database or a spreadsheet cannot keep: NUL and other control
+    characters (line breaks are allowed where `multiline`), and lone surrogates."""
+
+    def __init__(self, multiline: bool = False) -> None:
+        allowed = "\t\n\r" if multiline else ""
+        controls = "".join(chr(c) for c in [*range(32), 127] if chr(c) not in allowed)
+        self.forbidden = re.compile(f"[{re.escape(controls)}\ud800-\udfff\ufffe\uffff]")
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        if field.data and self.forbidden.search(field.data):
+            raise ValidationError(_l("Remove the control characters from this text."))
+
+
+def text(label, required: bool = False, maximum: int = 200, multiline: bool = False, **kw):
+    """A text field with the checks every editor text needs."""
+    checks = [
+        InputRequired(message=_l("Please fill this in.")) if required else Optional(),
+        Length(max=maximum, message=_l("Use at most %(max)d characters.")),
+        PlainText(multiline),
+    ]
+    field = TextAreaField if multiline else StringField
+    return field(label, validators=checks, filters=[strip], **kw)
+
+
+def name_field(label, description=None):
+    return StringField(
+        label,
+        description=description,
+        filters=[strip],
+        validators=[
+            InputRequired(message=_l("Please fill this in.")),
+            Length(max=64, message=_l("Use at most %(max)d characters.")),
+            Regexp(
+                NAME_PATTERN,
+                message=_l("Use letters, digits and _ only, starting with a letter or _."),
+            ),
+        ],
+    )
+
+
+class NumberField(FloatField):
+    """A float with a plain message, refusing infinity and NaN."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            self.data = float(valuelist[0].strip().replace(",", "."))
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Please enter a number.")) from None
+        if not math.isfinite(self.data) or abs(self.data) > 1e12:
+            self.data = None
+            raise ValueError(_l("Please enter a number.")) from None
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        return str(int(self.data)) if float(self.data).is_integer() else str(self.data)
+
+
+def whole_number(label, low: int, high: int, required: bool = False, **kw) -> IntegerField:
+    return IntegerField(
+        label,
+        validators=[
+            InputRequired(message=_l("Please enter a number.")) if required else Optional(),
+            NumberRange(low, high, message=_l("Enter a number from %(min)d to %(max)d.")),
+        ],
+        **kw,
+    )
+
+
+def variable_names(text_value: str | None) -> list[str]:
+    """Names separated by commas or spaces, in order."""
+    return [name for name in re.split(r"[\s,;]+", text_value or "") if name]
+
+
+class NamesField(StringField):
+    """Variable names typed separated by commas or spaces; `data` is the list."""
+
+    def _value(self) -> str:
+        return ", ".join(self.data or [])
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = variable_names(valuelist[0]) if valuelist else []
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        text_value = ", ".join(self.data)
+        if len(text_value) > 5000 or len(self.data) > 500:
+            raise ValidationError(_l("That is too many items."))
+        bad = [name for name in self.data if not re.fullmatch(NAME_PATTERN, name[:64])]
+        if bad or any(len(name) > 64 for name in self.data):
+            raise ValidationError(
+                _l("These are not variable names: %(names)s", names=", ".join(bad)[:200])
+            )

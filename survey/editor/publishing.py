@@ -1,0 +1,126 @@
+"""Routes that move a draft on: publishing it, and the questionnaire spreadsheet."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from exports.xlsform import XLSFormError
+from forms.publishing import PublishForm, SpreadsheetForm
+from survey import audit
+from survey.auth.services import ADMIN, role_required
+from survey.editor import versions
+from survey.editor.base_views import bp, study_questionnaire
+from survey.editor.spreadsheet import import_spreadsheet, spreadsheet_of
+from survey.extensions import db
+from survey.models import utcnow
+from survey.questionnaire.rules import DraftRefused, draft_problems
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _publish_page(form: PublishForm, problems=None, status: int = 200):
+    questionnaire = study_questionnaire()
+    draft = versions.draft_of(questionnaire)
+    if draft is None:
+        flash(_("There is no draft to publish."), "info")
+        return redirect(url_for(".overview"))
+    current = versions.published(questionnaire)
+    return render_template(
+        "editor/publish.html",
+        draft=draft,
+        current=current,
+        changes=versions.pending_changes(db.session, questionnaire),
+        problems=problems if problems is not None else draft_problems(db.session, draft),
+        in_progress=versions.in_progress_on(db.session, current),
+        form=form,
+    ), status
+
+
+@bp.route("/draft/publish", methods=["GET"])
+@role_required(*ADMIN)
+def publish_page():
+    return _publish_page(PublishForm())
+
+
+@bp.route("/draft/publish", methods=["POST"])
+@role_required(*ADMIN)
+def publish():
+    form = PublishForm()
+    if not form.validate_on_submit():
+        return _publish_page(form, status=400)
+    questionnaire = study_questionnaire()
+    try:
+        version = versions.publish(db.session, questionnaire, current_user)
+    except DraftRefused as refused:
+        db.session.rollback()
+        return _publish_page(form, refused.problems, 400)
+    except LookupError:
+        db.session.rollback()
+        abort(409)
+    db.session.commit()
+    flash(_("Version %(number)d is published.", number=version.number), "info")
+    return redirect(url_for(".overview"))
+
+
+@bp.route("/spreadsheet", methods=["GET"])
+@role_required(*ADMIN)
+def spreadsheet_export():
+    """The draft if there is one, else the published version (or ?version=N)."""
+    questionnaire = study_questionnaire()
+    number = request.args.get("version", type=int)
+    if number is not None:
+        version = next((v for v in questionnaire.versions if v.number == number), None)
+    else:
+        version = versions.draft_of(questionnaire) or versions.published(questionnaire)
+    if version is None:
+        abort(404)
+    audit.record(
+        db.session,
+        "questionnaire.spreadsheet_download",
+        current_user,
+        target=questionnaire.slug,
+        ip=request.remote_addr,
+        version=version.number,
+    )
+    db.session.commit()
+    stamp = utcnow().strftime("%Y%m%d")
+    return Response(
+        spreadsheet_of(version),
+        mimetype=XLSX,
+        headers={
+            "Content-Disposition": (
+                f"attachment; filename={questionnaire.slug}-v{version.number}-{stamp}.xlsx"
+            ),
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.route("/spreadsheet", methods=["POST"])
+@role_required(*ADMIN)
+def spreadsheet_import():
+    form = SpreadsheetForm()
+    if not form.validate_on_submit():
+        return _upload_refused(form, [], 400)
+    questionnaire = study_questionnaire()
+    try:
+        _draft, notices = import_spreadsheet(
+            db.session, questionnaire, form.spreadsheet.data.stream, current_user
+        )
+    except XLSFormError as error:
+        db.session.rollback()
+        return _upload_refused(form, [str(e) for e in error.errors], 400)
+    except DraftRefused as refused:
+        db.session.rollback()
+        return _upload_refused(form, [str(p) for p in refused.problems], 400)
+    db.session.commit()
+    flash(_("The spreadsheet is now the draft. Check the changes before publishing."), "info")
+    for notice in notices:
+        flash(notice, "info")
+    return redirect(url_for(".publish_page"))
+
+
+def _upload_refused(form: SpreadsheetForm, errors: list[str], status: int):
+    return render_template("editor/spreadsheet_errors.html", form=form, errors=errors), status

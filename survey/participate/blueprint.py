@@ -1,0 +1,43 @@
+"""The participate blueprint, on its own so each page module adds its routes without importing
+another (views.py imports them all), and what every participant page needs: the response this
+browser is answering, the questionnaire version it follows, and where to send the participant."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, session, url_for
+from flask_babel import gettext as _
+
+from survey.extensions import db
+from survey.models import Response
+from survey.participate import services
+from survey.participate.structure import Section, Version
+
+bp = Blueprint("participate", __name__, url_prefix="/survey")
+
+
+def current_response() -> Response | None:
+    response_id = session.get("response_id")
+    return services.load_response(db.session, response_id) if response_id else None
+
+
+def version_of(response: Response) -> Version:
+    return services.version_structure(db.session, response.version_id)
+
+
+def new_participant_version() -> Version:
+    version = services.current_structure(db.session, current_app.config["QUESTIONNAIRE_SLUG"])
+    if version is None:
+        abort(503, _("The survey is not open yet."))
+    return version
+
+
+def to_page(section: Section | None):
+    if section is None:
+        return redirect(url_for("participate.thanks"))
+    return redirect(url_for("participate.page", position=section.position))
+
+
+def bind(response_id: str) -> None:
+    session.permanent = True
+    session["response_id"] = response_id
+    session.pop("resume_code", None)

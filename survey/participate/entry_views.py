@@ -1,0 +1,137 @@
+"""Around the survey's pages: the start page, resuming with a code, invitation codes, the toolkit
+chapters read along the way, and the thank-you and not-eligible pages."""
+
+from __future__ import annotations
+
+import time
+
+from flask import abort, current_app, flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+
+from forms.resume import InvitationForm, ResumeForm, ToolkitNextForm
+from survey.extensions import db
+from survey.i18n import current_language
+from survey.models import Questionnaire, Response, SectionKind
+from survey.participate import invitations, services
+from survey.participate.blueprint import (
+    bind,
+    bp,
+    current_response,
+    new_participant_version,
+    to_page,
+    version_of,
+)
+from survey.toolkit.content import SECTIONS
+from survey.toolkit.content import section as toolkit_section
+
+
+@bp.route("/")
+def start():
+    response = current_response()
+    version = new_participant_version()
+    return render_template(
+        "participate/start.html",
+        version=version,
+        invitation_only=services.invitation_only(db.session, version.questionnaire_id),
+        response=response,
+        language=current_language(),
+    )
+
+
+@bp.route("/resume", methods=["GET", "POST"])
+def resume():
+    form = ResumeForm()
+    if form.validate_on_submit():
+        response = services.find_by_resume_code(
+            db.session, form.resume_code.data, current_app.config["SECRET_KEY"]
+        )
+        if response is None:
+            form.resume_code.errors.append(
+                _("We could not find a survey with that code. Please check it and try again.")
+            )
+        elif response.is_complete:
+            flash(_("That survey is already finished. Thank you!"), "info")
+            return redirect(url_for(".start"))
+        else:
+            bind(response.id)
+            return redirect(url_for(".page", position=response.current_position))
+    status = 400 if form.errors else 200
+    return render_template("participate/resume.html", form=form), status
+
+
+@bp.route("/invitation", methods=["GET", "POST"])
+def invitation():
+    """Invitation-only studies start here: a new code begins a response, a used one resumes it."""
+    version = new_participant_version()
+    form = InvitationForm()
+    if form.validate_on_submit():
+        questionnaire = db.session.get(Questionnaire, version.questionnaire_id)
+        found = invitations.find_invitation(
+            db.session, questionnaire, form.code.data, current_app.config["SECRET_KEY"]
+        )
+        response = (
+            db.session.get(Response, found.response_id) if found and found.response_id else None
+        )
+        if found is None:
+            form.code.errors.append(_("We could not find that invitation code. Please check it."))
+        elif response is not None and response.is_complete:
+            form.code.errors.append(
+                _("This invitation has already been used to answer the survey.")
+            )
+        elif response is not None:
+            bind(response.id)
+            return redirect(url_for(".page", position=response.current_position))
+        else:
+            session.pop("response_id", None)
+            session["invitation_id"] = found.id
+            return to_page(version.sections[0])
+    status = 400 if form.errors else 200
+    return render_template("participate/invitation.html", form=form), status
+
+
+@bp.route("/toolkit/<key>", methods=["GET", "POST"])
+def toolkit(key: str):
+    """A toolkit section in the survey; moving on records which section was read, and how long."""
+    response = current_response()
+    chapter = toolkit_section(key)
+    if chapter is None:
+        abort(404)
+    if response is None:
+        return redirect(url_for(".resume"))
+    toolkit_page = next(
+        (s for s in version_of(response).sections if s.kind == SectionKind.TOOLKIT), None
+    )
+    if toolkit_page is None or response.current_position < toolkit_page.position:
+        abort(404)
+    form = ToolkitNextForm()
+    if form.validate_on_submit():
+        opened = session.pop("toolkit_open", None)
+        seconds = time.time() - opened["at"] if opened and opened.get("key") == key else 0
+        services.record_toolkit_view(db.session, response, key, seconds)
+        db.session.commit()
+        keys = [s.key for s in SECTIONS]
+        following = keys.index(key) + 1
+        if following < len(keys):
+            return redirect(url_for(".toolkit", key=keys[following]))
+        return to_page(toolkit_page)
+    session["toolkit_open"] = {"key": key, "at": time.time()}
+    return render_template(
+        "participate/toolkit_section.html",
+        chapter=chapter,
+        form=form,
+        sections=SECTIONS,
+        toolkit_page=toolkit_page,
+    )
+
+
+@bp.route("/thanks")
+def thanks():
+    response = current_response()
+    if response is None or not response.is_complete:
+        return redirect(url_for(".start"))
+    return render_template("participate/thanks.html")
+
+
+@bp.route("/not-eligible")
+def not_eligible():
+    return render_template("participate/not_eligible.html")

@@ -1,0 +1,180 @@
+"""A questionnaire version's pages, questions and choices as plain immutable objects: what the
+participant's pages are built, checked and rendered from.
+
+A published (or retired) version never changes, so its structure is built once per process and
+kept (`version_structure`); a draft is edited, so its structure is built afresh from the rows
+every time it is asked for (`build_structure`, which an admin preview can use as well).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from weakref import WeakKeyDictionary
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, selectinload
+
+from survey.models import ChoiceList, QuestionnaireVersion, VersionStatus
+from survey.models import Question as QuestionRow
+from survey.models import Section as SectionRow
+from survey.models.questionnaire import Bilingual
+from survey.questionnaire.expressions import Node, Value, evaluate, parse, to_json, variables
+
+
+@dataclass(frozen=True, eq=False)
+class Choice(Bilingual):
+    code: str
+    label_en: str
+    label_fr: str | None
+
+
+@dataclass(frozen=True, eq=False)
+class Question(Bilingual):
+    id: int
+    name: str
+    type: str
+    label_en: str
+    label_fr: str | None
+    hint_en: str | None
+    hint_fr: str | None
+    required: bool
+    min_value: float | None
+    max_value: float | None
+    max_length: int | None
+    show_if: str | None
+    choices: tuple[Choice, ...]
+    condition: Node | None  # show_if, parsed
+    condition_json: str  # show_if for the page's script; empty when always shown
+    reads: frozenset[str]  # the variables show_if reads
+
+    def shown_with(self, answers: Mapping[str, Value]) -> bool:
+        return self.condition is None or evaluate(self.condition, answers)
+
+
+@dataclass(frozen=True, eq=False)
+class Section(Bilingual):
+    """One page of the survey."""
+
+    id: int
+    position: int
+    name: str
+    kind: str
+    title_en: str
+    title_fr: str | None
+    intro_en: str | None
+    intro_fr: str | None
+    screen_out_if: str | None
+    questions: tuple[Question, ...]
+    names: frozenset[str]  # the variables asked on this page
+
+
+@dataclass(frozen=True, eq=False)
+class Version(Bilingual):
+    id: int
+    questionnaire_id: int
+    number: int
+    status: str
+    title_en: str
+    title_fr: str | None
+    consent_version: str
+    sections: tuple[Section, ...]
+    questions: tuple[Question, ...]  # every question, in questionnaire order
+    by_id: Mapping[int, Question]
+    at_position: Mapping[int, Section]
+
+    def section_at(self, position: int) -> Section | None:
+        return self.at_position.get(position)
+
+
+def whole_version():
+    """Loader options that fetch a version's pages, questions and choices in four queries."""
+    return (
+        selectinload(QuestionnaireVersion.sections)
+        .selectinload(SectionRow.questions)
+        .selectinload(QuestionRow.choice_list)
+        .selectinload(ChoiceList.choices)
+    )
+
+
+def _question(row: QuestionRow) -> Question:
+    condition = parse(row.show_if) if row.show_if else None
+    return Question(
+        id=row.id,
+        name=row.name,
+        type=str(row.type),
+        label_en=row.label_en,
+        label_fr=row.label_fr,
+        hint_en=row.hint_en,
+        hint_fr=row.hint_fr,
+        required=bool(row.required),
+        min_value=row.min_value,
+        max_value=row.max_value,
+        max_length=row.max_length,
+        show_if=row.show_if,
+        choices=tuple(Choice(c.code, c.label_en, c.label_fr) for c in row.choices),
+        condition=condition,
+        condition_json=json.dumps(to_json(condition)) if condition is not None else "",
+        reads=frozenset(v.name for v in variables(condition))
+        if condition is not None
+        else frozenset(),
+    )
+
+
+def _section(row: SectionRow) -> Section:
+    questions = tuple(_question(q) for q in row.questions)
+    return Section(
+        id=row.id,
+        position=row.position,
+        name=row.name,
+        kind=str(row.kind),
+        title_en=row.title_en,
+        title_fr=row.title_fr,
+        intro_en=row.intro_en,
+        intro_fr=row.intro_fr,
+        screen_out_if=row.screen_out_if,
+        questions=questions,
+        names=frozenset(q.name for q in questions),
+    )
+
+
+def build_structure(version: QuestionnaireVersion) -> Version:
+    """The structure of any version, drafts included, read from its rows now (never kept)."""
+    sections = tuple(_section(s) for s in version.sections)
+    questions = tuple(q for s in sections for q in s.questions)
+    return Version(
+        id=version.id,
+        questionnaire_id=version.questionnaire_id,
+        number=version.number,
+        status=str(version.status or VersionStatus.DRAFT),
+        title_en=version.title_en,
+        title_fr=version.title_fr,
+        consent_version=version.consent_version,
+        sections=sections,
+        questions=questions,
+        by_id=MappingProxyType({q.id: q for q in questions}),
+        at_position=MappingProxyType({s.position: s for s in sections}),
+    )
+
+
+# Per database engine (tests run many databases in one process, each with its own version 1).
+_kept: WeakKeyDictionary[Engine, dict[int, Version]] = WeakKeyDictionary()
+
+
+def version_structure(session: Session, version_id: int) -> Version | None:
+    """The version's structure, built once per process for a published or retired version
+    (which never changes again) and afresh for a draft."""
+    bind = session.get_bind(QuestionnaireVersion)
+    kept = _kept.setdefault(bind.engine, {})
+    structure = kept.get(version_id)
+    if structure is not None:
+        return structure
+    version = session.get(QuestionnaireVersion, version_id, options=[whole_version()])
+    if version is None:
+        return None
+    structure = build_structure(version)
+    if version.status != VersionStatus.DRAFT:
+        kept[version_id] = structure
+    return structure
