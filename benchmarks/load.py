@@ -65,6 +65,28 @@ def serve(app: str, database_url: str, port: int, workers: int) -> subprocess.Po
     raise RuntimeError(f"{app} did not start")
 
 
+def server_cpu_seconds(pid: int) -> float:
+    """CPU time a gunicorn server has used: its master, its live workers and the workers it has
+    already reaped (recycled after max_requests). Linux /proc."""
+
+    def times(stat_path: str) -> list[int]:
+        with open(stat_path) as stat:
+            return [int(x) for x in stat.read().rsplit(")", 1)[1].split()[11:15]]
+
+    utime, stime, reaped_utime, reaped_stime = times(f"/proc/{pid}/stat")
+    total = utime + stime + reaped_utime + reaped_stime
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+                if parent == pid:
+                    total += sum(times(f"/proc/{entry}/stat")[:2])
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def stop(process: subprocess.Popen) -> None:
     os.killpg(process.pid, signal.SIGTERM)
     process.wait(30)
@@ -156,6 +178,10 @@ def summary(merged: dict) -> dict:
     """Requests per second and latency percentiles of merged drives."""
     latencies = sorted(merged.pop("latencies"))
     merged["requests_per_s"] = round(merged["requests"] / merged["seconds"], 1)
+    cpu = merged.pop("server_cpu_s", None)
+    if cpu is not None and merged["requests"]:
+        merged["server_cpu_ms_per_request"] = round(cpu / merged["requests"] * 1000, 2)
+        merged["server_cores_busy"] = round(cpu / merged["seconds"], 2)
     merged["seconds"] = round(merged["seconds"], 1)
     if latencies:
         q = statistics.quantiles(latencies, n=100)
@@ -233,8 +259,13 @@ def run_backend(name: str, database_url: str, args) -> dict:
         try:
             for _ in range(args.slices):
                 seconds = args.seconds / args.slices
-                survey_parts.append(drive(survey_worker, port, args.concurrency, seconds))
-                ceiling_parts.append(drive(insert_worker, port + 1, args.concurrency, seconds))
+                for parts, worker, process, at in (
+                    (survey_parts, survey_worker, server, port),
+                    (ceiling_parts, insert_worker, ceiling_server, port + 1),
+                ):
+                    cpu = server_cpu_seconds(process.pid)
+                    parts.append(drive(worker, at, args.concurrency, seconds))
+                    parts[-1]["server_cpu_s"] = server_cpu_seconds(process.pid) - cpu
         finally:
             stop(ceiling_server)
     finally:
