@@ -20,7 +20,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"  # as survey.questionnaire.rules.NAME
+from survey.questionnaire.rules import NAME
 
 
 def strip(value: Any) -> Any:
@@ -61,7 +61,7 @@ def name_field(label, description=None):
             InputRequired(message=_l("Please fill this in.")),
             Length(max=64, message=_l("Use at most %(max)d characters.")),
             Regexp(
-                NAME_PATTERN,
+                f"^{NAME.pattern}$",
                 message=_l("Use letters, digits and _ only, starting with a letter or _."),
             ),
         ],
@@ -121,8 +121,8 @@ class NamesField(StringField):
         text_value = ", ".join(self.data)
         if len(text_value) > 5000 or len(self.data) > 500:
             raise ValidationError(_l("That is too many items."))
-        bad = [name for name in self.data if not re.fullmatch(NAME_PATTERN, name[:64])]
-        if bad or any(len(name) > 64 for name in self.data):
+        bad = [name for name in self.data if not NAME.fullmatch(name)]
+        if bad:
             raise ValidationError(
                 _l("These are not variable names: %(names)s", names=", ".join(bad)[:200])
             )
