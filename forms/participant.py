@@ -7,6 +7,7 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -74,21 +75,42 @@ class ChoiceInputs:
 
     def options(self, describedby: str = "") -> list[ChoiceOption]:
         described = f' aria-describedby="{_attribute(describedby)}"' if describedby else ""
-        required = " required" if self.flags.required else ""
-        rest = f'" name="{_attribute(self.name)}"{required} type="{self.input_type}" value="'
-        options = []
-        for i, choice in enumerate(self.choices):
-            option_id = f"{self.id}-{i}"
-            checked = " checked" if self.chosen(choice.value) else ""
-            markup = (
-                f'<input{described}{checked} id="{_attribute(option_id)}{rest}'
-                f'{_attribute(choice.value)}">'
+        parts = _option_parts(
+            self.id,
+            self.name,
+            self.input_type,
+            bool(self.flags.required),
+            tuple((c.value, c.label) for c in self.choices),
+        )
+        # Every value in the markup is escaped (by _option_parts and above).
+        return [
+            ChoiceOption(
+                option_id,
+                label,
+                Markup(f"<input{described}{' checked' if self.chosen(value) else ''}{rest}"),  # noqa: S704  # nosec B704
             )
-            # Every value in the markup is escaped above.
-            options.append(
-                ChoiceOption(option_id, choice.label or choice.value, Markup(markup))  # noqa: S704  # nosec B704
-            )
-        return options
+            for option_id, label, value, rest in parts
+        ]
+
+
+@lru_cache(maxsize=4096)
+def _option_parts(
+    field_id: str, name: str, input_type: str, required: bool, choices: tuple[tuple[str, str], ...]
+) -> tuple[tuple[str, str, str, str], ...]:
+    """Per option: its id, label, value and the input's markup after `checked`, escaped once
+    per field (the same for every participant)."""
+    after_id = (
+        f'" name="{_attribute(name)}"{" required" if required else ""} type="{input_type}" value="'
+    )
+    return tuple(
+        (
+            f"{field_id}-{i}",
+            label or value,
+            value,
+            f' id="{_attribute(f"{field_id}-{i}")}{after_id}{_attribute(value)}">',
+        )
+        for i, (value, label) in enumerate(choices)
+    )
 
 
 class ChoiceRadioField(ChoiceInputs, RadioField):

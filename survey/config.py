@@ -68,6 +68,10 @@ def settings_from_env(env: Mapping[str, str], instance_path: str) -> dict[str, A
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
         "PERMANENT_SESSION_LIFETIME": timedelta(days=30),
+        # The cookie is signed and sent again only when the session changes, not on every page
+        # (a participant's 30 days count from their last change; staff sessions change on every
+        # request for the idle timeout, so theirs are always fresh).
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "STAFF_PAGE_SIZE": 50,
         "STAFF_IDLE_SECONDS": int(env.get("STAFF_IDLE_MINUTES", "30")) * 60,
         # Behind N reverse proxies, trust N hops of X-Forwarded-For/-Proto/-Host (0: none).

@@ -58,6 +58,24 @@ def test_each_question_page_has_a_fixed_query_budget(browser, make_browser, db):
         assert not [s for s in on_get + on_post if STRUCTURE_TABLES.search(s)], position
 
 
+def test_the_session_cookie_is_sent_again_only_when_the_session_changes(browser, investigator):
+    """Signing the cookie again on every page cost a participant's request about a twentieth of
+    its time; staff sessions change on every request (the idle timeout), so theirs stay fresh."""
+    complete_survey(browser, upto=4)
+    position = PAGES[4][0]
+    opened = browser.get(f"/survey/page/{position}")
+    assert opened.status_code == 200
+    assert "Set-Cookie" not in opened.headers
+    saved = browser.post(f"/survey/page/{position}", {**PAGES[4][1], "next": "x"}, fetch=False)
+    assert saved.status_code == 302
+    assert "Set-Cookie" not in saved.headers
+    switched = browser.get(f"/survey/page/{PAGES[5][0]}?lang=fr")  # the language is kept
+    assert "Set-Cookie" in switched.headers
+    staff_page = investigator.get("/staff/")
+    assert staff_page.status_code == 200
+    assert "Set-Cookie" in staff_page.headers
+
+
 def test_the_sus_page_saves_its_ten_answers_in_one_statement(browser, db):
     complete_survey(browser, upto=6)
     browser.get("/survey/page/7")

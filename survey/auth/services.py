@@ -130,7 +130,7 @@ def init_login(manager: LoginManager, app: Flask) -> None:
 
 def end_idle_staff_session():
     """Staff are logged out after a while without activity (STAFF_IDLE_SECONDS)."""
-    if not current_user.is_authenticated:
+    if "_user_id" not in session or not current_user.is_authenticated:  # participants: no user
         return None
     now = time.time()
     seen = session.get("seen_at", now)
