@@ -6,10 +6,11 @@ endpoint as the ceiling.
         [--postgresql postgresql+psycopg://milk:milk@127.0.0.1:5432/milk_bench --fresh]
 
 Clients run in several processes (threads in each), so the client's own Python is not the
-bottleneck on a small machine. Both servers stay up and the clients drive them in turns (three
-slices of each by default), so other work on the machine weighs on the survey and on its
-ceiling alike. After each run the database is checked: complete responses and answers must
-equal what the clients were told was stored. --fresh empties the PostgreSQL database first.
+bottleneck on a small machine. After an untimed warm-up of each (--warm-up seconds), both
+servers stay up and the clients drive them in turns (three slices of each by default), so
+other work on the machine weighs on the survey and on its ceiling alike. After each run the
+database is checked: complete responses and answers must equal what the clients were told was
+stored, warm-up included. --fresh empties the PostgreSQL database first.
 """
 
 from __future__ import annotations
