@@ -19,7 +19,7 @@ from survey.dashboard import views as dashboard
 from survey.database import configure_sqlite, render_migration_item, write_intent
 from survey.editor import views as editor
 from survey.extensions import babel, csrf, db, login_manager, migrate
-from survey.i18n import current_language, select_locale
+from survey.i18n import current_language, explained, select_locale
 from survey.participate import views as participate
 from survey.staff import views as staff
 from survey.toolkit import views as toolkit
@@ -66,6 +66,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_commands(app)
     app.add_url_rule("/", "home", lambda: redirect(url_for("participate.start")))
     app.context_processor(lambda: {"current_language": current_language()})
+    app.add_template_filter(explained)
     return app
 
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from flask import current_app, request, session
 from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from survey.messages import Message
 
 
 def select_locale() -> str:
@@ -19,3 +24,28 @@ def select_locale() -> str:
 
 def current_language() -> str:
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def translated(message: Message | str) -> str:
+    """A message in the page's language (a plain string is taken as already translated)."""
+    if not isinstance(message, Message):
+        return message
+    values = {
+        name: translated(value) if isinstance(value, Message) else value
+        for name, value in message.values.items()
+    }
+    return _(message.template, **values)
+
+
+class Explainable(Protocol):
+    subject: Message | str
+    message: Message | str
+
+
+def explained(problem: Explainable) -> str:
+    """A rule's problem as one line in the page's language: what it is about, then what."""
+    return _(
+        "%(field)s: %(problem)s",
+        field=translated(problem.subject),
+        problem=translated(problem.message),
+    )

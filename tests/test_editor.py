@@ -494,6 +494,32 @@ def test_the_rules_refuse_with_their_message(admin, db, draft, change, message):
     assert snapshot(db) == before and len(edits(db)) == events
 
 
+@pytest.mark.parametrize(
+    "expression, message",
+    [
+        (
+            "${pregnant} = 'yes' and ${nope} = 'x'",
+            "question pregnancy_weeks\u00a0: condition d’affichage\u00a0: variable inconnue "
+            "${nope} (au caractère 25)",
+        ),
+        (
+            "selected(${pregnant}, ${age_group})",
+            "condition d’affichage\u00a0: attendu\u00a0: un code de choix entre guillemets\u00a0; "
+            "trouvé 'age_group' (au caractère 23)",
+        ),
+    ],
+)
+def test_the_rules_speak_french_to_a_french_speaking_admin(admin, db, draft, expression, message):
+    """Nested messages (a page's rule, its show-if, the parser's words) are each translated;
+    French puts a no-break space before : and ;."""
+    assert admin.get(f"{BASE}/draft?lang=fr").status_code == 200
+    response = edit_question(admin, db, "pregnancy_weeks", show_if=expression)
+    assert response.status_code == 400
+    page = text_of(response)
+    assert "Rien n’a été enregistré" in page
+    assert message in page
+
+
 def test_refused_input_stays_in_the_form(admin, db, draft):
     response = edit_question(
         admin, db, "pregnancy_weeks", label_en="Kept label", show_if="${nope} = 'x'"

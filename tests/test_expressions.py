@@ -75,7 +75,7 @@ def test_evaluate(expression, expected):
 def test_syntax_errors_name_the_position(expression, message, position):
     with pytest.raises(ExpressionError) as caught:
         parse(expression)
-    assert caught.value.message == message
+    assert str(caught.value.message) == message
     assert caught.value.position == position
 
 
@@ -89,5 +89,5 @@ def test_syntax_errors_name_the_position(expression, message, position):
 def test_references_must_be_earlier_questions(expression, message, position):
     with pytest.raises(ExpressionError) as caught:
         check_references(expression, earlier=["a"], later=["later"])
-    assert (caught.value.message, caught.value.position) == (message, position)
+    assert (str(caught.value.message), caught.value.position) == (message, position)
     assert check_references("${a} = 'x'", earlier=["a"]) is not None

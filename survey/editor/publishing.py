@@ -14,6 +14,7 @@ from survey.editor import versions
 from survey.editor.base_views import bp, study_questionnaire
 from survey.editor.spreadsheet import import_spreadsheet, spreadsheet_of
 from survey.extensions import db
+from survey.i18n import explained
 from survey.models import utcnow
 from survey.questionnaire.rules import DraftRefused, draft_problems
 
@@ -114,7 +115,7 @@ def spreadsheet_import():
         return _upload_refused(form, [str(e) for e in error.errors], 400)
     except DraftRefused as refused:
         db.session.rollback()
-        return _upload_refused(form, [str(p) for p in refused.problems], 400)
+        return _upload_refused(form, [explained(p) for p in refused.problems], 400)
     db.session.commit()
     flash(_("The spreadsheet is now the draft. Check the changes before publishing."), "info")
     for notice in notices:

@@ -17,6 +17,7 @@ from forms.participant import PageForm, field_value, page_form
 from forms.resume import ResumeForm
 from survey.extensions import db
 from survey.i18n import current_language
+from survey.messages import N_
 from survey.models import Invitation, Response, SectionKind
 from survey.participate import entry_views, invitations, services  # noqa: F401  (entry_views adds its routes to bp)
 from survey.participate.blueprint import (
@@ -28,7 +29,7 @@ from survey.participate.blueprint import (
     version_of,
 )
 from survey.participate.structure import Question, Section, Version
-from survey.toolkit.content import N_, SECTIONS
+from survey.toolkit.content import SECTIONS
 
 EXPIRED_MESSAGE = N_(
     "This page had been open a long time, so for your security it could not be saved yet. "

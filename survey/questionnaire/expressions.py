@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from survey.messages import N_, Message
+
 Value = str | float | int | date | list[str] | None
 
 COMPARISONS = ("<=", ">=", "!=", "=", "<", ">")
@@ -22,10 +24,18 @@ COMPARISONS = ("<=", ">=", "!=", "=", "<", ">")
 class ExpressionError(ValueError):
     """A problem in an expression, with the 1-based column where it starts."""
 
-    def __init__(self, message: str, position: int) -> None:
+    def __init__(self, message: Message, position: int) -> None:
         super().__init__(f"{message} (at character {position})")
         self.message = message
         self.position = position
+
+    @property
+    def text(self) -> Message:
+        return Message(
+            N_("%(problem)s (at character %(position)d)"),
+            problem=self.message,
+            position=self.position,
+        )
 
 
 @dataclass(frozen=True)
@@ -92,11 +102,15 @@ def _tokenize(text: str) -> list[_Token]:
         match = _TOKEN.match(text, at)
         if not match:
             start = len(text) - len(text[at:].lstrip())
+            not_closed = Message(N_("a quoted text is not closed"))
             problem = {
-                "'": "a quoted text is not closed",
-                '"': "a quoted text is not closed",
-                "$": "a variable must look like ${name}",
-            }.get(text[start], f"unexpected character {text[start]!r}")
+                "'": not_closed,
+                '"': not_closed,
+                "$": Message(N_("a variable must look like ${name}")),
+            }.get(
+                text[start],
+                Message(N_("unexpected character %(character)r"), character=text[start]),
+            )
             raise ExpressionError(problem, start + 1)
         kind = match.lastgroup
         value = {
@@ -122,12 +136,18 @@ class _Parser:
     def end_position(self) -> int:
         return len(self.text.rstrip()) + 1
 
-    def expect(self, kind: str, text: str | None = None, what: str = "") -> _Token:
+    def expect(self, kind: str, text: str, what: Message | str) -> _Token:
         token = self.peek()
-        if token is None or token.kind != kind or (text is not None and token.text != text):
+        if token is None or token.kind != kind or (text and token.text != text):
             where = token.position if token else self.end_position()
-            found = f"found {token.text!r}" if token else "the expression ended"
-            raise ExpressionError(f"expected {what or text or kind}, {found}", where)
+            found = (
+                Message(N_("found %(token)r"), token=token.text)
+                if token
+                else Message(N_("the expression ended"))
+            )
+            raise ExpressionError(
+                Message(N_("expected %(what)s, %(found)s"), what=what, found=found), where
+            )
         self.at += 1
         return token
 
@@ -137,11 +157,13 @@ class _Parser:
 
     def parse(self) -> Node:
         if not self.tokens:
-            raise ExpressionError("the expression is empty", 1)
+            raise ExpressionError(Message(N_("the expression is empty")), 1)
         node = self.boolean("or")
         token = self.peek()
         if token is not None:
-            raise ExpressionError(f"unexpected {token.text!r}", token.position)
+            raise ExpressionError(
+                Message(N_("unexpected %(token)r"), token=token.text), token.position
+            )
         return node
 
     def boolean(self, op: str) -> Node:
@@ -163,7 +185,9 @@ class _Parser:
     def primary(self) -> Node:
         token = self.peek()
         if token is None:
-            raise ExpressionError("expected a value, the expression ended", self.end_position())
+            raise ExpressionError(
+                Message(N_("expected a value, the expression ended")), self.end_position()
+            )
         self.at += 1
         if token.kind == "var":
             return Var(token.text, token.position)
@@ -176,20 +200,22 @@ class _Parser:
             self.expect("punct", ")", "')'")
             return node
         if token.kind == "word" and token.text == "not":
-            self.expect("punct", "(", "'(' after not")
+            self.expect("punct", "(", Message(N_("'(' after not")))
             node = self.boolean("or")
             self.expect("punct", ")", "')'")
             return Not(node)
         if token.kind == "word" and token.text == "selected":
-            self.expect("punct", "(", "'(' after selected")
-            var = self.expect("var", what="a variable such as ${name}")
+            self.expect("punct", "(", Message(N_("'(' after selected")))
+            var = self.expect("var", "", Message(N_("a variable such as ${name}")))
             self.expect("punct", ",", "','")
-            code = self.expect("string", what="a quoted choice code")
+            code = self.expect("string", "", Message(N_("a quoted choice code")))
             self.expect("punct", ")", "')'")
             return Selected(Var(var.text, var.position), code.text)
         if token.kind == "word":
-            raise ExpressionError(f"unknown word or function {token.text!r}", token.position)
-        raise ExpressionError(f"unexpected {token.text!r}", token.position)
+            raise ExpressionError(
+                Message(N_("unknown word or function %(word)r"), word=token.text), token.position
+            )
+        raise ExpressionError(Message(N_("unexpected %(token)r"), token=token.text), token.position)
 
 
 def parse(text: str) -> Node:
@@ -225,15 +251,23 @@ def check_references(
             continue
         if var.name == itself:
             raise ExpressionError(
-                f"${{{var.name}}} is this question itself: a condition cannot depend on its own "
-                "answer",
+                Message(
+                    N_(
+                        "${%(name)s} is this question itself: a condition cannot depend on its "
+                        "own answer"
+                    ),
+                    name=var.name,
+                ),
                 var.position,
             )
         if var.name in later:
             raise ExpressionError(
-                f"${{{var.name}}} is asked later, so it cannot decide this", var.position
+                Message(N_("${%(name)s} is asked later, so it cannot decide this"), name=var.name),
+                var.position,
             )
-        raise ExpressionError(f"unknown variable ${{{var.name}}}", var.position)
+        raise ExpressionError(
+            Message(N_("unknown variable ${%(name)s}"), name=var.name), var.position
+        )
     return node
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
+from survey.messages import N_, Message
 from survey.models import (
     CHOICE_TYPES,
     Answer,
@@ -30,8 +31,10 @@ NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 
 @dataclass(frozen=True)
 class Problem:
-    subject: str  # what the problem is about, e.g. "question pain_score"
-    message: str
+    """What a change would break. Shown translated (survey.i18n.explained); str() is English."""
+
+    subject: Message | str  # what the problem is about, e.g. "question pain_score"
+    message: Message | str
 
     def __str__(self) -> str:
         return f"{self.subject}: {self.message}"
@@ -110,10 +113,12 @@ def structure_problems(version: QuestionnaireVersion) -> list[Problem]:
     all_names = [q.name for q in questions]
     seen_sections: set[str] = set()
     if not version.sections:
-        problems.append(Problem("questionnaire", "it needs at least one page"))
+        problems.append(
+            Problem(Message(N_("questionnaire")), Message(N_("it needs at least one page")))
+        )
     for section in version.sections:
         if section.name in seen_sections:
-            problems.append(Problem(f"page {section.name}", "another page has this name"))
+            problems.append(Problem(_page(section), Message(N_("another page has this name"))))
         seen_sections.add(section.name)
 
     asked: list[str] = []
@@ -125,7 +130,12 @@ def structure_problems(version: QuestionnaireVersion) -> list[Problem]:
             try:
                 check_references(section.screen_out_if, asked, all_names)
             except ExpressionError as error:
-                problems.append(Problem(f"page {section.name}", f"screen-out condition: {error}"))
+                problems.append(
+                    Problem(
+                        _page(section),
+                        Message(N_("screen-out condition: %(problem)s"), problem=error.text),
+                    )
+                )
 
     by_name = {q.name: q for q in questions}
     for score in version.scores:
@@ -134,55 +144,89 @@ def structure_problems(version: QuestionnaireVersion) -> list[Problem]:
 
 
 def _question_problems(question: Question, asked: list[str], all_names: list[str]) -> list:
-    subject = f"question {question.name}"
+    subject = _question(question)
     problems = []
     if not NAME.fullmatch(question.name or ""):
         problems.append(
             Problem(
                 subject,
-                "a variable name starts with a letter or _ and has only letters, digits and _ "
-                "(64 at most)",
+                Message(
+                    N_(
+                        "a variable name starts with a letter or _ and has only letters, "
+                        "digits and _ (64 at most)"
+                    )
+                ),
             )
         )
     if question.name in asked:
-        problems.append(Problem(subject, "another question already uses this variable name"))
+        problems.append(
+            Problem(subject, Message(N_("another question already uses this variable name")))
+        )
     if question.type in CHOICE_TYPES and not question.choices:
-        problems.append(Problem(subject, "a choice question needs a choice list with choices"))
+        problems.append(
+            Problem(subject, Message(N_("a choice question needs a choice list with choices")))
+        )
     if (
         question.min_value is not None
         and question.max_value is not None
         and question.min_value > question.max_value
     ):
-        problems.append(Problem(subject, "the minimum is larger than the maximum"))
+        problems.append(Problem(subject, Message(N_("the minimum is larger than the maximum"))))
     if question.show_if:
         try:
             check_references(question.show_if, asked, all_names, itself=question.name)
         except ExpressionError as error:
-            problems.append(Problem(subject, f"show-if: {error}"))
+            problems.append(
+                Problem(subject, Message(N_("show-if: %(problem)s"), problem=error.text))
+            )
     return problems
 
 
+def _question(question: Question) -> Message:
+    return Message(N_("question %(name)s"), name=question.name)
+
+
+def _page(section: Section) -> Message:
+    return Message(N_("page %(name)s"), name=section.name)
+
+
 def _score_problems(score, by_name: dict[str, Question]) -> list[Problem]:
-    subject = f"score {score.name}"
+    subject = Message(N_("score %(name)s"), name=score.name)
     problems = []
     if score.name in by_name:
-        problems.append(Problem(subject, "a question already uses this variable name"))
+        problems.append(Problem(subject, Message(N_("a question already uses this variable name"))))
     if not score.items:
-        problems.append(Problem(subject, "it needs at least one item"))
+        problems.append(Problem(subject, Message(N_("it needs at least one item"))))
     for item in score.items:
         question = by_name.get(item)
         if question is None:
-            problems.append(Problem(subject, f"item {item} is not a question of this version"))
+            problems.append(
+                Problem(
+                    subject,
+                    Message(N_("item %(item)s is not a question of this version"), item=item),
+                )
+            )
         elif not (
             question.type in (QuestionType.RATING, QuestionType.INTEGER, QuestionType.DECIMAL)
             or (question.choice_list is not None and question.choice_list.numeric)
         ):
-            problems.append(Problem(subject, f"item {item} has no numeric answers to score"))
+            problems.append(
+                Problem(
+                    subject, Message(N_("item %(item)s has no numeric answers to score"), item=item)
+                )
+            )
     for item in score.reversed_items:
         if item not in score.items:
-            problems.append(Problem(subject, f"reverse-keyed item {item} is not one of the items"))
+            problems.append(
+                Problem(
+                    subject,
+                    Message(N_("reverse-keyed item %(item)s is not one of the items"), item=item),
+                )
+            )
     if score.scale_min >= score.scale_max:
-        problems.append(Problem(subject, "the scale's minimum must be below its maximum"))
+        problems.append(
+            Problem(subject, Message(N_("the scale's minimum must be below its maximum")))
+        )
     return problems
 
 
@@ -191,14 +235,19 @@ def answer_problems(version: QuestionnaireVersion, past: History) -> list[Proble
     problems = []
     latest = max((n for numbers in past.versions_of.values() for n in numbers), default=None)
     for question in version.questions:
-        subject = f"question {question.name}"
+        subject = _question(question)
         numbers = past.versions_of.get(question.name)
         if numbers and latest not in numbers:
             problems.append(
                 Problem(
                     subject,
-                    f"version {numbers[-1]} used this variable name for a question that was later "
-                    "removed; variable names are never reused, so choose a new one",
+                    Message(
+                        N_(
+                            "version %(number)d used this variable name for a question that was "
+                            "later removed; variable names are never reused, so choose a new one"
+                        ),
+                        number=numbers[-1],
+                    ),
                 )
             )
         answered_types = past.types.get(question.name, set())
@@ -206,9 +255,15 @@ def answer_problems(version: QuestionnaireVersion, past: History) -> list[Proble
             problems.append(
                 Problem(
                     subject,
-                    f"{past.responses[question.name]} responses answered it as "
-                    f"{', '.join(sorted(answered_types))}, so its type cannot change; add a new "
-                    "question with a new variable name instead (this one's answers are kept)",
+                    Message(
+                        N_(
+                            "%(count)d responses answered it as %(types)s, so its type cannot "
+                            "change; add a new question with a new variable name instead (this "
+                            "one's answers are kept)"
+                        ),
+                        count=past.responses[question.name],
+                        types=", ".join(sorted(answered_types)),
+                    ),
                 )
             )
         codes = {c.code for c in question.choices}
@@ -217,8 +272,15 @@ def answer_problems(version: QuestionnaireVersion, past: History) -> list[Proble
                 problems.append(
                     Problem(
                         subject,
-                        f"choice code '{code}' was chosen in {count} responses, so it cannot be "
-                        "changed or removed; change its label instead, or add a new choice",
+                        Message(
+                            N_(
+                                "choice code '%(code)s' was chosen in %(count)d responses, so it "
+                                "cannot be changed or removed; change its label instead, or add "
+                                "a new choice"
+                            ),
+                            code=code,
+                            count=count,
+                        ),
                     )
                 )
     return problems

@@ -5,10 +5,7 @@ The one list the toolkit pages, the survey and exports share.
 
 from dataclasses import dataclass
 
-
-def N_(text: str) -> str:
-    """Mark a string for extraction into the message catalogue; it is translated where shown."""
-    return text
+from survey.messages import N_
 
 
 @dataclass(frozen=True)
