@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 
 import openpyxl
@@ -88,6 +89,24 @@ def test_web_round_trip_publishes_with_confirmation(admin, db, version):
         "questionnaire.import",
         "questionnaire.publish",
     ]
+
+
+def test_a_form_with_another_form_id_is_imported_with_a_notice(admin, db, version):
+    workbook = spreadsheet(admin)
+    settings = workbook["settings"]
+    header = [c.value for c in settings[1]]
+    settings.cell(2, header.index("form_id") + 1).value = "kobo_form_7"
+    response = upload(admin, workbook)
+    assert response.status_code == 302
+    assert versions_in(db) == [(1, "published"), (2, "draft")]
+    page = html.unescape(admin.get(response.headers["Location"]).get_data(as_text=True))
+    notice = (
+        "settings, row 2, column form_id: form_id 'kobo_form_7' is not this study's ('milk'): "
+        "the form is imported as the draft of 'milk'"
+    )
+    assert notice in page
+    event = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert event.action == "questionnaire.import" and notice in event.details["notices"]
 
 
 def test_an_upload_with_several_mistakes_is_refused_whole(admin, db):

@@ -7,7 +7,7 @@ from typing import BinaryIO
 
 from sqlalchemy.orm import Session
 
-from exports.xlsform import read_xlsform, write_xlsform
+from exports.xlsform import SheetNotice, read_xlsform, write_xlsform
 from survey import audit
 from survey.editor import versions
 from survey.models import Questionnaire, QuestionnaireVersion, User
@@ -27,9 +27,23 @@ def import_spreadsheet(
     workbook, by sheet, row and column) or DraftRefused (the rules that protect collected
     answers); the caller rolls back. Returns the draft and notices about what was skipped."""
     imported = read_xlsform(source)
+    notices = [str(notice) for notice in imported.notices]
+    if (form_id := imported.definition["slug"]) != questionnaire.slug:
+        # A form made elsewhere (KoboToolbox gives each form its own id) still becomes this
+        # study's draft, but not without saying so.
+        notices.append(
+            str(
+                SheetNotice(
+                    "settings",
+                    2,
+                    "form_id",
+                    f"form_id {form_id!r} is not this study's ({questionnaire.slug!r}): the form "
+                    f"is imported as the draft of {questionnaire.slug!r}",
+                )
+            )
+        )
     definition = {**imported.definition, "slug": questionnaire.slug}
     draft = versions.replace_draft(session, questionnaire, definition)
-    notices = [str(notice) for notice in imported.notices]
     audit.record(
         session,
         "questionnaire.import",
