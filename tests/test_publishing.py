@@ -125,6 +125,43 @@ def test_an_upload_with_several_mistakes_is_refused_whole(admin, db):
     assert versions_in(db) == [(1, "published")]
 
 
+def test_a_french_speaking_admin_reads_the_upload_report_in_french(admin, db, version):
+    """Where (sheet, row, column) and what are both translated, with French spacing."""
+    workbook = spreadsheet(admin)
+    pregnancy_weeks = survey_row(workbook, "pregnancy_weeks")
+    set_cell(workbook, pregnancy_weeks, "relevant", "${nowhere} = 'yes'")
+    set_cell(workbook, survey_row(workbook, "parity"), "type", "select_one no_such_list")
+    assert admin.get("/staff/admin/questionnaire/?lang=fr").status_code == 200
+    response = upload(admin, workbook)
+    assert response.status_code == 400
+    page = html.unescape(response.get_data(as_text=True))
+    assert (
+        f"survey, ligne {pregnancy_weeks}, colonne relevant\u00a0: variable inconnue ${{nowhere}}"
+        in page
+    )
+    assert "il n'y a pas de liste de choix no_such_list dans la feuille choices" in page
+    assert "there is no choice list" not in page
+
+    not_a_workbook = post_file(admin, io.BytesIO(b"not a zip"), "q.xlsx")
+    assert "fichier\u00a0: ce fichier n'est pas un classeur .xlsx (Excel) lisible" in html.unescape(
+        not_a_workbook.get_data(as_text=True)
+    )
+
+    workbook = spreadsheet(admin)
+    settings = workbook["settings"]
+    settings.cell(2, [c.value for c in settings[1]].index("form_id") + 1).value = "kobo_form_7"
+    imported = upload(admin, workbook)
+    assert imported.status_code == 302
+    notice = html.unescape(admin.get(imported.headers["Location"]).get_data(as_text=True))
+    assert (
+        "settings, ligne 2, colonne form_id\u00a0: le form_id 'kobo_form_7' n'est pas celui de "
+        "l'étude ('milk')" in notice
+    )
+    assert actions(db)[-1] == "questionnaire.import"  # (its notices stay in English)
+    event = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert "form_id 'kobo_form_7' is not this study's" in event.details["notices"][-1]
+
+
 def test_an_upload_that_would_orphan_answers_is_refused(admin, db, version):
     make_response(db, version, {"eligibility": "breastfeeding", "consent": "yes", "parity": "1"})
     workbook = spreadsheet(admin)

@@ -1,30 +1,45 @@
 """What reading a workbook reports: the result, and each mistake or notice by sheet, row and
-column."""
+column. Each message keeps its English template and values (`survey.messages.Message`): `str()`
+gives the English for the CLI and the audit log, and a page shows it in its own language."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
+from survey.messages import N_, Message
+
 
 @dataclass(frozen=True)
 class SheetMessage:
     """Where in the workbook: `row` is the 1-based spreadsheet row; `column` is the header as
     written in row 1 (e.g. "relevant"), or the column letter when that header cell is empty.
-    Either is None when the message is about a whole sheet or row."""
+    Either is None when the message is about a whole sheet or row. `sheet` is a message only
+    for the upload as a whole ("file")."""
 
-    sheet: str
+    sheet: str | Message
     row: int | None
     column: str | None
-    message: str
+    message: Message
+
+    @property
+    def subject(self) -> Message | str:
+        """Where, as "survey, row 4, column relevant"."""
+        if self.row is None and self.column is None:
+            return self.sheet
+        if self.column is None:
+            return Message(N_("%(sheet)s, row %(row)d"), sheet=self.sheet, row=self.row)
+        if self.row is None:
+            return Message(N_("%(sheet)s, column %(column)s"), sheet=self.sheet, column=self.column)
+        return Message(
+            N_("%(sheet)s, row %(row)d, column %(column)s"),
+            sheet=self.sheet,
+            row=self.row,
+            column=self.column,
+        )
 
     def __str__(self) -> str:
-        where = [self.sheet]
-        if self.row is not None:
-            where.append(f"row {self.row}")
-        if self.column is not None:
-            where.append(f"column {self.column}")
-        return f"{', '.join(where)}: {self.message}"
+        return f"{self.subject}: {self.message}"
 
 
 class SheetError(SheetMessage):
@@ -60,3 +75,7 @@ class Report:
 
 class Invalid(ValueError):
     """A cell's value is wrong; the reader adds where."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(str(message))
+        self.message = message

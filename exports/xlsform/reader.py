@@ -7,6 +7,7 @@ from exports.xlsform.messages import ImportResult, Report, SheetError, SheetNoti
 from exports.xlsform.other_sheets import read_choices, read_scores, read_settings
 from exports.xlsform.sheets import load_tables, read_default_language, read_sheet
 from exports.xlsform.survey_sheet import SurveyReader
+from survey.messages import N_, Message
 
 
 def read_xlsform(source: Source) -> ImportResult:
@@ -17,9 +18,11 @@ def read_xlsform(source: Source) -> ImportResult:
     if tables is None:
         raise XLSFormError(report.errors)
     for title in sorted(tables.keys() - SHEETS.keys()):
-        report.notices.append(SheetNotice(title, None, None, "this sheet is not read: ignored"))
+        ignored = Message(N_("this sheet is not read: ignored"))
+        report.notices.append(SheetNotice(title, None, None, ignored))
     if "survey" not in tables:
-        report.errors.append(SheetError("survey", None, None, "the workbook has no survey sheet"))
+        missing = Message(N_("the workbook has no survey sheet"))
+        report.errors.append(SheetError("survey", None, None, missing))
     language = read_default_language(tables.get("settings", []), report)
     sheets = {name: read_sheet(name, tables.get(name, []), language, report) for name in SHEETS}
 

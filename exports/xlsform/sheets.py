@@ -13,6 +13,7 @@ from openpyxl.utils import get_column_letter
 
 from exports.xlsform.layout import HEADERS, LANGUAGES, SHEETS, TRANSLATED, Source
 from exports.xlsform.messages import Invalid, Report, SheetError, SheetNotice
+from survey.messages import N_, Message
 
 MAX_ROWS = 5000
 MAX_COLUMNS = 100
@@ -46,11 +47,11 @@ class Sheet:
             return None
         return self.headers.get(key) or HEADERS.get(key, key)
 
-    def error(self, row: Row | int | None, key: str | None, message: str) -> None:
+    def error(self, row: Row | int | None, key: str | None, message: Message) -> None:
         number = row.number if isinstance(row, Row) else row
         self.report.errors.append(SheetError(self.name, number, self.column(key), message))
 
-    def notice(self, row: Row | int | None, key: str | None, message: str) -> None:
+    def notice(self, row: Row | int | None, key: str | None, message: Message) -> None:
         number = row.number if isinstance(row, Row) else row
         self.report.notices.append(SheetNotice(self.name, number, self.column(key), message))
 
@@ -59,7 +60,7 @@ class Sheet:
         try:
             return parse(row[key])
         except Invalid as problem:
-            self.error(row, key, str(problem))
+            self.error(row, key, problem.message)
             return None
 
 
@@ -75,8 +76,8 @@ def load_tables(source: Source, report: Report) -> dict[str, Table] | None:
         finally:
             book.close()
     except Exception:  # a damaged or foreign file fails inside openpyxl in many different ways
-        message = "this file is not an .xlsx workbook (Excel) that can be read"
-        report.errors.append(SheetError("file", None, None, message))
+        message = Message(N_("this file is not an .xlsx workbook (Excel) that can be read"))
+        report.errors.append(SheetError(Message(N_("file")), None, None, message))
         return None
 
 
@@ -133,7 +134,10 @@ def read_default_language(table: Table, report: Report) -> str:
     value = _cell_text(_cell_at(table[1], column)[0]).strip()
     code = _language_code(value) if value else "en"
     if code is None:
-        message = f"{value} is not supported: the questionnaire holds English (en) and French (fr)"
+        message = Message(
+            N_("%(value)s is not supported: the questionnaire holds English (en) and French (fr)"),
+            value=value,
+        )
         report.errors.append(SheetError("settings", 2, "default_language", message))
     return code or "en"
 
@@ -159,7 +163,7 @@ def read_sheet(name: str, table: Table, language: str, report: Report) -> Sheet:
     rows = [row for n, cells in enumerate(body, 2) if (row := _row(sheet, n, cells, fields)).cells]
     missing = [key for key in required if key not in sheet.headers] if rows else []
     for key in missing:
-        sheet.error(1, None, f"there is no {sheet.column(key)} column")
+        sheet.error(1, None, Message(N_("there is no %(column)s column"), column=sheet.column(key)))
     sheet.rows = [] if missing else rows
     return sheet
 
@@ -169,19 +173,26 @@ def _unread_column(
 ) -> None:
     """Report a column that is not read, unless it is empty."""
     if header.startswith("$"):
-        sheet.notice(1, header, "KoboToolbox bookkeeping column: ignored")
+        sheet.notice(1, header, Message(N_("KoboToolbox bookkeeping column: ignored")))
     elif key in sheet.headers:
-        sheet.error(1, header, f"this is the same column as {sheet.headers[key]}")
+        message = Message(N_("this is the same column as %(column)s"), column=sheet.headers[key])
+        sheet.error(1, header, message)
     elif not used:
         return
     elif not header:
-        sheet.error(used[0], letter, "this column has content but no header")
+        sheet.error(used[0], letter, Message(N_("this column has content but no header")))
     elif key is None:
-        sheet.error(used[0], header, "only English (en) and French (fr) are supported")
+        message = Message(N_("only English (en) and French (fr) are supported"))
+        sheet.error(used[0], header, message)
     elif sheet.name == "settings":
-        sheet.notice(used[0], header, f"the setting {header} is not used here: ignored")
+        message = Message(N_("the setting %(setting)s is not used here: ignored"), setting=header)
+        sheet.notice(used[0], header, message)
     else:
-        message = f"the column {header} is not supported (it has content on {len(used)} rows)"
+        message = Message(
+            N_("the column %(column)s is not supported (rows with content: %(rows)d)"),
+            column=header,
+            rows=len(used),
+        )
         sheet.error(used[0], header, message)
 
 
@@ -189,7 +200,11 @@ def _check_size(sheet: Sheet, table: Table) -> None:
     past_rows = len(table) > MAX_ROWS and bool(table[MAX_ROWS])
     past_columns = any(len(row) > MAX_COLUMNS for row in table)
     if past_rows or past_columns:
-        message = f"the sheet is too large: at most {MAX_ROWS} rows and {MAX_COLUMNS} columns"
+        message = Message(
+            N_("the sheet is too large: at most %(rows)d rows and %(columns)d columns"),
+            rows=MAX_ROWS,
+            columns=MAX_COLUMNS,
+        )
         sheet.error(None, None, message)
 
 
@@ -198,7 +213,9 @@ def _row(sheet: Sheet, number: int, cells: list[tuple[Any, str]], fields: dict[i
     for index, key in fields.items():
         value, data_type = _cell_at(cells, index)
         if data_type in ("f", "e"):
-            message = "a formula or an error value cannot be read here: type the text itself"
+            message = Message(
+                N_("a formula or an error value cannot be read here: type the text itself")
+            )
             sheet.error(row, key, message)
         if (text := _cell_text(value)).strip():
             row.cells[key] = text

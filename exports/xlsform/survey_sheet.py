@@ -17,6 +17,7 @@ from exports.xlsform.values import (
     truth,
     unique_name,
 )
+from survey.messages import N_, Message
 from survey.questionnaire.expressions import ExpressionError, check_references
 
 _SELECTS = ("select_one", "select_multiple")
@@ -72,29 +73,32 @@ class SurveyReader:
         for row in self.sheet.rows:
             self.read_row(row)
         if self.group is not None:
-            self.sheet.error(self.group, "type", "this group is never closed with an end_group")
+            message = Message(N_("this group is never closed with an end_group"))
+            self.sheet.error(self.group, "type", message)
             self.close_group()
         self.name_auto_pages()
         self.check_conditions()
         if not self.sections and not self.sheet.report.errors:
-            self.sheet.error(None, None, "there are no questions")
+            self.sheet.error(None, None, Message(N_("there are no questions")))
         return self.sections
 
     def read_row(self, row: Row) -> None:
         xls_type = _xls_type(row["type"])
         base = xls_type.split(" ")[0]
         if not base:
-            self.sheet.error(row, "type", "the type is missing")
+            self.sheet.error(row, "type", Message(N_("the type is missing")))
         elif base in METADATA_TYPES:
-            self.sheet.notice(
-                row, "type", f"{base} is metadata ODK/KoboToolbox records by itself: skipped"
+            message = Message(
+                N_("%(type)s is metadata ODK/KoboToolbox records by itself: skipped"), type=base
             )
+            self.sheet.notice(row, "type", message)
         elif base == "begin_group":
             self.begin_group(row)
         elif base == "end_group":
             self.end_group(row)
         elif base == "begin_repeat":
-            self.sheet.error(row, "type", "repeats are not supported: ask each question once")
+            message = Message(N_("repeats are not supported: ask each question once"))
+            self.sheet.error(row, "type", message)
         elif base != "end_repeat":  # its begin_repeat was reported
             self.question(row, xls_type)
 
@@ -103,38 +107,51 @@ class SurveyReader:
             if key in allowed or (key in ("required", "identifier") and truth(row[key]) is False):
                 continue
             if key == "relevant" and what == "begin_group":
-                message = (
-                    "relevant on a group is not supported: a page is always shown, so put the "
-                    "condition on each of its questions"
+                message = Message(
+                    N_(
+                        "relevant on a group is not supported: a page is always shown, so put "
+                        "the condition on each of its questions"
+                    )
                 )
             else:
-                message = f"{self.sheet.column(key)} does not apply to a {what} row"
+                message = Message(
+                    N_("%(column)s does not apply to a %(type)s row"),
+                    column=self.sheet.column(key),
+                    type=what,
+                )
             self.sheet.error(row, key, message)
 
     def flag(self, row: Row, key: str) -> bool:
         value = truth(row[key])
         if value is None:
-            self.sheet.error(row, key, f"write yes or no, not {row[key]!r}")
+            self.sheet.error(
+                row, key, Message(N_("write yes or no, not %(value)r"), value=row[key])
+            )
         return bool(value)
 
     # --- pages -----------------------------------------------------------------------------
     def begin_group(self, row: Row) -> None:
         if self.group is not None:
-            self.sheet.error(
-                row, "type", "a group inside a group is not supported: a group is a page"
-            )
+            message = Message(N_("a group inside a group is not supported: a group is a page"))
+            self.sheet.error(row, "type", message)
             self.nested.append(row)
             return
         self.check_fields(row, _GROUP_FIELDS, "begin_group")
         if row["appearance"] not in ("", "field-list"):
-            self.sheet.notice(row, "appearance", "a group is always shown as one page: ignored")
+            message = Message(N_("a group is always shown as one page: ignored"))
+            self.sheet.notice(row, "appearance", message)
         kind = row["kind"] or "questions"
         if kind not in _SECTION_KINDS:
-            self.sheet.error(row, "kind", f"{kind!r} is not one of {', '.join(_SECTION_KINDS)}")
+            message = Message(
+                N_("%(kind)r is not one of %(kinds)s"), kind=kind, kinds=", ".join(_SECTION_KINDS)
+            )
+            self.sheet.error(row, "kind", message)
         page: dict[str, Any] = {
             "name": unique_name(self.sheet, row, self.page_rows, "page"),
             "kind": kind,
-            "title": bilingual(self.sheet, row, "label", "the page needs an English title", 200),
+            "title": bilingual(
+                self.sheet, row, "label", Message(N_("the page needs an English title")), 200
+            ),
         }
         if intro := bilingual(self.sheet, row, "hint"):
             page["intro"] = intro
@@ -149,7 +166,8 @@ class SurveyReader:
         if self.nested:
             self.nested.pop()
         elif self.group is None:
-            self.sheet.error(row, "type", "this end_group has no begin_group before it")
+            message = Message(N_("this end_group has no begin_group before it"))
+            self.sheet.error(row, "type", message)
         else:
             self.close_group()
 
@@ -176,12 +194,14 @@ class SurveyReader:
             page["name"] = f"page_{number}"
             page["title"] = {"en": f"Page {number}", "fr": f"Page {number}"}
             used.add(page["name"])
-            self.sheet.notice(
-                row,
-                None,
-                f"this question and the ones after it up to the next group are in no group: "
-                f"they make a page named {page['name']}",
+            message = Message(
+                N_(
+                    "this question and the ones after it up to the next group are in no "
+                    "group: they make a page named %(page)s"
+                ),
+                page=page["name"],
             )
+            self.sheet.notice(row, None, message)
 
     # --- questions -------------------------------------------------------------------------
     def question(self, row: Row, xls_type: str) -> None:
@@ -197,7 +217,8 @@ class SurveyReader:
             question["list"] = list_name
         if self.flag(row, "required"):
             if our_type == "note":
-                self.sheet.error(row, "required", "a note shows text only: it cannot be required")
+                message = Message(N_("a note shows text only: it cannot be required"))
+                self.sheet.error(row, "required", message)
             question["required"] = True
         question |= self.limits(row, our_type)
         if row["relevant"]:
@@ -206,7 +227,7 @@ class SurveyReader:
         if self.flag(row, "identifier"):
             question["identifier"] = True
         question["label"] = bilingual(
-            self.sheet, row, "label", "the question needs an English label"
+            self.sheet, row, "label", Message(N_("the question needs an English label"))
         )
         if hint := bilingual(self.sheet, row, "hint"):
             question["hint"] = hint
@@ -216,35 +237,50 @@ class SurveyReader:
         """(our type, choice list) from the type and appearance cells; None after an error."""
         base, *rest = xls_type.split(" ")
         if (base, "") not in OUR_TYPES:
-            supported = "select_one, select_multiple, range, integer, decimal, text, date, note"
-            self.sheet.error(row, "type", f"type {base} is not supported (use {supported})")
+            message = Message(
+                N_(
+                    "type %(type)s is not supported (use select_one, select_multiple, range, "
+                    "integer, decimal, text, date, note)"
+                ),
+                type=base,
+            )
+            self.sheet.error(row, "type", message)
             return None
         list_name = self.choice_list(row, base, rest) if base in _SELECTS else None
         if rest and base not in _SELECTS:
-            self.sheet.error(row, "type", "only select_one and select_multiple name a list")
+            message = Message(N_("only select_one and select_multiple name a list"))
+            self.sheet.error(row, "type", message)
         appearance = row["appearance"].lower()
         our_type = OUR_TYPES.get((base, appearance))
         if our_type is None:
             our_type = OUR_TYPES[(base, "")]
-            self.sheet.notice(
-                row, "appearance", f"appearance {appearance} is not used: read as {our_type}"
+            message = Message(
+                N_("appearance %(appearance)s is not used: read as %(type)s"),
+                appearance=appearance,
+                type=our_type,
             )
+            self.sheet.notice(row, "appearance", message)
         return our_type, list_name
 
     def choice_list(self, row: Row, base: str, rest: list[str]) -> str | None:
         if rest[1:] == ["or_other"]:
-            self.sheet.error(
-                row,
-                "type",
-                "or_other is not supported: add an 'other' choice to the list and a text "
-                "question shown when it is selected",
+            message = Message(
+                N_(
+                    "or_other is not supported: add an 'other' choice to the list and a text "
+                    "question shown when it is selected"
+                )
             )
+            self.sheet.error(row, "type", message)
         elif len(rest) != 1:
-            self.sheet.error(
-                row, "type", f"write the choice list after {base}, as in '{base} yes_no'"
+            message = Message(
+                N_("write the choice list after %(type)s, as in '%(type)s yes_no'"), type=base
             )
+            self.sheet.error(row, "type", message)
         elif rest[0] not in self.lists:
-            self.sheet.error(row, "type", f"there is no choice list {rest[0]} on the choices sheet")
+            message = Message(
+                N_("there is no choice list %(list)s on the choices sheet"), list=rest[0]
+            )
+            self.sheet.error(row, "type", message)
         else:
             return rest[0]
         return None
@@ -252,10 +288,12 @@ class SurveyReader:
     def limits(self, row: Row, our_type: str) -> dict[str, Any]:
         """min and max from a range's parameters or a number's constraint; a text's length."""
         if row["parameters"] and our_type != "rating":
-            self.sheet.error(row, "parameters", "parameters are only read on range rows")
+            message = Message(N_("parameters are only read on range rows"))
+            self.sheet.error(row, "parameters", message)
         if our_type == "rating":
             if row["constraint"]:
-                self.sheet.error(row, "constraint", "a range's limits are its start and end")
+                message = Message(N_("a range's limits are its start and end"))
+                self.sheet.error(row, "constraint", message)
             return self.sheet.parse(row, "parameters", range_bounds) or {}
         if not row["constraint"]:
             return {}
@@ -263,9 +301,8 @@ class SurveyReader:
             return self.sheet.parse(row, "constraint", number_bounds) or {}
         if our_type in ("short_text", "long_text"):
             return self.sheet.parse(row, "constraint", max_length) or {}
-        self.sheet.error(
-            row, "constraint", "constraints are read on integer, decimal and text rows"
-        )
+        message = Message(N_("constraints are read on integer, decimal and text rows"))
+        self.sheet.error(row, "constraint", message)
         return {}
 
     def check_conditions(self) -> None:
@@ -278,5 +315,4 @@ class SurveyReader:
                     itself=condition.itself,
                 )
             except ExpressionError as problem:
-                message = f"{problem.message} at position {problem.position}"
-                self.sheet.error(condition.row, condition.key, message)
+                self.sheet.error(condition.row, condition.key, problem.text)

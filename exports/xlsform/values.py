@@ -10,6 +10,7 @@ import re
 from exports.xlsform.layout import LANGUAGES
 from exports.xlsform.messages import Invalid
 from exports.xlsform.sheets import Row, Sheet
+from survey.messages import N_, Message
 from survey.questionnaire.rules import NAME
 
 _NUMBER = r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
@@ -44,51 +45,71 @@ def number_bounds(text: str) -> dict[str, int | float]:
         number = parse_number(match.group(2)) if match else None
         if number is None:
             raise Invalid(
-                f"cannot read {clause.strip()!r}: write limits as '. >= 1', '. <= 42' "
-                "or '. >= 1 and . <= 42'"
+                Message(
+                    N_(
+                        "cannot read %(clause)r: write limits as '. >= 1', '. <= 42' "
+                        "or '. >= 1 and . <= 42'"
+                    ),
+                    clause=clause.strip(),
+                )
             )
         key = "min" if match.group(1) == ">=" else "max"
         if key in bounds:
-            raise Invalid(f"the {key}imum is given twice")
+            raise Invalid(
+                Message(N_("the minimum is given twice"))
+                if key == "min"
+                else Message(N_("the maximum is given twice"))
+            )
         bounds[key] = number
     if bounds.keys() == {"min", "max"} and bounds["min"] > bounds["max"]:
-        raise Invalid("the minimum is larger than the maximum")
+        raise Invalid(Message(N_("the minimum is larger than the maximum")))
     return bounds
 
 
 def max_length(text: str) -> dict[str, int]:
     match = _MAX_LENGTH.fullmatch(text)
     if not match or int(match.group(1)) < 1:
-        raise Invalid("a text's limit is written 'string-length(.) <= 200' (at least 1)")
+        raise Invalid(
+            Message(N_("a text's limit is written 'string-length(.) <= 200' (at least 1)"))
+        )
     return {"max_length": int(match.group(1))}
 
 
 def range_bounds(text: str) -> dict[str, int]:
     """`start=0 end=10 step=1` (spaces or ; between) -> {"min": 0, "max": 10}."""
-    example = "as in 'start=0 end=10 step=1'"
     parameters = {}
     for part in filter(None, re.split(r"[\s;,]+", text)):
         key, _, value = part.partition("=")
         key = key.lower()
         if key not in ("start", "end", "step"):
             raise Invalid(
-                f"unknown parameter {part!r}: a range takes start, end and step, {example}"
+                Message(
+                    N_(
+                        "unknown parameter %(part)r: a range takes start, end and step, as in "
+                        "'start=0 end=10 step=1'"
+                    ),
+                    part=part,
+                )
             )
         number = parse_number(value)
         if number is None or not float(number).is_integer():
-            raise Invalid(f"{key} must be a whole number, not {value!r}")
+            raise Invalid(
+                Message(N_("%(key)s must be a whole number, not %(value)r"), key=key, value=value)
+            )
         parameters[key] = int(number)
     if "start" not in parameters or "end" not in parameters:
-        raise Invalid(f"a range needs parameters start and end, {example}")
+        raise Invalid(
+            Message(N_("a range needs parameters start and end, as in 'start=0 end=10 step=1'"))
+        )
     if parameters.get("step", 1) != 1:
-        raise Invalid("only step=1 is supported")
+        raise Invalid(Message(N_("only step=1 is supported")))
     if parameters["start"] >= parameters["end"]:
-        raise Invalid("start must be below end")
+        raise Invalid(Message(N_("start must be below end")))
     return {"min": parameters["start"], "max": parameters["end"]}
 
 
 def bilingual(
-    sheet: Sheet, row: Row, base: str, missing: str | None = None, limit: int | None = None
+    sheet: Sheet, row: Row, base: str, missing: Message | None = None, limit: int | None = None
 ) -> dict[str, str]:
     """The English and French texts of a row; `missing` is the error when English is absent."""
     texts = {code: row.text(f"{base}::{code}") for code in LANGUAGES if row[f"{base}::{code}"]}
@@ -96,24 +117,46 @@ def bilingual(
         sheet.error(row, f"{base}::en", missing)
     for code, text in texts.items():
         if limit and len(text) > limit:
-            sheet.error(row, f"{base}::{code}", f"longer than {limit} characters")
+            message = Message(N_("longer than %(limit)d characters"), limit=limit)
+            sheet.error(row, f"{base}::{code}", message)
     return texts
 
 
+# What a page, question or score row without a name, or with a name taken, is told.
+_NAMING = {
+    "page": (
+        N_("the page needs a name"),
+        N_("%(name)s is already the name of the page on row %(row)d"),
+    ),
+    "question": (
+        N_("the question needs a name"),
+        N_("%(name)s is already the name of the question on row %(row)d"),
+    ),
+    "score": (
+        N_("the score needs a name"),
+        N_("%(name)s is already the name of the score on row %(row)d"),
+    ),
+}
+
+
 def unique_name(sheet: Sheet, row: Row, seen: dict[str, int], what: str) -> str:
-    """The row's name, checked for form and uniqueness among `seen` (name -> row)."""
+    """The row's name, checked for form and uniqueness among `seen` (name -> row); `what` is
+    page, question or score."""
+    unnamed, taken = _NAMING[what]
     name = row["name"]
     if not name:
-        sheet.error(row, "name", f"the {what} needs a name")
+        sheet.error(row, "name", Message(unnamed))
     elif not NAME.fullmatch(name):
-        sheet.error(
-            row,
-            "name",
-            f"{name!r} is not a valid name: it starts with a letter or _ and has only letters, "
-            "digits and _ (64 at most)",
+        message = Message(
+            N_(
+                "%(name)r is not a valid name: it starts with a letter or _ and has only "
+                "letters, digits and _ (64 at most)"
+            ),
+            name=name,
         )
+        sheet.error(row, "name", message)
     elif name in seen:
-        sheet.error(row, "name", f"{name} is already the name of the {what} on row {seen[name]}")
+        sheet.error(row, "name", Message(taken, name=name, row=seen[name]))
     else:
         seen[name] = row.number
     return name

@@ -112,14 +112,14 @@ def spreadsheet_import():
         )
     except XLSFormError as error:
         db.session.rollback()
-        return _upload_refused(form, [str(e) for e in error.errors], 400)
+        return _upload_refused(form, [explained(e) for e in error.errors], 400)
     except DraftRefused as refused:
         db.session.rollback()
         return _upload_refused(form, [explained(p) for p in refused.problems], 400)
     db.session.commit()
     flash(_("The spreadsheet is now the draft. Check the changes before publishing."), "info")
     for notice in notices:
-        flash(notice, "info")
+        flash(explained(notice), "info")
     return redirect(url_for(".publish_page"))
 
 

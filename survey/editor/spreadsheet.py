@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from exports.xlsform import SheetNotice, read_xlsform, write_xlsform
 from survey import audit
 from survey.editor import versions
+from survey.messages import N_, Message
 from survey.models import Questionnaire, QuestionnaireVersion, User
 from survey.questionnaire.loader import definition_of
 
@@ -22,26 +23,24 @@ def spreadsheet_of(version: QuestionnaireVersion) -> bytes:
 
 def import_spreadsheet(
     session: Session, questionnaire: Questionnaire, source: BinaryIO, user: User | None
-) -> tuple[QuestionnaireVersion, list[str]]:
+) -> tuple[QuestionnaireVersion, list[SheetNotice]]:
     """Make the workbook the questionnaire's draft. Raises XLSFormError (every mistake in the
     workbook, by sheet, row and column) or DraftRefused (the rules that protect collected
     answers); the caller rolls back. Returns the draft and notices about what was skipped."""
     imported = read_xlsform(source)
-    notices = [str(notice) for notice in imported.notices]
+    notices = list(imported.notices)
     if (form_id := imported.definition["slug"]) != questionnaire.slug:
         # A form made elsewhere (KoboToolbox gives each form its own id) still becomes this
         # study's draft, but not without saying so.
-        notices.append(
-            str(
-                SheetNotice(
-                    "settings",
-                    2,
-                    "form_id",
-                    f"form_id {form_id!r} is not this study's ({questionnaire.slug!r}): the form "
-                    f"is imported as the draft of {questionnaire.slug!r}",
-                )
-            )
+        message = Message(
+            N_(
+                "form_id %(form_id)r is not this study's (%(study)r): the form is imported as "
+                "the draft of %(study)r"
+            ),
+            form_id=form_id,
+            study=questionnaire.slug,
         )
+        notices.append(SheetNotice("settings", 2, "form_id", message))
     definition = {**imported.definition, "slug": questionnaire.slug}
     draft = versions.replace_draft(session, questionnaire, definition)
     audit.record(
@@ -51,6 +50,6 @@ def import_spreadsheet(
         target=questionnaire.slug,
         draft=draft.number,
         questions=len(draft.questions),
-        notices=notices,
+        notices=[str(notice) for notice in notices],
     )
     return draft, notices
