@@ -139,11 +139,11 @@ def test_a_french_speaking_admin_reads_the_upload_report_in_french(admin, db, ve
         f"survey, ligne {pregnancy_weeks}, colonne relevant\u00a0: variable inconnue ${{nowhere}}"
         in page
     )
-    assert "il n'y a pas de liste de choix no_such_list dans la feuille choices" in page
+    assert "il n’y a pas de liste de choix no_such_list dans la feuille choices" in page
     assert "there is no choice list" not in page
 
     not_a_workbook = post_file(admin, io.BytesIO(b"not a zip"), "q.xlsx")
-    assert "fichier\u00a0: ce fichier n'est pas un classeur .xlsx (Excel) lisible" in html.unescape(
+    assert "fichier\u00a0: ce fichier n’est pas un classeur .xlsx (Excel) lisible" in html.unescape(
         not_a_workbook.get_data(as_text=True)
     )
 
@@ -154,8 +154,8 @@ def test_a_french_speaking_admin_reads_the_upload_report_in_french(admin, db, ve
     assert imported.status_code == 302
     notice = html.unescape(admin.get(imported.headers["Location"]).get_data(as_text=True))
     assert (
-        "settings, ligne 2, colonne form_id\u00a0: le form_id 'kobo_form_7' n'est pas celui de "
-        "l'étude ('milk')" in notice
+        "settings, ligne 2, colonne form_id\u00a0: le form_id 'kobo_form_7' n’est pas celui de "
+        "l’étude ('milk')" in notice
     )
     assert actions(db)[-1] == "questionnaire.import"  # (its notices stay in English)
     event = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
