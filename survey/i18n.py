@@ -43,7 +43,8 @@ class Explainable(Protocol):
 
 
 def explained(problem: Explainable) -> str:
-    """A rule's problem as one line in the page's language: what it is about, then what."""
+    """A rule's problem, or a spreadsheet's mistake or notice, as one line in the page's
+    language: what it is about (a question, a sheet's row and column...), then what."""
     return _(
         "%(field)s: %(problem)s",
         field=translated(problem.subject),

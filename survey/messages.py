@@ -1,7 +1,8 @@
-"""Messages made where no request is at hand (the questionnaire's rules, the show-if parser) and
-shown where one is: each keeps its English template and values, and the page translates the
-template into its language (`survey.i18n.translated`). `str()` gives the English, for the CLI
-and logs. Flask-free, like the rules that use it."""
+"""Messages made where no request is at hand (the questionnaire's rules, the show-if parser, the
+questionnaire spreadsheet's reader in exports/xlsform) and shown where one is: each keeps its
+English template and values, and the page translates the template into its language
+(`survey.i18n.translated`). `str()` gives the English, for the CLI and logs. Flask-free, like
+the code that uses it."""
 
 from __future__ import annotations
 
