@@ -208,7 +208,11 @@ def test_codebook_comments_charts_and_about(db, known):
     assert codebook["pain_during"]["shown if"] == "${tried_with_toolkit} = 'yes'"
     assert codebook["pain_during"]["type"] == "0-10 rating"
     assert "2.5" in codebook["sus_score"]["scoring rule / notes"]
-    assert codebook["info_formats__video"]["question (French)"] is not None or True
+    video = codebook["info_formats__video"]
+    assert video["question (French)"] == "Comment aimez-vous vous informer sur l’allaitement\u202f?"
+    assert video["choices (code = label)"] == (
+        "1 = ticked 'Videos', 0 = not ticked, empty = not answered"
+    )
     assert codebook["sus_03"]["versions"] == "1"
     comments = sheet_dicts(wb["Comments"])
     assert [(c["response_id"], c["variable"], c["answer"]) for c in comments] == [
