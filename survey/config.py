@@ -72,6 +72,13 @@ def settings_from_env(env: Mapping[str, str], instance_path: str) -> dict[str, A
         # (a participant's 30 days count from their last change; staff sessions change on every
         # request for the idle timeout, so theirs are always fresh).
         "SESSION_REFRESH_EACH_REQUEST": False,
+        # argon2id: the library's recommended cost, except under testing, where hundreds of
+        # staff logins would otherwise take minutes (tests/test_auth.py checks the real cost).
+        "ARGON2_PARAMETERS": (
+            {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+            if environment == "testing"
+            else {}
+        ),
         "STAFF_PAGE_SIZE": 50,
         "STAFF_IDLE_SECONDS": int(env.get("STAFF_IDLE_MINUTES", "30")) * 60,
         # Behind N reverse proxies, trust N hops of X-Forwarded-For/-Proto/-Host (0: none).

@@ -6,17 +6,21 @@ from __future__ import annotations
 import contextvars
 import os
 import re
+import shutil
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, session
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from flask_login import login_user
+from sqlalchemy import create_engine, make_url, select
 
 os.environ["SURVEY_ENV"] = "testing"
 
 from survey import create_app  # noqa: E402
-from survey.auth.services import create_user  # noqa: E402
+from survey.auth.services import authenticate, create_user  # noqa: E402
 from survey.dashboard import jobs  # noqa: E402
 from survey.database import write_intent  # noqa: E402
 from survey.extensions import db as _db  # noqa: E402
@@ -36,38 +40,78 @@ def _test_reads_take_no_write_lock():
     write_intent.reset(token)
 
 
-@pytest.fixture
-def database_url(tmp_path) -> str:
-    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.sqlite3'}"
+TEST_CONFIG = {"SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": True}
 
 
-@pytest.fixture
-def app(database_url: str) -> Iterator[Flask]:
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "SECRET_KEY": "test-secret",
-            "WTF_CSRF_ENABLED": True,
-        }
-    )
-    with app.app_context():
-        reset_schema()
-        load_default_questionnaire(_db.session)
-        _db.session.commit()
-    yield app
-    jobs.wait_for_jobs()
-    with app.app_context():
-        _db.session.remove()
-        _db.drop_all()
-        _db.engine.dispose()
+def make_app(database_url: str, **config) -> Flask:
+    """An app instance on this database, configured as every test's app is."""
+    return create_app({"SQLALCHEMY_DATABASE_URI": database_url, **TEST_CONFIG, **config})
 
 
 def reset_schema() -> None:
-    """An empty schema from the models (the migration test covers the migrations)."""
+    """An empty schema from the models (the migration tests cover the migrations)."""
     _db.drop_all()
     with _db.engine.begin() as connection:
         connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
     _db.create_all()
+
+
+def fill_new_database(app: Flask) -> None:
+    """The schema and the default questionnaire, as `flask setup` leaves a new database."""
+    with app.app_context():
+        reset_schema()
+        load_default_questionnaire(_db.session)
+        _db.session.commit()
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def worker_postgresql_url() -> str | None:
+    """TEST_DATABASE_URL, or under pytest-xdist a new database of this worker's own beside it
+    (made afresh, so no table an older schema left behind gets in the way)."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A SQLite database with the schema and default questionnaire, built once per run (per
+    xdist worker); each test gets a copy of the file."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    fill_new_database(make_app(f"sqlite:///{path}"))
+    return path
+
+
+@pytest.fixture
+def database_url(tmp_path, worker_postgresql_url, request) -> str:
+    if worker_postgresql_url:
+        return worker_postgresql_url
+    path = tmp_path / "test.sqlite3"
+    shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    app = make_app(database_url)
+    if not database_url.startswith("sqlite"):
+        fill_new_database(app)  # PostgreSQL: one database per worker, emptied for each test
+    yield app
+    jobs.wait_for_jobs()
+    with app.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
 
 
 @pytest.fixture
@@ -137,25 +181,34 @@ def make_browser(app: Flask):
     return lambda: Browser(app.test_client())
 
 
-def _logged_in(app: Flask, role: str) -> Browser:
+def logged_in(app: Flask, role: str) -> Browser:
+    """A staff member's browser, logged in: the login service checks the password, and the
+    session the login form would leave is written into the cookie directly, which saves two
+    requests per test (tests/test_auth.py logs in through the form)."""
     email = f"{role}@example.org"
-    with app.app_context():
-        create_user(_db.session, email, PASSWORD, role)
-        _db.session.commit()
     browser = Browser(app.test_client())
-    response = browser.post("/staff/login", {"email": email, "password": PASSWORD})
-    assert response.status_code == 302, response.get_data(as_text=True)
+    # A fresh app context (and so database session): the test may hold one open already.
+    with app.app_context(), app.test_request_context(environ_base=browser.client.environ_base):
+        create_user(_db.session, email, PASSWORD, role)
+        login_user(authenticate(_db.session, email, PASSWORD, ip="127.0.0.1"))
+        _db.session.commit()
+        session["seen_at"] = time.time()
+        after_login = dict(session)
+        _db.session.remove()
+    with browser.client.session_transaction() as cookie_session:
+        cookie_session.update(after_login)
+    assert browser.get("/staff/").status_code == 200  # where a login lands; its CSRF token
     return browser
 
 
 @pytest.fixture
 def admin(app: Flask) -> Browser:
-    return _logged_in(app, "admin")
+    return logged_in(app, "admin")
 
 
 @pytest.fixture
 def investigator(app: Flask) -> Browser:
-    return _logged_in(app, "investigator")
+    return logged_in(app, "investigator")
 
 
 @pytest.fixture

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from argon2 import PasswordHasher
+from argon2.profiles import RFC_9106_LOW_MEMORY
 from sqlalchemy import select
 
 from survey.auth.services import create_user
-from survey.models import AuditEvent
-from tests.conftest import PASSWORD, Browser
+from survey.config import settings_from_env
+from survey.extensions import db
+from survey.models import AuditEvent, User
+from tests.conftest import PASSWORD, Browser, make_app
 
 # Who may open each endpoint. A new route fails test_every_route_is_classified until added here.
 PUBLIC = {
@@ -112,8 +116,6 @@ def _staff_urls(app):
 def test_role_matrix_on_every_staff_route(app, role, make_browser):
     if role:
         with app.app_context():
-            from survey.extensions import db
-
             create_user(db.session, f"{role}@example.org", PASSWORD, role)
             db.session.commit()
     browser = make_browser()
@@ -196,6 +198,41 @@ def test_deactivated_user_cannot_log_in(app, db, make_browser):
 def test_passwords_are_argon2id(db):
     user = create_user(db.session, "x@example.org", PASSWORD, "admin")
     assert user.password_hash.startswith("$argon2id$") and PASSWORD not in user.password_hash
+
+
+def test_production_hashes_at_argon2s_recommended_cost(tmp_path):
+    """Only the testing environment lowers the cost; development and production use the
+    library's recommended parameters (RFC 9106's low-memory choice)."""
+    for environment in ("development", "production"):
+        env = {"SURVEY_ENV": environment, "SECRET_KEY": "k", "DATABASE_URL": "sqlite://"}
+        assert settings_from_env(env, str(tmp_path))["ARGON2_PARAMETERS"] == {}
+    assert settings_from_env({"SURVEY_ENV": "testing"}, str(tmp_path))["ARGON2_PARAMETERS"]
+
+
+def test_login_at_the_real_cost_upgrades_a_cheap_hash(app, database_url):
+    """Through the login form with production's parameters: the password checks, and a hash
+    made more cheaply (as under testing) is replaced by one at the full cost."""
+    real = make_app(database_url, ARGON2_PARAMETERS={})
+    recommended = RFC_9106_LOW_MEMORY
+    with real.app_context():
+        cheap = create_user(db.session, "a@example.org", PASSWORD, "admin")
+        cheap.password_hash = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(
+            PASSWORD
+        )
+        db.session.commit()
+    browser = Browser(real.test_client())
+    response = browser.post("/staff/login", {"email": "a@example.org", "password": PASSWORD})
+    assert response.status_code == 302
+    with real.app_context():
+        stored = db.session.scalar(select(User.password_hash))
+        real_cost = create_user(db.session, "b@example.org", PASSWORD, "admin").password_hash
+        db.session.rollback()
+        db.engine.dispose()
+    expected = (
+        f"$argon2id$v=19$m={recommended.memory_cost},t={recommended.time_cost},"
+        f"p={recommended.parallelism}$"
+    )
+    assert stored.startswith(expected) and real_cost.startswith(expected)
 
 
 def test_logout_invalidates_the_session_server_side(investigator: Browser):

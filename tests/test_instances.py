@@ -6,23 +6,16 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from survey import create_app
 from survey.auth.services import FAILURES_PER_ADDRESS, FAILURES_PER_EMAIL, create_user
 from survey.dashboard import jobs
-from tests.conftest import PASSWORD, Browser, responses
+from tests.conftest import PASSWORD, Browser, make_app, responses
 from tests.survey_steps import PAGES, answer_page, complete_survey
 
 
 @pytest.fixture
 def second(app: Flask, database_url: str) -> Flask:
     """Another instance: its own app object, engine and connection pool; same database."""
-    other = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "SECRET_KEY": "test-secret",
-            "WTF_CSRF_ENABLED": True,
-        }
-    )
+    other = make_app(database_url)
     yield other
     jobs.wait_for_jobs()
     with other.app_context():
