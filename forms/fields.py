@@ -29,16 +29,18 @@ def strip(value: Any) -> Any:
 
 class PlainText:
     """Refuses characters a database or a spreadsheet cannot keep: NUL and other control
-    characters (line breaks are allowed where `multiline`), and lone surrogates."""
+    characters (tabs and line breaks are allowed where `multiline`), and lone surrogates.
+    PostgreSQL refuses a NUL in text even to look it up, and XML cannot hold the others."""
 
-    def __init__(self, multiline: bool = False) -> None:
+    def __init__(self, multiline: bool = False, message: str | None = None) -> None:
         allowed = "\t\n\r" if multiline else ""
         controls = "".join(chr(c) for c in [*range(32), 127] if chr(c) not in allowed)
         self.forbidden = re.compile(f"[{re.escape(controls)}\ud800-\udfff\ufffe\uffff]")
+        self.message = message or _l("Remove the control characters from this text.")
 
     def __call__(self, form: FlaskForm, field: Field) -> None:
         if field.data and self.forbidden.search(field.data):
-            raise ValidationError(_l("Remove the control characters from this text."))
+            raise ValidationError(self.message)
 
 
 def text(label, required: bool = False, maximum: int = 200, multiline: bool = False, **kw):

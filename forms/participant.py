@@ -4,7 +4,6 @@ named by the question's variable), so validation lives in WTForms, not in views.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -30,23 +29,11 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from forms.fields import PlainText
 from survey.models import NUMBER_TYPES, QuestionType
 from survey.participate.structure import Question, Section
 
 DEFAULT_MAX_LENGTH = {QuestionType.SHORT_TEXT: 200, QuestionType.LONG_TEXT: 5000}
-# Characters that XML (and so a spreadsheet) cannot hold, plus lone surrogates.
-_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
-
-
-class NoControlCharacters:
-    def __call__(self, form: FlaskForm, field: Field) -> None:
-        if field.data and _FORBIDDEN.search(field.data):
-            raise ValidationError(
-                _(
-                    "This answer contains hidden control characters that cannot be saved. "
-                    "Please retype it."
-                )
-            )
 
 
 @dataclass(frozen=True)
@@ -215,7 +202,13 @@ def _field(question: Question, language: str) -> Field | None:
                 max=limit,
                 message=_("Please shorten this answer to %(max)d characters or fewer.", max=limit),
             ),
-            NoControlCharacters(),
+            PlainText(
+                multiline=True,
+                message=_(
+                    "This answer contains hidden control characters that cannot be saved. "
+                    "Please retype it."
+                ),
+            ),
         ]
     choices = [SelectChoice(c.code, c.text("label", language)) for c in question.choices]
     match kind:

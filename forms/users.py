@@ -16,14 +16,11 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
-from survey.admin.users import MIN_PASSWORD_LENGTH
+from forms.fields import PlainText
 from survey.audit import AuditFilters
+from survey.auth.services import MIN_PASSWORD_LENGTH
 from survey.models import Role
 
-# No control characters: PostgreSQL refuses a NUL in text even to look it up.
-NO_CONTROL_CHARACTERS = Regexp(
-    r"^[^\x00-\x1f\x7f]*$", message=_l("Remove the control characters from this text.")
-)
 ROLE_NAMES = {Role.INVESTIGATOR: _l("investigator"), Role.ADMIN: _l("admin")}
 ROLE_CHOICES = [
     SelectChoice(Role.INVESTIGATOR.value, _l("Investigator (responses, dashboard, reports)")),
@@ -98,12 +95,10 @@ class PasswordResetForm(FlaskForm):
 
 class AuditFilterForm(FlaskForm):
     action = SelectField(_l("Action"), choices=[], default="")
-    user = StringField(
-        _l("User's email contains"), validators=[Length(max=254), NO_CONTROL_CHARACTERS]
-    )
+    user = StringField(_l("User's email contains"), validators=[Length(max=254), PlainText()])
     since = DateField(_l("From (UTC date)"), validators=[Optional()])
     until = DateField(_l("To (UTC date, included)"), validators=[Optional()])
-    target = StringField(_l("Target contains"), validators=[Length(max=200), NO_CONTROL_CHARACTERS])
+    target = StringField(_l("Target contains"), validators=[Length(max=200), PlainText()])
 
     def __init__(self, *args, actions: list[str] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)

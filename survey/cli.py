@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import sys
 
 import click
@@ -16,6 +15,7 @@ from exports.rows import ReportOptions
 from exports.xlsform import XLSFormError
 from survey import audit
 from survey.auth.services import UserError, create_user
+from survey.codes import new_password
 from survey.config import LANGUAGES, read_or_create_secret_key
 from survey.database import backup_sqlite
 from survey.demo import generate_responses
@@ -27,6 +27,7 @@ from survey.models import Questionnaire, Role, User
 from survey.participate.services import current_version
 from survey.questionnaire.loader import load_default_questionnaire
 from survey.questionnaire.rules import DraftRefused
+from survey.questionnaire.study import NoQuestionnaire, study_questionnaire
 
 users = AppGroup("users", help="Manage staff accounts.")
 FIRST_ADMIN_EMAIL = "admin@example.org"
@@ -59,7 +60,7 @@ def setup_command() -> None:
     if load_default_questionnaire(db.session):
         click.echo("Loaded the default questionnaire.")
     if db.session.scalar(select(func.count()).select_from(User)) == 0:
-        password = secrets.token_urlsafe(12)
+        password = new_password()
         create_user(db.session, FIRST_ADMIN_EMAIL, password, Role.ADMIN)
         click.echo("")
         click.echo("First admin account (shown once, write it down):")
@@ -161,11 +162,12 @@ questionnaire_group = AppGroup("questionnaire", help="The questionnaire as a spr
 
 
 def _study_questionnaire() -> Questionnaire:
-    slug = current_app.config["QUESTIONNAIRE_SLUG"]
-    found = db.session.scalar(select(Questionnaire).where(Questionnaire.slug == slug))
-    if found is None:
-        raise click.ClickException("no questionnaire yet: run `flask --app survey setup`")
-    return found
+    try:
+        return study_questionnaire(db.session, current_app.config["QUESTIONNAIRE_SLUG"])
+    except NoQuestionnaire as error:
+        raise click.ClickException(
+            "no questionnaire yet: run `flask --app survey setup`"
+        ) from error
 
 
 @questionnaire_group.command("export")

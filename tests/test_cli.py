@@ -45,7 +45,7 @@ def test_users_create_refuses_bad_input(runner, db):
         args=["users", "create", "A@example.org", "--role", "admin", "--password-stdin"],
         input="a long enough password\n",
     )
-    assert again.exit_code == 1 and "already exists" in again.output
+    assert again.exit_code == 1 and "There is already an account for" in again.output
     assert db.session.scalar(select(func.count()).select_from(User)) == 1
 
 

@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from forms.users import ROLE_NAMES, ActiveForm, NewUserForm, PasswordResetForm, RoleForm
 from survey.admin import users
 from survey.admin.blueprint import bp
+from survey.auth import services as auth
 from survey.auth.services import ADMIN, UserError, role_required
 from survey.extensions import db
 from survey.models import User
@@ -27,7 +28,7 @@ def _user_or_404(user_id: int) -> User:
 def _refused(form: FlaskForm, error: UserError, field_name: str | None = None) -> None:
     """Roll back, and put the message next to its field (or above the form's button)."""
     db.session.rollback()
-    field = getattr(form, getattr(error, "field", None) or field_name or "", None)
+    field = getattr(form, error.field or field_name or "", None)
     (field.errors if field is not None else form.form_errors).append(str(error))
 
 
@@ -50,12 +51,12 @@ def create_user():
     if not form.validate_on_submit():
         return _list_page(form, 400)
     try:
-        user = users.create_staff_user(
+        user = auth.create_user(
             db.session,
-            current_user,
             form.email.data,
-            form.role.data,
             form.password.data,
+            form.role.data,
+            by=current_user,
             ip=request.remote_addr,
         )
     except UserError as error:

@@ -3,40 +3,14 @@ password. Every change is audited, and there is always at least one active admin
 
 from __future__ import annotations
 
-import secrets
-
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from survey import audit
-from survey.auth.services import (
-    UserError,
-    create_user,
-    end_sessions,
-    hash_password,
-    normalise_email,
-)
-from survey.models import AuditEvent, Role, User
-from survey.participate.services import RESUME_ALPHABET
-
-MIN_PASSWORD_LENGTH = 12  # as survey.auth.services.create_user requires
-
-
-class UserFieldError(UserError):
-    """A refusal that belongs next to one field of the form (`field`), if any."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-def generate_password() -> str:
-    """Four groups of five characters without look-alikes (about 98 bits): it is read off a
-    screen and typed in, like the resume codes."""
-    groups = ("".join(secrets.choice(RESUME_ALPHABET) for _i in range(5)) for _j in range(4))
-    return "-".join(groups)
+from survey.auth.services import UserError, check_password, end_sessions, hash_password
+from survey.codes import new_password
+from survey.models import Role, User
 
 
 def list_users(session: Session) -> list[User]:
@@ -57,40 +31,10 @@ def _refuse_removing_the_last_admin(session: Session, user: User) -> None:
         )
 
 
-def _check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserFieldError(
-            _("The password must be at least %(n)d characters long.", n=MIN_PASSWORD_LENGTH),
-            "password",
-        )
-
-
-def create_staff_user(
-    session: Session, by: User, email: str, role: str, password: str, ip: str | None = None
-) -> User:
-    email = normalise_email(email)
-    if role not in set(Role):
-        raise UserFieldError(_("Choose a role."), "role")
-    _check_password(password)
-    duplicate = UserFieldError(
-        _("There is already an account for %(email)s.", email=email), "email"
-    )
-    if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise duplicate
-    try:
-        user = create_user(session, email, password, role, by=by)
-    except IntegrityError as error:  # another admin added the same email a moment ago
-        raise duplicate from error  # (the caller rolls back)
-    for pending in session.new:  # the event create_user recorded: add where the request came from
-        if isinstance(pending, AuditEvent) and pending.action == "user.create":
-            pending.ip = ip
-    return user
-
-
 def change_role(session: Session, by: User, user: User, role: str, ip: str | None = None) -> bool:
     """Returns whether anything changed."""
     if role not in set(Role):
-        raise UserFieldError(_("Choose a role."), "role")
+        raise UserError(_("Choose a role."), "role")
     if role == user.role:
         return False
     if role != Role.ADMIN:
@@ -129,8 +73,8 @@ def reset_password(
     of the user. Returns the new password (to show once if it was generated)."""
     generated = not password
     if generated:
-        password = generate_password()
-    _check_password(password)
+        password = new_password()
+    check_password(password)
     user.password_hash = hash_password(password)
     end_sessions(user)
     audit.record(session, "user.password_reset", by, target=user.email, ip=ip, generated=generated)

@@ -6,7 +6,7 @@ import secrets
 import time
 from collections.abc import Callable
 from datetime import timedelta
-from functools import wraps
+from functools import cached_property, wraps
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -15,6 +15,7 @@ from flask import Flask, abort, current_app, flash, redirect, session, url_for
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, logout_user
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from survey import audit
@@ -22,37 +23,76 @@ from survey.extensions import db
 from survey.models import AuditEvent, Role, User, utcnow
 from survey.models.user import new_session_token
 
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-# Verified against when the email is unknown, so both failures take the same time.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+class _Passwords:
+    """argon2id with the app's ARGON2_PARAMETERS, and a hash of nothing that is verified against
+    when the email is unknown, so both kinds of failure take the same time."""
+
+    def __init__(self, parameters: dict[str, int]) -> None:
+        self.hasher = PasswordHasher(**parameters)
+
+    @cached_property
+    def dummy_hash(self) -> str:
+        return self.hasher.hash(secrets.token_hex(16))
+
+
+def _passwords() -> _Passwords:
+    return current_app.extensions["passwords"]
+
+
+MIN_PASSWORD_LENGTH = 12
 
 
 class UserError(ValueError):
-    """A user account request that cannot be carried out, with a message for the person."""
+    """A user account request that cannot be carried out: a message for the person, and the
+    form field it belongs next to, if any."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _passwords().hasher.hash(password)
+
+
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(
+            _("The password must be at least %(n)d characters long.", n=MIN_PASSWORD_LENGTH),
+            "password",
+        )
 
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def _duplicate(email: str) -> UserError:
+    return UserError(_("There is already an account for %(email)s.", email=email), "email")
+
+
 def create_user(
-    session: Session, email: str, password: str, role: str, by: User | None = None
+    session: Session,
+    email: str,
+    password: str,
+    role: str,
+    by: User | None = None,
+    ip: str | None = None,
 ) -> User:
     email = normalise_email(email)
     if role not in set(Role):
-        raise UserError(f"role must be one of: {', '.join(Role)}")
-    if len(password) < 12:
-        raise UserError("the password must be at least 12 characters long")
+        raise UserError(_("Choose a role."), "role")
+    check_password(password)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise UserError(f"a user with the email {email} already exists")
+        raise _duplicate(email)
     user = User(email=email, password_hash=hash_password(password), role=role)
     session.add(user)
-    session.flush()
-    audit.record(session, "user.create", by, target=email, role=role)
+    try:
+        session.flush()
+    except IntegrityError as error:  # another admin added the same email a moment ago
+        raise _duplicate(email) from error  # (the caller rolls back)
+    audit.record(session, "user.create", by, target=email, ip=ip, role=role)
     return user
 
 
@@ -86,8 +126,9 @@ def authenticate(session: Session, email: str, password: str, ip: str | None = N
     email = normalise_email(email)[:200]
     check_throttle(session, email, ip)
     user = session.scalar(select(User).where(User.email == email))
+    passwords = _passwords()
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        passwords.hasher.verify(user.password_hash if user else passwords.dummy_hash, password)
     except (VerificationError, InvalidHashError):
         user_ok = False
     else:
@@ -95,7 +136,7 @@ def authenticate(session: Session, email: str, password: str, ip: str | None = N
     if not user_ok:
         audit.record(session, "auth.login_failed", target=email, ip=ip)
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
+    if passwords.hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
     audit.record(session, "auth.login", user, ip=ip)
@@ -118,6 +159,7 @@ def count_admins(session: Session) -> int:
 
 def init_login(manager: LoginManager, app: Flask) -> None:
     manager.init_app(app)
+    app.extensions["passwords"] = _Passwords(app.config["ARGON2_PARAMETERS"])
     manager.login_view = "auth.login"
     manager.session_protection = "strong"
 

@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from survey import codes
 from survey.models import Invitation, Questionnaire, Response, User, utcnow
-from survey.participate.services import RESUME_ALPHABET
 
 MAX_BATCH = 5000
 
 
 def new_invitation_code() -> str:
-    raw = "".join(secrets.choice(RESUME_ALPHABET) for _ in range(10))
-    return f"{raw[:5]}-{raw[5:]}"
+    return codes.new_code(5, 5)
 
 
 def invitation_digest(code: str, secret: str) -> str:
-    key = hashlib.sha256(f"invitation-code:{secret}".encode()).digest()
-    raw = "".join(ch for ch in code.upper() if ch.isalnum())
-    return hmac.new(key, raw.encode(), hashlib.sha256).hexdigest()
+    return codes.keyed_digest("invitation-code", codes.characters(code), secret)
 
 
 def create_invitations(
@@ -54,6 +47,16 @@ def find_invitation(
             Invitation.code_hash == invitation_digest(code, secret),
         )
     )
+
+
+def claim_invitation(session: Session, invitation_id: int | None) -> Invitation | None:
+    """The invitation, if it is still unused (locked until this transaction ends)."""
+    if invitation_id is None:
+        return None
+    invitation = session.scalar(
+        select(Invitation).where(Invitation.id == invitation_id).with_for_update()
+    )
+    return invitation if invitation is not None and invitation.response_id is None else None
 
 
 def use_invitation(invitation: Invitation, response: Response) -> None:
