@@ -3,8 +3,13 @@ value or a broken file, and nothing is shortened without saying so."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import IO, Any
 
 EXCEL_CELL_LIMIT = 32_767
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -49,3 +54,15 @@ def csv_text(text: str, counts: GuardCounts) -> str:
         counts.text_kept_as_text += 1
         return "'" + text
     return text
+
+
+@contextmanager
+def csv_writer(binary: IO[bytes]) -> Iterator[Any]:
+    """A csv writer onto a binary stream, in UTF-8 with a byte-order mark: without it, Excel
+    reads the file in the computer's legacy code page and mangles accents."""
+    text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
+    try:
+        yield csv.writer(text)
+    finally:
+        text.flush()
+        text.detach()

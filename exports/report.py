@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
@@ -16,8 +14,9 @@ from typing import IO, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from exports.cells import GuardCounts, csv_text
+from exports.cells import GuardCounts, csv_text, csv_writer
 from exports.filters import ExportFilters
+from exports.info import ReportInfo
 from exports.records import RecordReader, ResponseRecord
 from exports.rows import ReportOptions, ResponseTable
 from exports.sheets import write_about, write_charts, write_codebook, write_summary
@@ -32,17 +31,6 @@ Progress = Callable[[int, int], None]
 
 class ExportError(ValueError):
     """The export cannot be made as asked (a message for the person who asked)."""
-
-
-@dataclass
-class ReportInfo:
-    rows: int
-    complete: int
-    sha256: str
-    versions: list[int]
-    counts: GuardCounts
-    generated_at: datetime
-    filters: dict[str, Any] = field(default_factory=dict)
 
 
 def software_version() -> str:
@@ -238,14 +226,10 @@ def write_csv(
     plan = _plan(session, slug, filters, options, chunk)
     counts = GuardCounts()
     stream = _Stream(plan, progress, chunk)
-    with _binary(out) as binary:
-        text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
-        writer = csv.writer(text)
+    with _binary(out) as binary, csv_writer(binary) as writer:
         writer.writerow([csv_text(h, counts) for h in plan.table.header])
         for _record, row in stream:
             writer.writerow(
                 [csv_text(v, counts) if isinstance(v, str) else _canonical(v) for v in row]
             )
-        text.flush()
-        text.detach()
     return stream.info(counts, filters)

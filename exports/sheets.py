@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
 
+from exports.info import ReportInfo
 from exports.rows import ReportOptions, ResponseTable
-from exports.stats import Summary
+from exports.stats import Summary, chart_blocks
 from exports.variables import Variable
 from exports.workbook import WorkbookWriter
 from survey.models import QuestionnaireVersion
-
-if TYPE_CHECKING:
-    from exports.report import ReportInfo
 
 FIXED_DESCRIPTIONS = {
     "response_id": "Response identifier (a salted hash in de-identified exports)",
@@ -232,45 +229,34 @@ def write_charts(
 ) -> None:
     """Stacked bars for each block of Likert items sharing a scale, bars for choices, a histogram
     for 0-10 ratings."""
-    by_name = {v.name: v for v in variables}
-    block: list[Summary] = []
-
-    def flush_block() -> None:
-        if not block:
-            return
-        scale = block[0].choices
-        title = "Likert: " + ", ".join(s.name for s in block[:3]) + ("…" if len(block) > 3 else "")
-        series = [
-            (c.label, [next(x.percent or 0 for x in s.choices if x.code == c.code) for s in block])
-            for c in scale
-        ]
-        writer.chart_table(title, [s.name for s in block], series, "likert")
-        block.clear()
-
-    for s in summaries:
-        variable = by_name.get(s.name)
-        same_scale = block and [c.code for c in block[0].choices] == [c.code for c in s.choices]
-        if s.kind == "likert" and (not block or same_scale):
-            block.append(s)
-            continue
-        flush_block()
-        if s.kind == "likert":
-            block.append(s)
-        elif s.kind in ("choice", "multiple"):
+    ratings = {v.name for v in variables if v.type == "rating"}
+    for kind, block in chart_blocks(summaries):
+        s = block[0]
+        if kind == "likert":
+            more = "…" if len(block) > 3 else ""
+            title = "Likert: " + ", ".join(x.name for x in block[:3]) + more
+            series = [
+                (
+                    c.label,
+                    [next(x.percent or 0 for x in i.choices if x.code == c.code) for i in block],
+                )
+                for c in s.choices
+            ]
+            writer.chart_table(title, [i.name for i in block], series, "likert")
+        elif kind in ("choice", "multiple"):
             writer.chart_table(
                 f"{s.name}: {s.label}",
                 [c.label for c in s.choices],
                 [("n", [c.n for c in s.choices])],
                 "choice",
             )
-        elif variable is not None and variable.type == "rating":
+        elif s.name in ratings:
             writer.chart_table(
                 f"{s.name}: {s.label}",
                 [c.code for c in s.choices],
                 [("n", [c.n for c in s.choices])],
                 "histogram",
             )
-    flush_block()
 
 
 def write_about(

@@ -55,6 +55,24 @@ class Summary:
         return self.denominator - self.answered
 
 
+def chart_blocks(summaries: list[Summary]) -> list[tuple[str, list[Summary]]]:
+    """Consecutive Likert items on the same scale make one chart; every other summary its own.
+    Each block comes with its kind."""
+    blocks: list[tuple[str, list[Summary]]] = []
+    for s in summaries:
+        previous = blocks[-1] if blocks else None
+        if (
+            s.kind == "likert"
+            and previous is not None
+            and previous[0] == "likert"
+            and [c.code for c in previous[1][0].choices] == [c.code for c in s.choices]
+        ):
+            previous[1].append(s)
+        else:
+            blocks.append((s.kind, [s]))
+    return blocks
+
+
 def _percent(n: int, of: int) -> float | None:
     return round(100 * n / of, 1) if of else None
 

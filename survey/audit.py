@@ -3,7 +3,6 @@ removed: no route does it, and the ORM refuses it (see `_refuse_changes_to_the_l
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterable
@@ -14,7 +13,7 @@ from typing import Any
 from sqlalchemy import Select, Update, event, select
 from sqlalchemy.orm import ORMExecuteState, Session, joinedload
 
-from exports.cells import GuardCounts, csv_text
+from exports.cells import GuardCounts, csv_text, csv_writer
 from survey.models import AuditEvent, User
 
 
@@ -105,22 +104,22 @@ CSV_HEADER = ["id", "at_utc", "user", "action", "target", "ip", "details"]
 def events_csv(events: Iterable[AuditEvent]) -> tuple[bytes, int]:
     """The events as UTF-8 CSV with a BOM, every text cell through the spreadsheet guard;
     returns the file and its number of rows."""
-    out = io.StringIO()
-    writer = csv.writer(out)
+    out = io.BytesIO()
     counts = GuardCounts()
-    writer.writerow(CSV_HEADER)
     rows = 0
-    for item in events:
-        writer.writerow(
-            [
-                item.id,
-                item.at.strftime("%Y-%m-%d %H:%M:%S"),
-                csv_text(item.user.email if item.user else "", counts),
-                csv_text(item.action, counts),
-                csv_text(item.target or "", counts),
-                csv_text(item.ip or "", counts),
-                csv_text(details_text(item.details), counts),
-            ]
-        )
-        rows += 1
-    return ("\ufeff" + out.getvalue()).encode("utf-8"), rows
+    with csv_writer(out) as writer:
+        writer.writerow(CSV_HEADER)
+        for item in events:
+            writer.writerow(
+                [
+                    item.id,
+                    item.at.strftime("%Y-%m-%d %H:%M:%S"),
+                    csv_text(item.user.email if item.user else "", counts),
+                    csv_text(item.action, counts),
+                    csv_text(item.target or "", counts),
+                    csv_text(item.ip or "", counts),
+                    csv_text(details_text(item.details), counts),
+                ]
+            )
+            rows += 1
+    return out.getvalue(), rows

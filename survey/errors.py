@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from survey.extensions import db
+from survey.questionnaire.study import NoQuestionnaire
 
 
 def register(app: Flask) -> None:
@@ -15,6 +16,11 @@ def register(app: Flask) -> None:
     def csrf_error(error: CSRFError):
         message = _("This form had expired. Please go back, reload the page and try again.")
         return render_template("error.html", code=400, message=message), 400
+
+    @app.errorhandler(NoQuestionnaire)
+    def no_questionnaire(error: NoQuestionnaire):
+        message = _("There is no questionnaire yet. Run “flask --app survey setup” first.")
+        return render_template("error.html", code=404, message=message), 404
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -7,7 +7,8 @@ from typing import IO
 from sqlalchemy.orm import Session
 
 from exports.filters import ExportFilters
-from exports.report import Progress, ReportInfo, write_csv, write_report
+from exports.info import ReportInfo
+from exports.report import Progress, write_csv, write_report
 from exports.rows import ReportOptions
 from survey import audit
 from survey.database import read_only_transactions

@@ -17,6 +17,7 @@ from survey.config import ConfigError, settings_from_env
 from survey.database import configure_sqlite
 from survey.extensions import db as database
 from survey.models import Base, Response
+from tests.conftest import logged_in, reset_schema
 
 
 @pytest.mark.parametrize(
@@ -177,3 +178,23 @@ def test_migrations_upgrade_an_older_schema_with_data(app, database_url):
             ).scalar()
     assert tuple(row) == ("r1", 3, None)
     assert invitation_only in (False, 0)
+
+
+def test_staff_pages_before_setup_say_what_to_do(app):
+    """Before `flask setup` loads a questionnaire, no staff page fails: those that need one say
+    how to make it."""
+    with app.app_context():
+        reset_schema()
+    admin = logged_in(app, "admin")
+    urls = sorted(
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/staff") and "GET" in rule.methods and not rule.arguments
+    )
+    assert len(urls) > 8
+    statuses = {url: admin.get(url).status_code for url in urls}
+    assert all(status < 500 for status in statuses.values()), statuses
+    for url in ("/staff/admin/invitations", "/staff/admin/questionnaire/"):
+        page = admin.get(url)
+        assert page.status_code == 404
+        assert "There is no questionnaire yet." in page.get_data(as_text=True)

@@ -3,13 +3,14 @@ event; the download adds one (who took a copy of the log, and which part)."""
 
 from __future__ import annotations
 
-from flask import Response, render_template, request
+from flask import render_template, request
 from flask_login import current_user
 
 from forms.users import AuditDownloadForm, AuditFilterForm
 from survey import audit
 from survey.admin.blueprint import bp
 from survey.auth.services import ADMIN, role_required
+from survey.downloads import CSV, attachment
 from survey.extensions import db
 from survey.models import utcnow
 
@@ -64,11 +65,4 @@ def audit_download():
     )
     db.session.commit()
     stamp = utcnow().strftime("%Y%m%d-%H%M%S")
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f"attachment; filename=audit-log-{stamp}.csv",
-            "Cache-Control": "no-store",
-        },
-    )
+    return attachment(body, f"audit-log-{stamp}.csv", CSV)

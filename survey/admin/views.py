@@ -2,29 +2,27 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
-from flask import Response, current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from exports.cells import GuardCounts, csv_text
+from exports.cells import GuardCounts, csv_text, csv_writer
 from forms.admin import AccessModeForm, InvitationBatchForm
 from survey import audit
 from survey.admin import audit_views, user_views  # noqa: F401  (they add their routes to bp)
 from survey.admin.blueprint import bp
 from survey.auth.services import ADMIN, role_required
+from survey.downloads import CSV, attachment
 from survey.extensions import db
 from survey.models import Questionnaire, utcnow
 from survey.participate import invitations
+from survey.questionnaire.study import study_questionnaire
 
 
 def _questionnaire() -> Questionnaire:
-    return db.session.scalar(
-        select(Questionnaire).where(Questionnaire.slug == current_app.config["QUESTIONNAIRE_SLUG"])
-    )
+    return study_questionnaire(db.session, current_app.config["QUESTIONNAIRE_SLUG"])
 
 
 @bp.route("/invitations", methods=["GET"])
@@ -84,17 +82,10 @@ def make_invitations():
         db.session, "invitations.create", current_user, target=questionnaire.slug, count=len(codes)
     )
     db.session.commit()
-    out = io.StringIO()
-    writer = csv.writer(out)
+    out = io.BytesIO()
     counts = GuardCounts()
-    writer.writerow(["invitation_code"])
-    writer.writerows([csv_text(code, counts)] for code in codes)
+    with csv_writer(out) as writer:
+        writer.writerow(["invitation_code"])
+        writer.writerows([csv_text(code, counts)] for code in codes)
     stamp = utcnow().strftime("%Y%m%d-%H%M%S")
-    return Response(
-        ("\ufeff" + out.getvalue()).encode("utf-8"),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f"attachment; filename=invitations-{stamp}.csv",
-            "Cache-Control": "no-store",
-        },
-    )
+    return attachment(out.getvalue(), f"invitations-{stamp}.csv", CSV)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import re
 
 from flask import (
@@ -13,19 +12,20 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import current_user
 from sqlalchemy import select
 
 from exports.report import ExportError, collect_statistics
+from exports.stats import chart_blocks
 from forms.auth import LogoutForm
 from forms.reports import ExportForm, FilterForm
 from survey import audit
 from survey.auth.services import STAFF, role_required
 from survey.dashboard import charts, jobs
 from survey.database import read_only_transactions
+from survey.downloads import CSV, XLSX, attachment
 from survey.extensions import db
 from survey.models import ExportJob, JobStatus, Questionnaire, QuestionnaireVersion, VersionStatus
 
@@ -47,24 +47,6 @@ def _version_numbers() -> list[int]:
             .order_by(QuestionnaireVersion.number)
         )
     )
-
-
-def _blocks(summaries):
-    """Consecutive Likert items on the same scale make one chart; everything else its own."""
-    blocks: list[tuple[str, list]] = []
-    for s in summaries:
-        codes = [c.code for c in s.choices]
-        previous = blocks[-1] if blocks else None
-        if (
-            s.kind == "likert"
-            and previous
-            and previous[0] == "likert"
-            and [c.code for c in previous[1][0].choices] == codes
-        ):
-            previous[1].append(s)
-        else:
-            blocks.append((s.kind, [s]))
-    return blocks
 
 
 @bp.route("/dashboard")
@@ -89,7 +71,7 @@ def dashboard():
         form=form,
         statistics=statistics,
         summaries=summaries,
-        blocks=_blocks(summaries),
+        blocks=chart_blocks(summaries),
         weeks=charts.weekly(statistics.by_day) if statistics else [],
         charts=charts,
         logout_form=LogoutForm(),
@@ -152,13 +134,4 @@ def export_download(job_id: str):
         abort(410)
     audit.record(db.session, "export.download", current_user, target=job.id)
     db.session.commit()
-    mimetype = (
-        "text/csv"
-        if job.format == "csv"
-        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response = send_file(
-        io.BytesIO(job.file), mimetype=mimetype, as_attachment=True, download_name=job.filename
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return attachment(job.file, job.filename, CSV if job.format == "csv" else XLSX)

@@ -23,7 +23,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from forms.editor import AGGREGATE_LABELS, KIND_LABELS, TYPE_LABELS
@@ -33,6 +32,7 @@ from survey.editor.editing import Item
 from survey.editor.versions import draft_of
 from survey.extensions import db
 from survey.models import Questionnaire, QuestionnaireVersion
+from survey.questionnaire import study
 from survey.questionnaire.rules import DraftRefused, Problem, check_draft
 
 bp = Blueprint("editor", __name__, url_prefix="/staff/admin/questionnaire")
@@ -41,15 +41,8 @@ T = TypeVar("T")
 
 
 def study_questionnaire(lock: bool = False) -> Questionnaire:
-    """The study's questionnaire. Changes lock its row first (on PostgreSQL), so edits, starting
-    a draft and publishing run one after another and each sees the others' result."""
-    query = select(Questionnaire).where(
-        Questionnaire.slug == current_app.config["QUESTIONNAIRE_SLUG"]
-    )
-    found = db.session.scalar(query.with_for_update() if lock else query)
-    if found is None:
-        abort(404)
-    return found
+    """The study's questionnaire; `lock` for changes (see questionnaire.study)."""
+    return study.study_questionnaire(db.session, current_app.config["QUESTIONNAIRE_SLUG"], lock)
 
 
 def current_draft() -> QuestionnaireVersion:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,6 +10,7 @@ from exports.xlsform import XLSFormError
 from forms.publishing import PublishForm, SpreadsheetForm
 from survey import audit
 from survey.auth.services import ADMIN, role_required
+from survey.downloads import XLSX, attachment
 from survey.editor import versions
 from survey.editor.base_views import bp, study_questionnaire
 from survey.editor.spreadsheet import import_spreadsheet, spreadsheet_of
@@ -17,8 +18,6 @@ from survey.extensions import db
 from survey.i18n import explained
 from survey.models import utcnow
 from survey.questionnaire.rules import DraftRefused, draft_problems
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _publish_page(form: PublishForm, problems=None, status: int = 200):
@@ -87,16 +86,8 @@ def spreadsheet_export():
     )
     db.session.commit()
     stamp = utcnow().strftime("%Y%m%d")
-    return Response(
-        spreadsheet_of(version),
-        mimetype=XLSX,
-        headers={
-            "Content-Disposition": (
-                f"attachment; filename={questionnaire.slug}-v{version.number}-{stamp}.xlsx"
-            ),
-            "Cache-Control": "no-store",
-        },
-    )
+    filename = f"{questionnaire.slug}-v{version.number}-{stamp}.xlsx"
+    return attachment(spreadsheet_of(version), filename, XLSX)
 
 
 @bp.route("/spreadsheet", methods=["POST"])
