@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
@@ -14,16 +14,15 @@ from exports.filters import ExportFilters
 from exports.variables import Variable
 from survey.models import (
     Answer,
+    AnswerValue,
     QuestionnaireVersion,
-    QuestionType,
     Response,
     ResponseStatus,
     ToolkitView,
+    decode_answer,
 )
 from survey.questionnaire.expressions import evaluate
 from survey.questionnaire.scoring import ScoreRule, compute_score
-
-Value = str | float | date | list[str]
 
 
 @dataclass
@@ -36,7 +35,7 @@ class ResponseRecord:
     submitted_at: datetime | None
     consent_version: str
     consented_at: datetime
-    answers: dict[str, Value] = field(default_factory=dict)
+    answers: dict[str, AnswerValue] = field(default_factory=dict)
     shown: set[str] = field(default_factory=set)
     scores: dict[str, float | None] = field(default_factory=dict)
     toolkit: dict[str, tuple[int, int]] = field(default_factory=dict)  # section -> (opened, s)
@@ -147,11 +146,7 @@ class RecordReader:
         )
         for response_id, question_id, text, number, day in answers:
             name, kind = self.questions[question_id]
-            if kind == QuestionType.MULTIPLE_CHOICE:
-                value: Value = text.split()
-            else:
-                value = text if text is not None else number if number is not None else day
-            records[response_id].answers[name] = value
+            records[response_id].answers[name] = decode_answer(kind, text, number, day)
         views = self.session.execute(
             select(
                 ToolkitView.response_id,

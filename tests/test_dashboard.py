@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from survey.dashboard import jobs
-from survey.models import AuditEvent, ExportJob, utcnow
+from survey.models import AuditEvent, ExportJob, JobStatus, User, utcnow
 from tests.test_exports import known, report, sheet_dicts  # noqa: F401 - the `known` fixture
 
 
@@ -123,3 +123,18 @@ def test_report_form_refuses_bad_input(investigator):
         "/staff/exports", {"format": "pdf", "status": "all", "submit": "x"}
     )
     assert response.status_code == 400
+
+
+def test_a_job_that_cannot_even_start_is_marked_failed(app, db, investigator):
+    """A job whose stored filters cannot be read fails with a message; it never stays queued."""
+    user = db.session.scalar(select(User).where(User.email == "investigator@example.org"))
+    job = ExportJob(user=user, format="xlsx", filters={"since": "not a date"})
+    db.session.add(job)
+    db.session.commit()
+    job_id = job.id
+    jobs.run_job(app, job_id)
+    db.session.rollback()
+    job = db.session.get(ExportJob, job_id)
+    assert job.status == JobStatus.FAILED and job.finished_at is not None
+    assert job.error == "The report could not be made. The error is in the server log."
+    assert investigator.get(f"/staff/exports/{job_id}").status_code == 200

@@ -10,6 +10,7 @@ import json
 import re
 from urllib.parse import quote, urlencode
 
+import lxml.html
 import pytest
 from flask import url_for
 from markupsafe import escape
@@ -144,9 +145,14 @@ def test_template_syntax_stays_literal(browser, admin, db, payload):
     # The dashboard is full of numbers: look at the comment_change item's heading only.
     heading = re.search(r"<h2[^>]*>([^<]*)<small><code>comment_change</code>", dashboard).group(1)
     assert heading.strip() == str(escape(payload))
-    for html in (page, heading):
-        assert str(escape(payload)) in html
-        assert "49" not in html
+    assert str(escape(payload)) in page
+    # What a reader sees, not the markup: attributes such as the random CSRF token may hold "49".
+    for text in (
+        lxml.html.fromstring(page).text_content(),
+        lxml.html.fromstring(heading).text_content(),
+    ):
+        assert payload in text
+        assert "49" not in text
     for html in (page, dashboard):
         assert "test-secret" not in html and "SQLALCHEMY_DATABASE_URI" not in html
         assert "&lt;Config" not in html and "<Config" not in html
@@ -233,8 +239,7 @@ def test_forged_field_names_are_ignored(browser, db):
         "version_id": "2",
     }
     assert answer_page(browser, 4, {**PAGES[3][1], **forged}).status_code == 302
-    expected = {**before, **{k: v for k, v in PAGES[3][1].items() if k != "info_formats"}}
-    expected["info_formats"] = " ".join(PAGES[3][1]["info_formats"])
+    expected = {**before, **PAGES[3][1]}
     assert stored(db) == expected
     [response] = responses(db)
     assert (response.current_position, response.status) == (5, "in_progress")

@@ -32,7 +32,7 @@ def test_complete_survey_stores_every_answer_typed(browser, db, version):
     stored = answers_of(db, response)
     assert stored["eligibility"] == "breastfeeding"
     assert stored["consent"] == "yes"
-    assert stored["info_formats"] == "online video other"
+    assert stored["info_formats"] == ["online", "video", "other"]
     assert stored["info_formats_other"] == "Podcasts"
     assert stored["pain_during"] == 2.0
     assert stored["sus_03"] == "5"
@@ -376,3 +376,20 @@ def test_a_page_with_errors_still_offers_its_follow_up_questions(browser):
     assert 'id="tried_with_toolkit-error"' in html
     assert 'id="q-pain_during"' in html
     assert re.search(r'value="4"[^>]*checked|checked[^>]*value="4"', html)  # kept as typed
+
+
+def test_consent_on_the_last_page_completes_the_response(browser, db, version):
+    """A version whose consent page has nothing after it: consenting is the whole survey."""
+    for section in [s for s in version.sections if s.position > PAGES[1][0]]:
+        for question in section.questions:
+            db.session.delete(question)
+        db.session.delete(section)
+    for score in version.scores:
+        db.session.delete(score)
+    db.session.commit()
+    assert answer_page(browser, *PAGES[0]).status_code == 302
+    assert answer_page(browser, *PAGES[1]).headers["Location"].endswith("/survey/thanks")
+    assert "Thank you" in browser.get("/survey/thanks").get_data(as_text=True)
+    [response] = responses(db)
+    assert response.status == ResponseStatus.COMPLETE and response.submitted_at is not None
+    assert answers_of(db, response) == {"eligibility": "breastfeeding", "consent": "yes"}

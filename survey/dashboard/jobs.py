@@ -74,14 +74,16 @@ def _set(job_id: str, **values: object) -> None:
 
 def run_job(app: Flask, job_id: str) -> None:
     with app.app_context():
-        job = db.session.get(ExportJob, job_id)
-        filters = ExportFilters.from_description(job.filters)
-        options = ReportOptions(deidentified=job.deidentified, labels=job.labels)
-        user, email, fmt = job.user, job.user.email, job.format
-        db.session.rollback()  # reading `user` again now would begin a write transaction
-        _set(job_id, status=JobStatus.RUNNING)
-        out = io.BytesIO()
         try:
+            job = db.session.get(ExportJob, job_id)
+            if job is None:  # deleted before it could start: nothing to report to
+                return
+            filters = ExportFilters.from_description(job.filters)
+            options = ReportOptions(deidentified=job.deidentified, labels=job.labels)
+            user, email, fmt = job.user, job.user.email, job.format
+            db.session.rollback()  # reading `user` again now would begin a write transaction
+            _set(job_id, status=JobStatus.RUNNING)
+            out = io.BytesIO()
             info = run_export(
                 db.session,
                 out,

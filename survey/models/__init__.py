@@ -18,7 +18,14 @@ from survey.models.questionnaire import (
     SectionKind,
     VersionStatus,
 )
-from survey.models.response import Answer, Response, ResponseStatus, ToolkitView
+from survey.models.response import (
+    Answer,
+    AnswerValue,
+    Response,
+    ResponseStatus,
+    ToolkitView,
+    decode_answer,
+)
 from survey.models.user import AuditEvent, Role, User
 
 __all__ = [
@@ -26,6 +33,7 @@ __all__ = [
     "NUMBER_TYPES",
     "TEXT_TYPES",
     "Answer",
+    "AnswerValue",
     "AuditEvent",
     "Base",
     "Choice",
@@ -46,5 +54,6 @@ __all__ = [
     "ToolkitView",
     "User",
     "VersionStatus",
+    "decode_answer",
     "utcnow",
 ]

@@ -10,7 +10,19 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.models.base import Base, utcnow
-from survey.models.questionnaire import Question, QuestionnaireVersion
+from survey.models.questionnaire import Question, QuestionnaireVersion, QuestionType
+
+AnswerValue = str | float | date | list[str] | None
+
+
+def decode_answer(
+    kind: str, text: str | None, number: float | None, day: date | None
+) -> AnswerValue:
+    """A stored answer's value from its three columns: a multiple-choice answer is its list of
+    codes (stored space-separated), any other the one column that is set."""
+    if kind == QuestionType.MULTIPLE_CHOICE:
+        return text.split() if text else []
+    return text if text is not None else number if number is not None else day
 
 
 class ResponseStatus(StrEnum):
@@ -86,11 +98,10 @@ class Answer(Base):
     question: Mapped[Question] = relationship()
 
     @property
-    def value(self) -> str | float | date | None:
-        for v in (self.value_text, self.value_number, self.value_date):
-            if v is not None:
-                return v
-        return None
+    def value(self) -> AnswerValue:
+        return decode_answer(
+            self.question.type, self.value_text, self.value_number, self.value_date
+        )
 
 
 class ToolkitView(Base):

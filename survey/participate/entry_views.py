@@ -12,7 +12,7 @@ from forms.resume import InvitationForm, ResumeForm, ToolkitNextForm
 from survey.extensions import db
 from survey.i18n import current_language
 from survey.models import Questionnaire, Response, SectionKind
-from survey.participate import invitations, services
+from survey.participate import consent, invitations, services
 from survey.participate.blueprint import (
     bind,
     bp,
@@ -83,7 +83,7 @@ def invitation():
             return redirect(url_for(".page", position=response.current_position))
         else:
             session.pop("response_id", None)
-            session["invitation_id"] = found.id
+            session[consent.INVITATION] = found.id
             return to_page(version.sections[0])
     status = 400 if form.errors else 200
     return render_template("participate/invitation.html", form=form), status

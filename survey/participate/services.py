@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from collections.abc import Mapping
 from datetime import date
 from functools import lru_cache
@@ -12,16 +9,18 @@ from functools import lru_cache
 from sqlalchemy import bindparam, delete, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
+from survey import codes
 from survey.models import (
     NUMBER_TYPES,
     Answer,
+    AnswerValue,
     QuestionnaireVersion,
-    QuestionType,
     Response,
     ResponseStatus,
     SectionKind,
     ToolkitView,
     VersionStatus,
+    decode_answer,
     utcnow,
 )
 from survey.models import Question as QuestionRow
@@ -35,11 +34,9 @@ from survey.participate.structure import (
 )
 from survey.questionnaire.expressions import Node, evaluate, parse
 
-AnswerValue = str | float | date | list[str] | None
 Columns = tuple[str | None, float | None, date | None]  # an answer's value_text, _number, _date
 VALUE_COLUMNS = ("value_text", "value_number", "value_date")
 PRE_CONSENT_KINDS = frozenset({SectionKind.ELIGIBILITY, SectionKind.CONSENT})
-RESUME_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U: easy to read aloud
 MAX_TOOLKIT_SECONDS = 30 * 60  # one sitting; longer means the tab was left open
 
 
@@ -138,17 +135,10 @@ def stored_columns(session: Session, response_id: str) -> dict[int, Columns]:
     return {question_id: (text, number, day) for question_id, text, number, day in rows}
 
 
-def stored_value(question: Question, columns: Columns) -> AnswerValue:
-    text, number, day = columns
-    if question.type == QuestionType.MULTIPLE_CHOICE:
-        return text.split()
-    return text if text is not None else number if number is not None else day
-
-
 def answers_by_name(version: Version, stored: Mapping[int, Columns]) -> dict[str, AnswerValue]:
     questions = version.by_id
     return {
-        question.name: stored_value(question, columns)
+        question.name: decode_answer(question.type, *columns)
         for question_id, columns in stored.items()
         if (question := questions.get(question_id)) is not None
     }
@@ -243,19 +233,16 @@ def _forget_loaded_answers(session: Session, response: Response) -> None:
 
 
 def new_resume_code() -> str:
-    raw = "".join(secrets.choice(RESUME_ALPHABET) for _ in range(8))
-    return f"{raw[:4]}-{raw[4:]}"
+    return codes.new_code(4, 4)
 
 
 def normalise_resume_code(code: str) -> str:
-    raw = "".join(ch for ch in code.upper() if ch.isalnum())
+    raw = codes.characters(code)
     return f"{raw[:4]}-{raw[4:]}"
 
 
 def resume_code_digest(code: str, secret: str) -> str:
-    """Keyed hash: the database alone cannot be searched for codes by brute force."""
-    key = hashlib.sha256(f"resume-code:{secret}".encode()).digest()
-    return hmac.new(key, normalise_resume_code(code).encode(), hashlib.sha256).hexdigest()
+    return codes.keyed_digest("resume-code", normalise_resume_code(code), secret)
 
 
 def start_response(
@@ -303,8 +290,12 @@ def find_by_resume_code(session: Session, code: str, secret: str) -> Response | 
     )
 
 
-def reach(response: Response, section: Section) -> None:
-    response.current_position = max(response.current_position, section.position)
+def advance(response: Response, next_section: Section | None) -> None:
+    """Move the response on to its next page, or complete it when there is none."""
+    if next_section is None:
+        complete(response)
+    else:
+        response.current_position = max(response.current_position, next_section.position)
 
 
 def complete(response: Response) -> None:

@@ -6,20 +6,18 @@ entry_views.py; importing it here puts them on the same `participate` blueprint.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Mapping
 
 from flask import abort, current_app, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from forms.participant import PageForm, field_value, page_form
 from forms.resume import ResumeForm
 from survey.extensions import db
 from survey.i18n import current_language
 from survey.messages import N_
-from survey.models import Invitation, Response, SectionKind
-from survey.participate import entry_views, invitations, services  # noqa: F401  (entry_views adds its routes to bp)
+from survey.models import Response, SectionKind
+from survey.participate import consent, entry_views, services  # noqa: F401  (entry_views adds its routes to bp)
 from survey.participate.blueprint import (
     bind,
     bp,
@@ -110,9 +108,9 @@ def _only_missing_answers(form: PageForm) -> bool:
 
 def _pre_consent_page(version: Version, section: Section):
     invitation_only = services.invitation_only(db.session, version.questionnaire_id)
-    if invitation_only and "invitation_id" not in session:
+    if invitation_only and consent.INVITATION not in session:
         return redirect(url_for(".invitation"))
-    pending = session.get("pending", {})
+    pending = consent.pending(session)
     if section.kind == SectionKind.CONSENT and not pending:
         return to_page(version.sections[0])
     form = page_form(section, current_language(), data=pending)
@@ -122,10 +120,8 @@ def _pre_consent_page(version: Version, section: Section):
     if form.switch_language.data:  # keep the choice made so far, show the page again
         form.validate()
         kept = [q for q in shown if q.name not in form.errors]
-        session["pending"] = {
-            **pending,
-            **{q.name: v for q, v in _values(form, kept).items() if v is not None},
-        }
+        values = _values(form, kept).items()
+        consent.keep(session, {**pending, **{q.name: v for q, v in values if v is not None}})
         return to_page(section)
     if form.back.data:
         return to_page(
@@ -134,57 +130,37 @@ def _pre_consent_page(version: Version, section: Section):
     if not form.validate():
         return _invalid(version, section, form, pending)
     pending = {**pending, **{q.name: v for q, v in _values(form, shown).items()}}
-    if section.screen_out_if and services.condition_holds(section.screen_out_if, pending):
-        session.pop("pending", None)
-        session.pop("start_token", None)
+    if consent.screens_out(section, pending):
+        consent.forget(session)
         return redirect(url_for(".not_eligible"))
-    session["pending"] = pending
-    session.setdefault("start_token", secrets.token_urlsafe(16))
+    consent.keep(session, pending)
     next_section = services.neighbour(version, section.position, pending, 1)
     if section.kind == SectionKind.CONSENT:
-        return _consent_given(version, pending, next_section, invitation_only)
+        return _consent_given(version, next_section, invitation_only)
     return to_page(next_section)
 
 
-def _consent_given(
-    version: Version, pending: dict, next_section: Section | None, invitation_only: bool
-):
-    """Create the response. Consent sent twice (a retry after a lost reply) continues the
-    response the first one created instead of making another."""
-    secret = current_app.config["SECRET_KEY"]
-    token = session.get("start_token")
-    response = services.find_by_start_token(db.session, token) if token else None
-    if response is not None:
-        code = services.reissue_resume_code(response, secret)
-    else:
-        invitation = _claim_invitation()
-        if invitation_only and invitation is None:
-            flash(_("That invitation code has already been used."), "warning")
-            return redirect(url_for(".invitation"))
-        response, code = services.start_response(
-            db.session, version, current_language(), pending, secret, start_token=token
+def _consent_given(version: Version, next_section: Section | None, invitation_only: bool):
+    try:
+        given = consent.give_consent(
+            db.session,
+            session,
+            version,
+            current_language(),
+            next_section,
+            current_app.config["SECRET_KEY"],
+            invitation_only,
         )
-        if invitation is not None:
-            invitations.use_invitation(invitation, response)
-        services.reach(response, next_section)
-    response_id, position = response.id, response.current_position  # not read again after commit
+    except consent.InvitationUsed:
+        flash(_("That invitation code has already been used."), "warning")
+        return redirect(url_for(".invitation"))
     db.session.commit()
-    for key in ("pending", "start_token"):
-        session.pop(key, None)
-    bind(response_id)
-    session["resume_code"] = code
-    return redirect(url_for(".page", position=position))
-
-
-def _claim_invitation() -> Invitation | None:
-    """The session's invitation, if it is still unused (locked until this request commits)."""
-    invitation_id = session.pop("invitation_id", None)
-    if invitation_id is None:
-        return None
-    invitation = db.session.scalar(
-        select(Invitation).where(Invitation.id == invitation_id).with_for_update()
-    )
-    return invitation if invitation is not None and invitation.response_id is None else None
+    consent.forget(session)
+    bind(given.response_id)
+    session["resume_code"] = given.resume_code
+    if given.position is None:
+        return redirect(url_for(".thanks"))
+    return redirect(url_for(".page", position=given.position))
 
 
 def _invalid(
@@ -228,10 +204,7 @@ def _question_page(response: Response, section: Section):
         return _invalid(version, section, form, answers)
     saved = _save(response, section, form, shown, stored)
     next_section = services.neighbour(version, section.position, saved, 1)
-    if next_section is None:
-        services.complete(response)
-    else:
-        services.reach(response, next_section)
+    services.advance(response, next_section)
     db.session.commit()
     return to_page(next_section)
 

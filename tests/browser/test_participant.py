@@ -44,7 +44,7 @@ def assert_complete(db, language: str) -> dict[str, object]:
     assert response.submitted_at is not None
     assert response.language == language
     assert answers["eligibility"] == "breastfeeding"
-    assert answers["info_formats"] == "online video other"
+    assert answers["info_formats"] == ["online", "video", "other"]
     assert answers["info_formats_other"] == "Podcasts"
     assert answers["pain_during"] == 2.0
     assert answers["comment_liked"] == "The clock pictures."
