@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select, tuple_
-from sqlalchemy.orm import Session
 
 from exports.filters import ExportFilters
 from exports.variables import Variable
 from survey.models import (
     Answer,
     AnswerValue,
+    DbSession,
     QuestionnaireVersion,
     Response,
     ResponseStatus,
@@ -52,7 +52,7 @@ class RecordReader:
 
     def __init__(
         self,
-        session: Session,
+        session: DbSession,
         versions: list[QuestionnaireVersion],
         variables: list[Variable],
         filters: ExportFilters,

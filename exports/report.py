@@ -12,7 +12,6 @@ from importlib.metadata import version as package_version
 from typing import IO, Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from exports.cells import GuardCounts, csv_text, csv_writer
 from exports.filters import ExportFilters
@@ -23,7 +22,7 @@ from exports.sheets import write_about, write_charts, write_codebook, write_summ
 from exports.stats import Statistics
 from exports.variables import Variable, collect_variables
 from exports.workbook import WorkbookWriter
-from survey.models import Questionnaire, QuestionnaireVersion, VersionStatus
+from survey.models import DbSession, Questionnaire, QuestionnaireVersion, VersionStatus
 from survey.toolkit.content import SECTIONS
 
 Progress = Callable[[int, int], None]
@@ -41,7 +40,7 @@ def software_version() -> str:
 
 
 def chosen_versions(
-    session: Session, slug: str, filters: ExportFilters
+    session: DbSession, slug: str, filters: ExportFilters
 ) -> list[QuestionnaireVersion]:
     """Every version that has been live (published or retired), or the ones the filter names."""
     query = (
@@ -115,7 +114,7 @@ class _Plan:
 
 
 def _plan(
-    session: Session, slug: str, filters: ExportFilters, options: ReportOptions, chunk: int
+    session: DbSession, slug: str, filters: ExportFilters, options: ReportOptions, chunk: int
 ) -> _Plan:
     versions = chosen_versions(session, slug, filters)
     variables = collect_variables(versions)
@@ -131,7 +130,7 @@ def _plan(
 
 
 def write_report(
-    session: Session,
+    session: DbSession,
     out: str | IO[bytes],
     *,
     slug: str = "milk",
@@ -191,7 +190,7 @@ def _comments(
 
 
 def collect_statistics(
-    session: Session, *, slug: str = "milk", filters: ExportFilters | None = None
+    session: DbSession, *, slug: str = "milk", filters: ExportFilters | None = None
 ) -> Statistics:
     """The statistics alone (for the dashboard): the same numbers as the Summary sheet."""
     filters = filters or ExportFilters()
@@ -212,7 +211,7 @@ def _binary(out: str | IO[bytes]) -> Iterator[IO[bytes]]:
 
 
 def write_csv(
-    session: Session,
+    session: DbSession,
     out: str | IO[bytes],
     *,
     slug: str = "milk",

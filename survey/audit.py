@@ -14,7 +14,7 @@ from sqlalchemy import Select, Update, event, select
 from sqlalchemy.orm import ORMExecuteState, Session, joinedload
 
 from exports.cells import GuardCounts, csv_text, csv_writer
-from survey.models import AuditEvent, User
+from survey.models import AuditEvent, DbSession, User
 
 
 class AuditLogIsAppendOnly(RuntimeError):
@@ -22,7 +22,7 @@ class AuditLogIsAppendOnly(RuntimeError):
 
 
 def record(
-    session: Session,
+    session: DbSession,
     action: str,
     user: User | None = None,
     target: str | None = None,
@@ -89,7 +89,7 @@ def select_events(filters: AuditFilters) -> Select[tuple[AuditEvent]]:
     return query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
 
 
-def actions(session: Session) -> list[str]:
+def actions(session: DbSession) -> list[str]:
     """Every action that appears in the log, in alphabetical order."""
     return list(session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
 

@@ -7,10 +7,10 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import insert
-from sqlalchemy.orm import Session
 
 from survey.models import (
     Answer,
+    DbSession,
     QuestionnaireVersion,
     Response,
     ResponseStatus,
@@ -139,7 +139,7 @@ def _participant(rng: random.Random) -> dict[str, Callable[[dict], object]]:
 
 
 def generate_responses(
-    session: Session,
+    session: DbSession,
     version: QuestionnaireVersion,
     count: int,
     seed: int | None = None,

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from typing import IO
 
-from sqlalchemy.orm import Session
-
 from exports.filters import ExportFilters
 from exports.info import ReportInfo
 from exports.report import Progress, write_csv, write_report
 from exports.rows import ReportOptions
 from survey import audit
 from survey.database import read_only_transactions
-from survey.models import User
+from survey.models import DbSession, User
 
 
 def run_export(
-    session: Session,
+    session: DbSession,
     out: str | IO[bytes],
     *,
     as_csv: bool,

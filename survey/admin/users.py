@@ -5,33 +5,32 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from survey import audit
 from survey.auth.services import UserError, check_password, end_sessions, hash_password
 from survey.codes import new_password
-from survey.models import Role, User
+from survey.models import DbSession, Role, User
 
 
-def list_users(session: Session) -> list[User]:
+def list_users(session: DbSession) -> list[User]:
     return list(session.scalars(select(User).order_by(User.email)))
 
 
-def _active_admin_ids(session: Session) -> list[int]:
+def _active_admin_ids(session: DbSession) -> list[int]:
     """Locked on PostgreSQL, so two admins demoting each other at once cannot both succeed
     (SQLite writers already run one at a time)."""
     query = select(User.id).where(User.role == Role.ADMIN, User.active).with_for_update()
     return list(session.scalars(query))
 
 
-def _refuse_removing_the_last_admin(session: Session, user: User) -> None:
+def _refuse_removing_the_last_admin(session: DbSession, user: User) -> None:
     if user.role == Role.ADMIN and user.active and _active_admin_ids(session) == [user.id]:
         raise UserError(
             _("%(email)s is the last active admin. Make another admin first.", email=user.email)
         )
 
 
-def change_role(session: Session, by: User, user: User, role: str, ip: str | None = None) -> bool:
+def change_role(session: DbSession, by: User, user: User, role: str, ip: str | None = None) -> bool:
     """Returns whether anything changed."""
     if role not in set(Role):
         raise UserError(_("Choose a role."), "role")
@@ -45,7 +44,7 @@ def change_role(session: Session, by: User, user: User, role: str, ip: str | Non
     return True
 
 
-def deactivate(session: Session, by: User, user: User, ip: str | None = None) -> bool:
+def deactivate(session: DbSession, by: User, user: User, ip: str | None = None) -> bool:
     """The account can no longer log in, and every session it has ends now."""
     if not user.active:
         return False
@@ -57,7 +56,7 @@ def deactivate(session: Session, by: User, user: User, ip: str | None = None) ->
     return True
 
 
-def reactivate(session: Session, by: User, user: User, ip: str | None = None) -> bool:
+def reactivate(session: DbSession, by: User, user: User, ip: str | None = None) -> bool:
     if user.active:
         return False
     user.active = True
@@ -67,7 +66,7 @@ def reactivate(session: Session, by: User, user: User, ip: str | None = None) ->
 
 
 def reset_password(
-    session: Session, by: User, user: User, password: str | None = None, ip: str | None = None
+    session: DbSession, by: User, user: User, password: str | None = None, ip: str | None = None
 ) -> str:
     """Sets the given password, or a generated one when none is given, and ends every session
     of the user. Returns the new password (to show once if it was generated)."""

@@ -16,11 +16,10 @@ from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, logout_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from survey import audit
 from survey.extensions import db
-from survey.models import AuditEvent, Role, User, utcnow
+from survey.models import AuditEvent, DbSession, Role, User, utcnow
 from survey.models.user import new_session_token
 
 
@@ -73,7 +72,7 @@ def _duplicate(email: str) -> UserError:
 
 
 def create_user(
-    session: Session,
+    session: DbSession,
     email: str,
     password: str,
     role: str,
@@ -105,7 +104,7 @@ FAILURES_PER_ADDRESS = 20
 THROTTLE_WINDOW = timedelta(minutes=15)
 
 
-def check_throttle(session: Session, email: str, ip: str | None) -> None:
+def check_throttle(session: DbSession, email: str, ip: str | None) -> None:
     """Failed logins are counted in the database, so the limit holds across all workers and
     instances."""
     since = utcnow() - THROTTLE_WINDOW
@@ -120,7 +119,9 @@ def check_throttle(session: Session, email: str, ip: str | None) -> None:
         raise Throttled
 
 
-def authenticate(session: Session, email: str, password: str, ip: str | None = None) -> User | None:
+def authenticate(
+    session: DbSession, email: str, password: str, ip: str | None = None
+) -> User | None:
     """The active user with these credentials, or None; both kinds of failure look the same.
     Raises Throttled, before checking the password, after too many recent failures."""
     email = normalise_email(email)[:200]
@@ -148,7 +149,7 @@ def end_sessions(user: User) -> None:
     user.session_token = new_session_token()
 
 
-def count_admins(session: Session) -> int:
+def count_admins(session: DbSession) -> int:
     return (
         session.scalar(
             select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.active)

@@ -17,13 +17,13 @@ from exports.rows import ReportOptions
 from survey.database import write_transactions
 from survey.exporting import run_export
 from survey.extensions import db
-from survey.models import ExportJob, JobStatus, User, utcnow
+from survey.models import DbSession, ExportJob, JobStatus, User, utcnow
 
 KEEP_FILES_FOR = timedelta(hours=24)
 
 
 def create_job(
-    session: Session,
+    session: DbSession,
     user: User,
     filters: ExportFilters,
     *,
@@ -40,7 +40,7 @@ def create_job(
     return job
 
 
-def forget_expired_files(session: Session) -> None:
+def forget_expired_files(session: DbSession) -> None:
     session.execute(
         update(ExportJob)
         .where(ExportJob.expires_at < utcnow(), ExportJob.file.is_not(None))
@@ -122,7 +122,7 @@ def run_job(app: Flask, job_id: str) -> None:
             _running.discard(threading.current_thread())
 
 
-def jobs_of(session: Session, user: User, limit: int = 20) -> list[ExportJob]:
+def jobs_of(session: DbSession, user: User, limit: int = 20) -> list[ExportJob]:
     query = select(ExportJob).order_by(ExportJob.created_at.desc()).limit(limit)
     if not user.is_admin:
         query = query.where(ExportJob.user_id == user.id)

@@ -10,12 +10,11 @@ from collections.abc import Sequence
 from itertools import count
 from typing import Any, Literal, TypeVar
 
-from sqlalchemy.orm import Session
-
 from survey.models import (
     CHOICE_TYPES,
     Choice,
     ChoiceList,
+    DbSession,
     Question,
     Questionnaire,
     QuestionnaireVersion,
@@ -38,7 +37,7 @@ def _version_id(item: Section | Question | ChoiceList | Choice | Score) -> int:
 
 
 def find(
-    session: Session, model: type[Item], item_id: int, draft: QuestionnaireVersion
+    session: DbSession, model: type[Item], item_id: int, draft: QuestionnaireVersion
 ) -> Item | None:
     """The item with this id if it belongs to the draft (never one of a published version)."""
     if not 0 < item_id <= LARGEST_ID:
@@ -53,7 +52,7 @@ def published_names(questionnaire: Questionnaire) -> set[str]:
     return {q.name for version in earlier for q in version.questions}
 
 
-def arrange(session: Session, *groups: tuple[object, str, Sequence[Any]]) -> None:
+def arrange(session: DbSession, *groups: tuple[object, str, Sequence[Any]]) -> None:
     """Give each parent's collection (`attribute`) exactly `items`, in that order, numbered from
     1. Positions are unique per parent, so every item first takes a distinct negative value and
     is written, then takes its final one: no statement ever collides (SQLite and PostgreSQL)."""
@@ -77,7 +76,7 @@ def can_move(items: Sequence[Any], item: Any, direction: Direction) -> bool:
     return index > 0 if direction == "up" else index < len(items) - 1
 
 
-def move(session: Session, parent: object, attribute: str, item: Any, direction: Direction):
+def move(session: DbSession, parent: object, attribute: str, item: Any, direction: Direction):
     """Swap the item with its neighbour on that side (see `can_move`)."""
     items = list(getattr(parent, attribute))
     index = items.index(item)
@@ -86,13 +85,13 @@ def move(session: Session, parent: object, attribute: str, item: Any, direction:
     arrange(session, (parent, attribute, items))
 
 
-def add_last(session: Session, parent: object, attribute: str, item: Item) -> Item:
+def add_last(session: DbSession, parent: object, attribute: str, item: Item) -> Item:
     """Put a new item after the parent's others (`attribute`)."""
     arrange(session, (parent, attribute, [*getattr(parent, attribute), item]))
     return item
 
 
-def take_out(session: Session, parent: object, attribute: str, item: object) -> None:
+def take_out(session: DbSession, parent: object, attribute: str, item: object) -> None:
     """Remove the item from the parent's collection (`attribute`) and renumber the others."""
     arrange(session, (parent, attribute, [i for i in getattr(parent, attribute) if i is not item]))
 
@@ -102,11 +101,11 @@ def set_values(item: object, values: dict[str, Any]) -> None:
         setattr(item, name, value)
 
 
-def add_section(session: Session, draft: QuestionnaireVersion, values: dict[str, Any]) -> Section:
+def add_section(session: DbSession, draft: QuestionnaireVersion, values: dict[str, Any]) -> Section:
     return add_last(session, draft, "sections", Section(**values))
 
 
-def remove_section(session: Session, draft: QuestionnaireVersion, section: Section) -> None:
+def remove_section(session: DbSession, draft: QuestionnaireVersion, section: Section) -> None:
     """Remove the page and its questions (their answers on earlier versions are kept there)."""
     take_out(session, draft, "sections", section)
 
@@ -117,14 +116,14 @@ def set_question(question: Question, values: dict[str, Any], choice_list: Choice
 
 
 def add_question(
-    session: Session, section: Section, values: dict[str, Any], choice_list: ChoiceList | None
+    session: DbSession, section: Section, values: dict[str, Any], choice_list: ChoiceList | None
 ) -> Question:
     question = Question(**values)
     set_question(question, {}, choice_list)
     return add_last(session, section, "questions", question)
 
 
-def move_question_to(session: Session, question: Question, section: Section) -> bool:
+def move_question_to(session: DbSession, question: Question, section: Section) -> bool:
     """Put the question last on another page; False when it is on that page already."""
     source = question.section
     if source is section:
@@ -137,7 +136,7 @@ def move_question_to(session: Session, question: Question, section: Section) -> 
     return True
 
 
-def remove_question(session: Session, question: Question) -> None:
+def remove_question(session: DbSession, question: Question) -> None:
     take_out(session, question.section, "questions", question)
 
 
@@ -146,30 +145,30 @@ def users_of(draft: QuestionnaireVersion, choice_list: ChoiceList) -> list[Quest
     return [q for q in draft.questions if q.choice_list is choice_list]
 
 
-def add_choice_list(session: Session, draft: QuestionnaireVersion, name: str) -> ChoiceList:
+def add_choice_list(session: DbSession, draft: QuestionnaireVersion, name: str) -> ChoiceList:
     choice_list = ChoiceList(name=name)
     draft.choice_lists.append(choice_list)
     session.flush()
     return choice_list
 
 
-def remove_choice_list(session: Session, draft: QuestionnaireVersion, choice_list: ChoiceList):
+def remove_choice_list(session: DbSession, draft: QuestionnaireVersion, choice_list: ChoiceList):
     """Remove a list no question uses (the caller checks `users_of` first)."""
     draft.choice_lists.remove(choice_list)
     session.flush()
 
 
-def add_choice(session: Session, choice_list: ChoiceList, values: dict[str, Any]) -> Choice:
+def add_choice(session: DbSession, choice_list: ChoiceList, values: dict[str, Any]) -> Choice:
     return add_last(session, choice_list, "choices", Choice(**values))
 
 
-def remove_choice(session: Session, choice: Choice) -> None:
+def remove_choice(session: DbSession, choice: Choice) -> None:
     take_out(session, choice.choice_list, "choices", choice)
 
 
-def add_score(session: Session, draft: QuestionnaireVersion, values: dict[str, Any]) -> Score:
+def add_score(session: DbSession, draft: QuestionnaireVersion, values: dict[str, Any]) -> Score:
     return add_last(session, draft, "scores", Score(**values))
 
 
-def remove_score(session: Session, draft: QuestionnaireVersion, score: Score) -> None:
+def remove_score(session: DbSession, draft: QuestionnaireVersion, score: Score) -> None:
     take_out(session, draft, "scores", score)

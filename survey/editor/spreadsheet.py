@@ -5,13 +5,11 @@ from __future__ import annotations
 import io
 from typing import BinaryIO
 
-from sqlalchemy.orm import Session
-
 from exports.xlsform import SheetNotice, read_xlsform, write_xlsform
 from survey import audit
 from survey.editor import versions
 from survey.messages import N_, Message
-from survey.models import Questionnaire, QuestionnaireVersion, User
+from survey.models import DbSession, Questionnaire, QuestionnaireVersion, User
 from survey.questionnaire.loader import definition_of
 
 
@@ -22,7 +20,7 @@ def spreadsheet_of(version: QuestionnaireVersion) -> bytes:
 
 
 def import_spreadsheet(
-    session: Session, questionnaire: Questionnaire, source: BinaryIO, user: User | None
+    session: DbSession, questionnaire: Questionnaire, source: BinaryIO, user: User | None
 ) -> tuple[QuestionnaireVersion, list[SheetNotice]]:
     """Make the workbook the questionnaire's draft. Raises XLSFormError (every mistake in the
     workbook, by sheet, row and column) or DraftRefused (the rules that protect collected

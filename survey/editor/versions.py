@@ -9,11 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from survey import audit
 from survey.editor.diff import Change, changes_between
 from survey.models import (
+    DbSession,
     Questionnaire,
     QuestionnaireVersion,
     Response,
@@ -37,7 +37,7 @@ def draft_of(questionnaire: Questionnaire) -> QuestionnaireVersion | None:
     return next((v for v in questionnaire.versions if v.status == VersionStatus.DRAFT), None)
 
 
-def _next_number(session: Session, questionnaire: Questionnaire) -> int:
+def _next_number(session: DbSession, questionnaire: Questionnaire) -> int:
     highest = session.scalar(
         select(func.max(QuestionnaireVersion.number)).where(
             QuestionnaireVersion.questionnaire_id == questionnaire.id
@@ -47,7 +47,7 @@ def _next_number(session: Session, questionnaire: Questionnaire) -> int:
 
 
 def _add_draft(
-    session: Session, questionnaire: Questionnaire, definition: dict[str, Any]
+    session: DbSession, questionnaire: Questionnaire, definition: dict[str, Any]
 ) -> QuestionnaireVersion:
     draft = build_version(definition, number=_next_number(session, questionnaire))
     draft.status = VersionStatus.DRAFT
@@ -56,14 +56,16 @@ def _add_draft(
     return draft
 
 
-def _delete(session: Session, questionnaire: Questionnaire, draft: QuestionnaireVersion) -> None:
+def _delete(session: DbSession, questionnaire: Questionnaire, draft: QuestionnaireVersion) -> None:
     """Delete a draft (drafts never have responses) with its pages, questions and lists."""
     session.delete(draft)
     session.flush()
     session.expire(questionnaire, ["versions"])
 
 
-def open_draft(session: Session, questionnaire: Questionnaire, user: User) -> QuestionnaireVersion:
+def open_draft(
+    session: DbSession, questionnaire: Questionnaire, user: User
+) -> QuestionnaireVersion:
     """The questionnaire's draft, made as a copy of the published version if there is none."""
     if (draft := draft_of(questionnaire)) is not None:
         return draft
@@ -75,7 +77,7 @@ def open_draft(session: Session, questionnaire: Questionnaire, user: User) -> Qu
     return draft
 
 
-def discard_draft(session: Session, questionnaire: Questionnaire, user: User) -> None:
+def discard_draft(session: DbSession, questionnaire: Questionnaire, user: User) -> None:
     if (draft := draft_of(questionnaire)) is None:
         return
     _delete(session, questionnaire, draft)
@@ -83,7 +85,7 @@ def discard_draft(session: Session, questionnaire: Questionnaire, user: User) ->
 
 
 def replace_draft(
-    session: Session, questionnaire: Questionnaire, definition: dict[str, Any]
+    session: DbSession, questionnaire: Questionnaire, definition: dict[str, Any]
 ) -> QuestionnaireVersion:
     """Make an imported definition the draft (replacing any draft) or raise DraftRefused.
     The caller rolls back on refusal."""
@@ -94,7 +96,7 @@ def replace_draft(
     return draft
 
 
-def pending_changes(session: Session, questionnaire: Questionnaire) -> list[Change]:
+def pending_changes(session: DbSession, questionnaire: Questionnaire) -> list[Change]:
     """What publishing the draft would change, with the responses each change touches."""
     reload_in_order(session)
     draft = draft_of(questionnaire)
@@ -106,7 +108,7 @@ def pending_changes(session: Session, questionnaire: Questionnaire) -> list[Chan
     )
 
 
-def in_progress_on(session: Session, version: QuestionnaireVersion | None) -> int:
+def in_progress_on(session: DbSession, version: QuestionnaireVersion | None) -> int:
     if version is None:
         return 0
     return session.scalar(
@@ -117,7 +119,7 @@ def in_progress_on(session: Session, version: QuestionnaireVersion | None) -> in
 
 
 def publish(
-    session: Session, questionnaire: Questionnaire, user: User | None
+    session: DbSession, questionnaire: Questionnaire, user: User | None
 ) -> QuestionnaireVersion:
     """Publish the draft (after checking it once more) and retire the version it replaces."""
     session.execute(  # one publisher at a time: the others wait here, then see no draft

@@ -1,6 +1,6 @@
 """The data model. Plain SQLAlchemy 2.0: importable without Flask (exports/ relies on that)."""
 
-from survey.models.base import Base, utcnow
+from survey.models.base import Base, DbSession, utcnow
 from survey.models.export_job import ExportJob, JobStatus
 from survey.models.invitation import Invitation
 from survey.models.questionnaire import (
@@ -37,6 +37,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Choice",
+    "DbSession",
     "ExportJob",
     "Invitation",
     "JobStatus",

@@ -1,9 +1,10 @@
 """The declarative base of every model: plain SQLAlchemy, so exports/ can use it without Flask."""
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import DateTime, MetaData
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -13,6 +14,10 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+# What services take: a Session, or Flask-SQLAlchemy's `db.session`, the scoped proxy that
+# forwards every Session method to the current app context's session without being a Session.
+DbSession = Session | scoped_session[Any]
 
 
 def utcnow() -> datetime:

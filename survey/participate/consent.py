@@ -10,9 +10,7 @@ from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from survey.models import AnswerValue
+from survey.models import AnswerValue, DbSession
 from survey.participate import invitations, services
 from survey.participate.structure import Section, Version
 
@@ -58,7 +56,7 @@ def forget(state: State) -> None:
 
 
 def give_consent(
-    session: Session,
+    session: DbSession,
     state: State,
     version: Version,
     language: str,

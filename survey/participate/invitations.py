@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from survey import codes
-from survey.models import Invitation, Questionnaire, Response, User, utcnow
+from survey.models import DbSession, Invitation, Questionnaire, Response, User, utcnow
 
 MAX_BATCH = 5000
 
@@ -20,7 +19,11 @@ def invitation_digest(code: str, secret: str) -> str:
 
 
 def create_invitations(
-    session: Session, questionnaire: Questionnaire, count: int, secret: str, by: User | None = None
+    session: DbSession,
+    questionnaire: Questionnaire,
+    count: int,
+    secret: str,
+    by: User | None = None,
 ) -> list[str]:
     """Make `count` new codes and return them: this is the only time they exist in clear."""
     if not 1 <= count <= MAX_BATCH:
@@ -39,7 +42,7 @@ def create_invitations(
 
 
 def find_invitation(
-    session: Session, questionnaire: Questionnaire, code: str, secret: str
+    session: DbSession, questionnaire: Questionnaire, code: str, secret: str
 ) -> Invitation | None:
     return session.scalar(
         select(Invitation).where(
@@ -49,7 +52,7 @@ def find_invitation(
     )
 
 
-def claim_invitation(session: Session, invitation_id: int | None) -> Invitation | None:
+def claim_invitation(session: DbSession, invitation_id: int | None) -> Invitation | None:
     """The invitation, if it is still unused (locked until this transaction ends)."""
     if invitation_id is None:
         return None
@@ -64,7 +67,7 @@ def use_invitation(invitation: Invitation, response: Response) -> None:
     invitation.used_at = utcnow()
 
 
-def invitation_counts(session: Session, questionnaire: Questionnaire) -> tuple[int, int]:
+def invitation_counts(session: DbSession, questionnaire: Questionnaire) -> tuple[int, int]:
     """(codes made, codes used)."""
     made, used = session.execute(
         select(func.count(), func.count(Invitation.response_id)).where(

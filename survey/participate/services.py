@@ -7,13 +7,13 @@ from datetime import date
 from functools import lru_cache
 
 from sqlalchemy import bindparam, delete, insert, inspect, select, update
-from sqlalchemy.orm import Session
 
 from survey import codes
 from survey.models import (
     NUMBER_TYPES,
     Answer,
     AnswerValue,
+    DbSession,
     QuestionnaireVersion,
     Response,
     ResponseStatus,
@@ -40,13 +40,13 @@ PRE_CONSENT_KINDS = frozenset({SectionKind.ELIGIBILITY, SectionKind.CONSENT})
 MAX_TOOLKIT_SECONDS = 30 * 60  # one sitting; longer means the tab was left open
 
 
-def load_response(session: Session, response_id: str) -> Response | None:
+def load_response(session: DbSession, response_id: str) -> Response | None:
     """The response alone: its answers come from `stored_columns`, the questions they answer
     from its version's structure (`version_structure(session, response.version_id)`)."""
     return session.get(Response, response_id)
 
 
-def current_version_id(session: Session, slug: str) -> int | None:
+def current_version_id(session: DbSession, slug: str) -> int | None:
     """The newest published version: the one new participants get."""
     return session.scalar(
         select(QuestionnaireVersion.id)
@@ -57,7 +57,7 @@ def current_version_id(session: Session, slug: str) -> int | None:
     )
 
 
-def current_version(session: Session, slug: str) -> QuestionnaireVersion | None:
+def current_version(session: DbSession, slug: str) -> QuestionnaireVersion | None:
     """The newest published version's rows, pages, questions and choices loaded."""
     version_id = current_version_id(session, slug)
     if version_id is None:
@@ -65,13 +65,13 @@ def current_version(session: Session, slug: str) -> QuestionnaireVersion | None:
     return session.get(QuestionnaireVersion, version_id, options=[whole_version()])
 
 
-def current_structure(session: Session, slug: str) -> Version | None:
+def current_structure(session: DbSession, slug: str) -> Version | None:
     """The newest published version's structure (one query once it is kept)."""
     version_id = current_version_id(session, slug)
     return None if version_id is None else version_structure(session, version_id)
 
 
-def invitation_only(session: Session, questionnaire_id: int) -> bool:
+def invitation_only(session: DbSession, questionnaire_id: int) -> bool:
     """Whether a code is needed to start (an admin may change it at any time: never kept)."""
     return bool(
         session.scalar(
@@ -129,7 +129,7 @@ _CHANGE = (
 )
 
 
-def stored_columns(session: Session, response_id: str) -> dict[int, Columns]:
+def stored_columns(session: DbSession, response_id: str) -> dict[int, Columns]:
     """The response's answers by question id, as their three value columns."""
     rows = session.execute(_STORED, {"response_id": response_id})
     return {question_id: (text, number, day) for question_id, text, number, day in rows}
@@ -158,7 +158,7 @@ def typed_columns(question: Question | QuestionRow, value: AnswerValue) -> dict[
 
 
 def save_answers(
-    session: Session,
+    session: DbSession,
     response: Response,
     values: Mapping[Question | QuestionRow, AnswerValue],
     stored: Mapping[int, Columns] | None = None,
@@ -188,7 +188,7 @@ def save_answers(
 
 
 def _write_answers(
-    session: Session, response_id: str, stored: Mapping[int, Columns], wanted: dict[int, Columns]
+    session: DbSession, response_id: str, stored: Mapping[int, Columns], wanted: dict[int, Columns]
 ) -> None:
     """At most one statement each to delete, insert and update answers."""
     gone = [question_id for question_id in stored if question_id not in wanted]
@@ -222,7 +222,7 @@ def _write_answers(
         )
 
 
-def _forget_loaded_answers(session: Session, response: Response) -> None:
+def _forget_loaded_answers(session: DbSession, response: Response) -> None:
     """Answer objects the session already holds for this response are out of date now."""
     state = inspect(response)
     if "answers" in state.unloaded or state.transient or state.pending:
@@ -246,7 +246,7 @@ def resume_code_digest(code: str, secret: str) -> str:
 
 
 def start_response(
-    session: Session,
+    session: DbSession,
     version: Version | QuestionnaireVersion,
     language: str,
     pending: Mapping[str, AnswerValue],
@@ -280,11 +280,11 @@ def reissue_resume_code(response: Response, secret: str) -> str:
     return code
 
 
-def find_by_start_token(session: Session, token: str) -> Response | None:
+def find_by_start_token(session: DbSession, token: str) -> Response | None:
     return session.scalar(select(Response).where(Response.start_token == token))
 
 
-def find_by_resume_code(session: Session, code: str, secret: str) -> Response | None:
+def find_by_resume_code(session: DbSession, code: str, secret: str) -> Response | None:
     return session.scalar(
         select(Response).where(Response.resume_code_hash == resume_code_digest(code, secret))
     )
@@ -305,7 +305,7 @@ def complete(response: Response) -> None:
 
 
 def record_toolkit_view(
-    session: Session, response: Response, section_key: str, seconds: float
+    session: DbSession, response: Response, section_key: str, seconds: float
 ) -> None:
     """Count one opening of a toolkit section and add the time spent on it."""
     seconds = int(min(max(seconds, 0), MAX_TOOLKIT_SECONDS))

@@ -15,9 +15,9 @@ from types import MappingProxyType
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
-from survey.models import ChoiceList, QuestionnaireVersion, VersionStatus
+from survey.models import ChoiceList, DbSession, QuestionnaireVersion, VersionStatus
 from survey.models import Question as QuestionRow
 from survey.models import Section as SectionRow
 from survey.models.questionnaire import Bilingual
@@ -163,7 +163,7 @@ def build_structure(version: QuestionnaireVersion) -> Version:
 _kept: WeakKeyDictionary[Engine, dict[int, Version]] = WeakKeyDictionary()
 
 
-def version_structure(session: Session, version_id: int) -> Version | None:
+def version_structure(session: DbSession, version_id: int) -> Version | None:
     """The version's structure, built once per process for a published or retired version
     (which never changes again) and afresh for a draft."""
     bind = session.get_bind(QuestionnaireVersion)

@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from survey.models import (
     Choice,
     ChoiceList,
+    DbSession,
     Question,
     Questionnaire,
     QuestionnaireVersion,
@@ -96,7 +96,7 @@ def build_version(definition: dict[str, Any], number: int = 1) -> QuestionnaireV
     return version
 
 
-def load_default_questionnaire(session: Session, path: Path = DEFAULT_QUESTIONNAIRE) -> bool:
+def load_default_questionnaire(session: DbSession, path: Path = DEFAULT_QUESTIONNAIRE) -> bool:
     """Add and publish the questionnaire in `path` unless one with its slug exists.
     Returns whether anything was added."""
     definition = json.loads(path.read_text(encoding="utf-8"))

@@ -12,12 +12,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import distinct, func, select
-from sqlalchemy.orm import Session
 
 from survey.messages import N_, Message
 from survey.models import (
     CHOICE_TYPES,
     Answer,
+    DbSession,
     Question,
     QuestionnaireVersion,
     QuestionType,
@@ -58,7 +58,7 @@ class History:
     codes: dict[str, Counter[str]]  # name -> choice code -> responses that chose it
 
 
-def history(session: Session, draft: QuestionnaireVersion) -> History:
+def history(session: DbSession, draft: QuestionnaireVersion) -> History:
     """Read what earlier (published or retired) versions asked and what was answered."""
     earlier = (
         select(Question.name, Question.type, QuestionnaireVersion.number, Question.id)
@@ -99,7 +99,7 @@ def history(session: Session, draft: QuestionnaireVersion) -> History:
     return History(dict(versions_of), dict(types), responses, dict(codes))
 
 
-def reload_in_order(session: Session) -> None:
+def reload_in_order(session: DbSession) -> None:
     """Write pending edits and forget loaded collections, so pages and questions are read back
     in their (possibly just changed) positions."""
     session.flush()
@@ -286,12 +286,12 @@ def answer_problems(version: QuestionnaireVersion, past: History) -> list[Proble
     return problems
 
 
-def draft_problems(session: Session, draft: QuestionnaireVersion) -> list[Problem]:
+def draft_problems(session: DbSession, draft: QuestionnaireVersion) -> list[Problem]:
     reload_in_order(session)
     return structure_problems(draft) + answer_problems(draft, history(session, draft))
 
 
-def check_draft(session: Session, draft: QuestionnaireVersion) -> None:
+def check_draft(session: DbSession, draft: QuestionnaireVersion) -> None:
     """Raise DraftRefused listing every problem; the caller rolls the change back."""
     if problems := draft_problems(session, draft):
         raise DraftRefused(problems)

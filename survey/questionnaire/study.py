@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from survey.models import Questionnaire
+from survey.models import DbSession, Questionnaire
 
 
 class NoQuestionnaire(LookupError):
     """The database holds no questionnaire yet: `flask setup` has not been run."""
 
 
-def study_questionnaire(session: Session, slug: str, lock: bool = False) -> Questionnaire:
+def study_questionnaire(session: DbSession, slug: str, lock: bool = False) -> Questionnaire:
     """The questionnaire. With `lock`, its row is locked first (on PostgreSQL), so edits, starting
     a draft and publishing run one after another and each sees the others' result."""
     query = select(Questionnaire).where(Questionnaire.slug == slug)
