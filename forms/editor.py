@@ -4,12 +4,13 @@ the database's constraints need); what concerns the draft as a whole is checked 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, SelectField, StringField, SubmitField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -19,6 +20,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from forms.choices import SelectChoice
 from forms.fields import NamesField, NumberField, name_field, strip, text, whole_number
 from survey.models import (
     NUMBER_TYPES,
@@ -68,7 +70,7 @@ class EditorForm(FlaskForm):
         names = [name for _legend, names in cls.fieldsets for name in names]
         return [name for name in names if name not in cls.not_columns]
 
-    def __init__(self, *args, taken: set[str] = frozenset(), **kwargs) -> None:
+    def __init__(self, *args, taken: AbstractSet[str] = frozenset(), **kwargs) -> None:
         """`taken`: the names (or codes) the item's siblings already use."""
         super().__init__(*args, **kwargs)
         self.taken = taken
@@ -174,7 +176,7 @@ class QuestionForm(EditorForm):
     not_columns = frozenset({"choice_list"})
 
     def __init__(
-        self, *args, choice_lists: list[ChoiceList] = (), name_fixed: bool = False, **kwargs
+        self, *args, choice_lists: Iterable[ChoiceList] = (), name_fixed: bool = False, **kwargs
     ) -> None:
         super().__init__(*args, **kwargs)
         self.choice_list.choices = [SelectChoice("", _l("None"))] + [
@@ -214,7 +216,7 @@ class MoveToPageForm(FlaskForm):
     section = SelectField(_l("Page"), choices=[])
     move = SubmitField(_l("Move the question"))  # not `submit`: it shares a page with QuestionForm
 
-    def __init__(self, *args, sections: list[Section] = (), **kwargs) -> None:
+    def __init__(self, *args, sections: Iterable[Section] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.section.choices = [
             SelectChoice(str(s.id), f"{s.position}. {s.title_en} ({s.name})") for s in sections
@@ -301,8 +303,8 @@ class ScoreForm(EditorForm):
 
     def values(self) -> dict[str, Any]:
         values = super().values()
-        values["items"] = list(self.items.data)
-        values["reversed_items"] = list(self.reversed_items.data)
+        values["items"] = list(self.items.data or [])
+        values["reversed_items"] = list(self.reversed_items.data or [])
         values["offset"] = self.offset.data or 0
         return values
 

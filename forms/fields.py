@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, FloatField, IntegerField, StringField, TextAreaField
+from wtforms import Field, FloatField, IntegerField, StringField, TextAreaField, widgets
 from wtforms.validators import (
     InputRequired,
     Length,
@@ -22,9 +22,24 @@ from wtforms.validators import (
 
 from survey.questionnaire.rules import NAME
 
+T = TypeVar("T")
+
 
 def strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
+
+
+def filled(data: T | None) -> T:
+    """A required field's data once its form has validated (WTForms types every field's data as
+    optional: it is None until the form is filled in)."""
+    if data is None:
+        raise ValueError("a required field has no data: is its form validated?")
+    return data
+
+
+def add_error(field: Field, message: str) -> None:
+    """A problem found after the form validated, e.g. a code that matches nothing."""
+    field.errors = [*field.errors, message]
 
 
 class PlainText:
@@ -110,8 +125,11 @@ def variable_names(text_value: str | None) -> list[str]:
     return [name for name in re.split(r"[\s,;]+", text_value or "") if name]
 
 
-class NamesField(StringField):
+class NamesField(Field):
     """Variable names typed separated by commas or spaces; `data` is the list."""
+
+    widget = widgets.TextInput()
+    data: list[str] | None  # None only before the form has data
 
     def _value(self) -> str:
         return ", ".join(self.data or [])
@@ -120,10 +138,11 @@ class NamesField(StringField):
         self.data = variable_names(valuelist[0]) if valuelist else []
 
     def pre_validate(self, form: FlaskForm) -> None:
-        text_value = ", ".join(self.data)
-        if len(text_value) > 5000 or len(self.data) > 500:
+        names = self.data or []
+        text_value = ", ".join(names)
+        if len(text_value) > 5000 or len(names) > 500:
             raise ValidationError(_l("That is too many items."))
-        bad = [name for name in self.data if not NAME.fullmatch(name)]
+        bad = [name for name in names if not NAME.fullmatch(name)]
         if bad:
             raise ValidationError(
                 _l("These are not variable names: %(names)s", names=", ".join(bad)[:200])

@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, SupportsFloat
 from weakref import WeakKeyDictionary
 
 from flask_babel import gettext as _
@@ -20,15 +20,16 @@ from wtforms import (
     Field,
     IntegerField,
     RadioField,
-    SelectChoice,
     SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
     widgets,
 )
+from wtforms.fields.core import Flags
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from forms.choices import SelectChoice
 from forms.fields import PlainText
 from survey.models import NUMBER_TYPES, QuestionType
 from survey.participate.structure import Question, Section
@@ -56,6 +57,12 @@ class ChoiceInputs:
     (tests/test_participant_queries.py compares the two)."""
 
     input_type: str
+    # What the choice field it is mixed into has (WTForms' Field and SelectField). Its choices are
+    # the SelectChoice objects it was given, which types-WTForms (for WTForms 3.2) types as tuples.
+    id: str
+    name: str
+    flags: Flags
+    choices: Any
 
     def chosen(self, value: str) -> bool:
         raise NotImplementedError
@@ -125,7 +132,7 @@ class ChoiceCheckboxField(ChoiceInputs, SelectMultipleField):
             raise ValidationError(_("Please choose only from the options shown."))
 
 
-def _storable(number: object) -> bool:
+def _storable(number: SupportsFloat) -> bool:
     """Whether a number fits the float column answers are stored in: NaN, infinities and
     numbers past 1e308 (e.g. 400 nines) are not answers."""
     try:
@@ -176,7 +183,9 @@ def _range_message(question: Question) -> str:
         return _("Please enter a number from %(low)s to %(high)s.", low=_num(low), high=_num(high))
     if low is not None:
         return _("Please enter a number of at least %(low)s.", low=_num(low))
-    return _("Please enter a number no larger than %(high)s.", high=_num(high))
+    if high is not None:
+        return _("Please enter a number no larger than %(high)s.", high=_num(high))
+    raise ValueError(f"question {question.name} has no range")
 
 
 def _num(value: float) -> str:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, RadioField, SelectField, SubmitField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
 from exports.filters import ExportFilters
+from forms.choices import SelectChoice
 
 STATUS_CHOICES = [
     SelectChoice("all", _l("All")),
@@ -29,7 +31,7 @@ class FilterForm(FlaskForm):
     version = SelectField(_l("Questionnaire version"), choices=[], default="")
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, default="")
 
-    def __init__(self, *args, versions: list[int] = (), **kwargs) -> None:
+    def __init__(self, *args, versions: Iterable[int] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.version.choices = [SelectChoice("", _l("All versions"))] + [
             SelectChoice(str(n), str(n)) for n in versions

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -13,9 +15,9 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
+from forms.choices import SelectChoice
 from forms.fields import PlainText
 from survey.audit import AuditFilters
 from survey.auth.services import MIN_PASSWORD_LENGTH
@@ -100,7 +102,7 @@ class AuditFilterForm(FlaskForm):
     until = DateField(_l("To (UTC date, included)"), validators=[Optional()])
     target = StringField(_l("Target contains"), validators=[Length(max=200), PlainText()])
 
-    def __init__(self, *args, actions: list[str] = (), **kwargs) -> None:
+    def __init__(self, *args, actions: Iterable[str] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.action.choices = [SelectChoice("", _l("All actions"))] + [
             SelectChoice(action, action) for action in actions

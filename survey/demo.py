@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import insert
 
@@ -19,6 +20,7 @@ from survey.models import (
     utcnow,
 )
 from survey.participate.services import (
+    AnswerValue,
     condition_holds,
     new_resume_code,
     resume_code_digest,
@@ -50,6 +52,8 @@ COMMENTS = {
 }
 OTHER_FORMATS = ["Podcasts", "My midwife's handouts", "A phone app", "Books from the library"]
 
+Generator = Callable[[dict[str, Any]], AnswerValue]  # reads the answers it and the others gave
+
 
 def _pick(rng: random.Random, weights: dict[str, float]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
@@ -59,11 +63,11 @@ def _likert(rng: random.Random, centre: float) -> str:
     return str(min(5, max(1, round(rng.gauss(centre, 0.8)))))
 
 
-def _participant(rng: random.Random) -> dict[str, Callable[[dict], object]]:
+def _participant(rng: random.Random) -> dict[str, Generator]:
     """Answer generators by variable; each sees the answers so far."""
     usability = rng.gauss(0, 0.7)  # one person's general impression drives related items
     liking = 4.1 + usability * 0.6
-    generators: dict[str, Callable[[dict], object]] = {
+    generators: dict[str, Generator] = {
         "eligibility": lambda a: _pick(rng, {"breastfeeding": 55, "recent": 30, "intend": 15}),
         "consent": lambda a: "yes",
         "age_group": lambda a: _pick(
@@ -160,7 +164,7 @@ def generate_responses(
             generators = _participant(rng)
             partial = rng.random() < 0.15
             last_page = rng.randint(3, len(pages) - 1) if partial else len(pages)
-            given: dict[str, object] = {}
+            given: dict[str, AnswerValue] = {}
             for question in questions:
                 if question.section.position > last_page or question.type == "note":
                     continue

@@ -4,19 +4,19 @@ browser is answering, the questionnaire version it follows, and where to send th
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, session, url_for
+from flask import Blueprint, abort, current_app, redirect, url_for
 from flask_babel import gettext as _
 
 from survey.extensions import db
 from survey.models import Response
-from survey.participate import services
+from survey.participate import services, session_state
 from survey.participate.structure import Section, Version
 
 bp = Blueprint("participate", __name__, url_prefix="/survey")
 
 
 def current_response() -> Response | None:
-    response_id = session.get("response_id")
+    response_id = session_state.response_id()
     return services.load_response(db.session, response_id) if response_id else None
 
 
@@ -35,9 +35,3 @@ def to_page(section: Section | None):
     if section is None:
         return redirect(url_for("participate.thanks"))
     return redirect(url_for("participate.page", position=section.position))
-
-
-def bind(response_id: str) -> None:
-    session.permanent = True
-    session["response_id"] = response_id
-    session.pop("resume_code", None)

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import time
 
-from flask import abort, current_app, flash, redirect, render_template, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
+from forms.fields import add_error, filled
 from forms.resume import InvitationForm, ResumeForm, ToolkitNextForm
 from survey.extensions import db
 from survey.i18n import current_language
 from survey.models import Questionnaire, Response, SectionKind
-from survey.participate import consent, invitations, services
+from survey.participate import invitations, services, session_state
 from survey.participate.blueprint import (
-    bind,
     bp,
     current_response,
     new_participant_version,
@@ -43,17 +43,18 @@ def resume():
     form = ResumeForm()
     if form.validate_on_submit():
         response = services.find_by_resume_code(
-            db.session, form.resume_code.data, current_app.config["SECRET_KEY"]
+            db.session, filled(form.resume_code.data), current_app.config["SECRET_KEY"]
         )
         if response is None:
-            form.resume_code.errors.append(
-                _("We could not find a survey with that code. Please check it and try again.")
+            add_error(
+                form.resume_code,
+                _("We could not find a survey with that code. Please check it and try again."),
             )
         elif response.is_complete:
             flash(_("That survey is already finished. Thank you!"), "info")
             return redirect(url_for(".start"))
         else:
-            bind(response.id)
+            session_state.bind(response.id)
             return redirect(url_for(".page", position=response.current_position))
     status = 400 if form.errors else 200
     return render_template("participate/resume.html", form=form), status
@@ -65,25 +66,22 @@ def invitation():
     version = new_participant_version()
     form = InvitationForm()
     if form.validate_on_submit():
-        questionnaire = db.session.get(Questionnaire, version.questionnaire_id)
+        questionnaire = db.session.get_one(Questionnaire, version.questionnaire_id)
         found = invitations.find_invitation(
-            db.session, questionnaire, form.code.data, current_app.config["SECRET_KEY"]
+            db.session, questionnaire, filled(form.code.data), current_app.config["SECRET_KEY"]
         )
         response = (
             db.session.get(Response, found.response_id) if found and found.response_id else None
         )
         if found is None:
-            form.code.errors.append(_("We could not find that invitation code. Please check it."))
+            add_error(form.code, _("We could not find that invitation code. Please check it."))
         elif response is not None and response.is_complete:
-            form.code.errors.append(
-                _("This invitation has already been used to answer the survey.")
-            )
+            add_error(form.code, _("This invitation has already been used to answer the survey."))
         elif response is not None:
-            bind(response.id)
+            session_state.bind(response.id)
             return redirect(url_for(".page", position=response.current_position))
         else:
-            session.pop("response_id", None)
-            session[consent.INVITATION] = found.id
+            session_state.start_with_invitation(found.id)
             return to_page(version.sections[0])
     status = 400 if form.errors else 200
     return render_template("participate/invitation.html", form=form), status
@@ -105,7 +103,7 @@ def toolkit(key: str):
         abort(404)
     form = ToolkitNextForm()
     if form.validate_on_submit():
-        opened = session.pop("toolkit_open", None)
+        opened = session_state.take_toolkit_opened()
         seconds = time.time() - opened["at"] if opened and opened.get("key") == key else 0
         services.record_toolkit_view(db.session, response, key, seconds)
         db.session.commit()
@@ -114,7 +112,7 @@ def toolkit(key: str):
         if following < len(keys):
             return redirect(url_for(".toolkit", key=keys[following]))
         return to_page(toolkit_page)
-    session["toolkit_open"] = {"key": key, "at": time.time()}
+    session_state.toolkit_opened(key)
     return render_template(
         "participate/toolkit_section.html",
         chapter=chapter,

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from functools import lru_cache
+from typing import TypedDict, TypeVar, cast
 
-from sqlalchemy import bindparam, delete, insert, inspect, select, update
+from sqlalchemy import Table, bindparam, delete, insert, inspect, select, update
 
 from survey import codes
 from survey.models import (
@@ -38,6 +39,7 @@ Columns = tuple[str | None, float | None, date | None]  # an answer's value_text
 VALUE_COLUMNS = ("value_text", "value_number", "value_date")
 PRE_CONSENT_KINDS = frozenset({SectionKind.ELIGIBILITY, SectionKind.CONSENT})
 MAX_TOOLKIT_SECONDS = 30 * 60  # one sitting; longer means the tab was left open
+AnyQuestion = TypeVar("AnyQuestion", bound=Question | QuestionRow)  # a structure's, or a row
 
 
 def load_response(session: DbSession, response_id: str) -> Response | None:
@@ -111,7 +113,7 @@ def neighbour(
 
 # A page reads every answer of the response and may write several: they are read and written as
 # rows, never as ORM objects (which cost more than the rest of the page). Built once.
-_answers = Answer.__table__
+_answers = cast(Table, Answer.__table__)  # typed as any FromClause; a model's is its Table
 _STORED = select(_answers.c.question_id, *(_answers.c[name] for name in VALUE_COLUMNS)).where(
     _answers.c.response_id == bindparam("response_id")
 )
@@ -144,11 +146,21 @@ def answers_by_name(version: Version, stored: Mapping[int, Columns]) -> dict[str
     }
 
 
-def typed_columns(question: Question | QuestionRow, value: AnswerValue) -> dict[str, object]:
-    columns: dict[str, object] = {"value_text": None, "value_number": None, "value_date": None}
+class ValueColumns(TypedDict):
+    value_text: str | None
+    value_number: float | None
+    value_date: date | None
+
+
+def typed_columns(
+    question: Question | QuestionRow, value: str | float | date | list[str]
+) -> ValueColumns:
+    columns = ValueColumns(value_text=None, value_number=None, value_date=None)
     if isinstance(value, list):
         columns["value_text"] = " ".join(value)
     elif question.type in NUMBER_TYPES:
+        if isinstance(value, date):
+            raise TypeError(f"{question.name} is answered with a number, not a date")
         columns["value_number"] = float(value)
     elif isinstance(value, date):
         columns["value_date"] = value
@@ -160,7 +172,7 @@ def typed_columns(question: Question | QuestionRow, value: AnswerValue) -> dict[
 def save_answers(
     session: DbSession,
     response: Response,
-    values: Mapping[Question | QuestionRow, AnswerValue],
+    values: Mapping[AnyQuestion, AnswerValue],
     stored: Mapping[int, Columns] | None = None,
 ) -> dict[str, AnswerValue]:
     """Insert or update one answer per question; an emptied answer is removed, and so are the
@@ -177,7 +189,12 @@ def save_answers(
         if value is None:
             wanted.pop(question.id, None)
         else:
-            wanted[question.id] = tuple(typed_columns(question, value).values())
+            columns = typed_columns(question, value)
+            wanted[question.id] = (
+                columns["value_text"],
+                columns["value_number"],
+                columns["value_date"],
+            )
     answers = answers_by_name(version, wanted)
     shown = {q.id for s in version.sections for q in visible_questions(s, answers)}
     wanted = {question_id: c for question_id, c in wanted.items() if question_id in shown}

@@ -163,7 +163,7 @@ def build_structure(version: QuestionnaireVersion) -> Version:
 _kept: WeakKeyDictionary[Engine, dict[int, Version]] = WeakKeyDictionary()
 
 
-def version_structure(session: DbSession, version_id: int) -> Version | None:
+def version_structure(session: DbSession, version_id: int) -> Version:
     """The version's structure, built once per process for a published or retired version
     (which never changes again) and afresh for a draft."""
     bind = session.get_bind(QuestionnaireVersion)
@@ -171,9 +171,7 @@ def version_structure(session: DbSession, version_id: int) -> Version | None:
     structure = kept.get(version_id)
     if structure is not None:
         return structure
-    version = session.get(QuestionnaireVersion, version_id, options=[whole_version()])
-    if version is None:
-        return None
+    version = session.get_one(QuestionnaireVersion, version_id, options=[whole_version()])
     structure = build_structure(version)
     if version.status != VersionStatus.DRAFT:
         kept[version_id] = structure

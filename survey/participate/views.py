@@ -17,9 +17,8 @@ from survey.extensions import db
 from survey.i18n import current_language
 from survey.messages import N_
 from survey.models import Response, SectionKind
-from survey.participate import consent, entry_views, services  # noqa: F401  (entry_views adds its routes to bp)
+from survey.participate import consent, entry_views, services, session_state  # noqa: F401  (entry_views adds its routes to bp)
 from survey.participate.blueprint import (
-    bind,
     bp,
     current_response,
     new_participant_version,
@@ -97,7 +96,7 @@ def _displayed(section: Section, answers: dict) -> list[Question]:
     return [q for q in section.questions if q.shown_with(answers) or q.reads & section.names]
 
 
-def _values(form: PageForm, shown: list[Question]) -> dict[Question, object]:
+def _values(form: PageForm, shown: list[Question]) -> dict[Question, services.AnswerValue]:
     return {q: field_value(q, form[q.name]) for q in shown if q.name in form}
 
 
@@ -156,8 +155,8 @@ def _consent_given(version: Version, next_section: Section | None, invitation_on
         return redirect(url_for(".invitation"))
     db.session.commit()
     consent.forget(session)
-    bind(given.response_id)
-    session["resume_code"] = given.resume_code
+    session_state.bind(given.response_id)
+    session_state.show_resume_code(given.resume_code)
     if given.position is None:
         return redirect(url_for(".thanks"))
     return redirect(url_for(".page", position=given.position))
@@ -217,7 +216,9 @@ def _save(
     stored: Mapping[int, services.Columns],
 ) -> dict:
     """Save the page; returns every answer now stored, by variable name."""
-    values = {q: None for q in section.questions if q not in shown}
+    values: dict[Question, services.AnswerValue] = {
+        q: None for q in section.questions if q not in shown
+    }
     values.update(_values(form, shown))
     response.language = current_language()
     return services.save_answers(db.session, response, values, stored)
@@ -245,5 +246,5 @@ def _page_without_session(version: Version, section: Section):
             "warning",
         )
         return _invalid(version, section, form, {}, resume_form)
-    bind(response.id)
+    session_state.bind(response.id)
     return _question_page(response, section)

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from survey.messages import N_, Message
 
@@ -113,6 +113,8 @@ def _tokenize(text: str) -> list[_Token]:
             )
             raise ExpressionError(problem, start + 1)
         kind = match.lastgroup
+        if kind is None:  # every alternative of _TOKEN is a named group
+            raise AssertionError(text[at:])
         value = {
             "var": match.group("name"),
             "string": match.group("single")
@@ -297,13 +299,21 @@ def _compare(op: str, left: str | float, right: str | float) -> bool:
         left_n, right_n = _number(left), _number(right)
         if left_n is None or right_n is None:
             return op == "!="
-        left, right = left_n, right_n
-    elif op not in ("=", "!="):
+        return _ordered(op, left_n, right_n)
+    if op not in ("=", "!="):
         left_n, right_n = _number(left), _number(right)
         if left_n is not None and right_n is not None:
-            left, right = left_n, right_n
-        elif left == "" or right == "":
+            return _ordered(op, left_n, right_n)
+        if left == "" or right == "":
             return False
+    return _ordered(op, left, right)
+
+
+_Comparable = TypeVar("_Comparable", str, float)
+
+
+def _ordered(op: str, left: _Comparable, right: _Comparable) -> bool:
+    """Both sides are numbers, or both are text."""
     match op:
         case "=":
             return left == right
@@ -336,8 +346,8 @@ def _value(node: Node, answers: Mapping[str, Value]) -> Any:
         case Literal(value=value):
             return value
         case Selected(var=var, code=code):
-            value = answers.get(var.name)
-            return code in value if isinstance(value, list) else _scalar(value) == code
+            answer = answers.get(var.name)
+            return code in answer if isinstance(answer, list) else _scalar(answer) == code
         case Compare(op=op, left=left, right=right):
             return _compare(op, _value(left, answers), _value(right, answers))
         case Not(operand=operand):
