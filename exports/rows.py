@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from exports.records import ResponseRecord
 from exports.variables import Variable
@@ -105,8 +106,9 @@ class ResponseTable:
         return _converter(variable, self.options.labels)(value)
 
 
-def _converter(variable: Variable, labels: bool) -> Callable[[object], list[object]]:
-    """How one variable's stored answer becomes its cells, decided once per export."""
+def _converter(variable: Variable, labels: bool) -> Callable[[Any], list[object]]:
+    """How one variable's stored answer (ticked codes, a code, a number or a text, as its type
+    says) becomes its cells, decided once per export."""
     if variable.is_multiple:
         codes = [c.code for c in variable.choices]
         return lambda ticked: [int(code in ticked) for code in codes]

@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from exports.records import ResponseRecord
@@ -81,7 +82,7 @@ def _numbers(values: pd.Series) -> Numbers:
     if values.empty:
         return Numbers(0, None, None, None, None, None, None, None)
 
-    def r(x: float) -> float | None:
+    def r(x: float | np.floating) -> float | None:
         return None if pd.isna(x) else round(float(x), 2)
 
     return Numbers(
@@ -153,19 +154,20 @@ class Statistics:
             if value is None:
                 continue
             tally.answered += 1
-            if kind == "multiple":
+            # The kind says what the answer is (decode_answer): ticked codes, a code, a number.
+            if kind == "multiple" and isinstance(value, list):
                 tally.counts.update(value)
-            elif kind == "choice":
+            elif kind == "choice" and isinstance(value, str):
                 tally.counts[value] += 1
-            elif kind == "number":
+            elif kind == "number" and isinstance(value, int | float):
                 tally.values.append(float(value))
         for name in self.score_names:
             if name in record.scores:
                 tally = self.score_tallies[name]
                 tally.shown += 1
-                if record.scores[name] is not None:
+                if (score := record.scores[name]) is not None:
                     tally.answered += 1
-                    tally.values.append(record.scores[name])
+                    tally.values.append(score)
 
     def summarise(self) -> list[Summary]:
         summaries = [self._summary(v, self.tallies[v.name]) for v in self.variables]
@@ -208,9 +210,9 @@ class Statistics:
             summary.may_exceed_100 = variable.is_multiple
         if variable.is_choice and variable.numeric_codes:
             codes = pd.Series([int(c.code) for c in variable.choices])
-            counts = pd.Series([tally.counts[c.code] for c in variable.choices])
+            repeats = [tally.counts[c.code] for c in variable.choices]
             summary.numbers = _numbers(
-                codes.repeat(counts).reset_index(drop=True).astype("float64")
+                codes.repeat(repeats).reset_index(drop=True).astype("float64")
             )
             if variable.is_likert:
                 top_two = sum(c.n for c in sorted(summary.choices, key=lambda c: int(c.code))[-2:])

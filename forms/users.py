@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -23,7 +24,7 @@ from survey.audit import AuditFilters
 from survey.auth.services import MIN_PASSWORD_LENGTH
 from survey.models import Role
 
-ROLE_NAMES = {Role.INVESTIGATOR: _l("investigator"), Role.ADMIN: _l("admin")}
+ROLE_NAMES: dict[str, Any] = {Role.INVESTIGATOR: _l("investigator"), Role.ADMIN: _l("admin")}
 ROLE_CHOICES = [
     SelectChoice(Role.INVESTIGATOR.value, _l("Investigator (responses, dashboard, reports)")),
     SelectChoice(Role.ADMIN.value, _l("Admin (also questionnaire, invitations, users, audit log)")),

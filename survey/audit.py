@@ -71,7 +71,7 @@ class AuditFilters:
         return {key: str(value) for key, value in vars(self).items() if value}
 
 
-def select_events(filters: AuditFilters) -> Select[tuple[AuditEvent]]:
+def select_events(filters: AuditFilters) -> Select[AuditEvent]:
     """The matching events, newest first, with who did each loaded alongside."""
     query = select(AuditEvent).options(joinedload(AuditEvent.user))
     if filters.action:

@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import cast
 
 from sqlalchemy import Engine, event
 
@@ -68,7 +69,7 @@ def backup_sqlite(engine: Engine, out: str) -> int:
     target = sqlite3.connect(out)
     try:
         with engine.connect() as connection:
-            source = connection.connection.driver_connection
+            source = cast(sqlite3.Connection, connection.connection.driver_connection)
             source.backup(target)  # one step: a snapshot of one moment
         result = target.execute("PRAGMA integrity_check").fetchone()[0]
         if result != "ok":

@@ -24,7 +24,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        messages = {
+        messages: dict[int | None, str] = {
             400: _("The request could not be understood."),
             403: _("You do not have access to this page."),
             404: _("This page does not exist."),

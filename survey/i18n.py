@@ -16,7 +16,7 @@ def select_locale() -> str:
     if not has_request_context():  # the CLI and background jobs: English, like the audit log
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     asked = request.args.get("lang")
-    if asked in languages:
+    if asked is not None and asked in languages:
         session["lang"] = asked
         return asked
     if session.get("lang") in languages:
@@ -40,8 +40,10 @@ def translated(message: Message | str) -> str:
 
 
 class Explainable(Protocol):
-    subject: Message | str
-    message: Message | str
+    @property
+    def subject(self) -> Message | str: ...
+    @property
+    def message(self) -> Message | str: ...
 
 
 def explained(problem: Explainable) -> str:

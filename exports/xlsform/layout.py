@@ -13,7 +13,7 @@ TRANSLATED = ("label", "hint", "form_title", "rule")
 
 def _columns(*names: str) -> dict[str, str]:
     """Field key -> header as we write it; `label` stands for one column per language."""
-    headers = {}
+    headers: dict[str, str] = {}
     for name in names:
         if name in TRANSLATED:
             headers |= {f"{name}::{code}": f"{name}::{title}" for code, title in LANGUAGES.items()}

@@ -43,7 +43,7 @@ def number_bounds(text: str) -> dict[str, int | float]:
     for clause in re.split(r"\s+and\s+", text):
         match = _BOUND.fullmatch(clause.strip())
         number = parse_number(match.group(2)) if match else None
-        if number is None:
+        if match is None or number is None:
             raise Invalid(
                 Message(
                     N_(

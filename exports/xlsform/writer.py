@@ -23,7 +23,8 @@ from exports.xlsform.layout import (
 def write_xlsform(definition: Mapping[str, Any], out: Source) -> None:
     """Write the definition as a workbook to a path or binary file."""
     book = Workbook()
-    book.remove(book.active)
+    if (first := book.active) is not None:  # a new workbook has one empty sheet
+        book.remove(first)
     _add_sheet(book, "survey", SURVEY_COLUMNS, _survey_rows(definition))
     _add_sheet(book, "choices", CHOICE_COLUMNS, _choice_rows(definition))
     _add_sheet(book, "settings", SETTINGS_COLUMNS, [_settings_row(definition)])

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
 
+from forms.fields import filled
 from forms.users import ROLE_NAMES, ActiveForm, NewUserForm, PasswordResetForm, RoleForm
 from survey.admin import users
 from survey.admin.blueprint import bp
@@ -53,8 +54,8 @@ def create_user():
     try:
         user = auth.create_user(
             db.session,
-            form.email.data,
-            form.password.data,
+            filled(form.email.data),
+            filled(form.password.data),
             form.role.data,
             by=current_user,
             ip=request.remote_addr,

@@ -71,7 +71,7 @@ def reset_password(
     """Sets the given password, or a generated one when none is given, and ends every session
     of the user. Returns the new password (to show once if it was generated)."""
     generated = not password
-    if generated:
+    if not password:
         password = new_password()
     check_password(password)
     user.password_hash = hash_password(password)

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from exports.cells import GuardCounts, csv_text, csv_writer
 from forms.admin import AccessModeForm, InvitationBatchForm
+from forms.fields import filled
 from survey import audit
 from survey.admin import audit_views, user_views  # noqa: F401  (they add their routes to bp)
 from survey.admin.blueprint import bp
@@ -76,7 +77,11 @@ def make_invitations():
         )
         return _render(questionnaire, mode, form, 400)
     codes = invitations.create_invitations(
-        db.session, questionnaire, form.count.data, current_app.config["SECRET_KEY"], current_user
+        db.session,
+        questionnaire,
+        filled(form.count.data),
+        current_app.config["SECRET_KEY"],
+        current_user,
     )
     audit.record(
         db.session, "invitations.create", current_user, target=questionnaire.slug, count=len(codes)

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 from functools import cached_property, wraps
-from typing import Any
+from typing import Any, TypedDict
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -18,16 +18,26 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from survey import audit
-from survey.extensions import db
+from survey.extensions import db, login_manager
 from survey.models import AuditEvent, DbSession, Role, User, utcnow
 from survey.models.user import new_session_token
+
+
+class Argon2Parameters(TypedDict, total=False):
+    """What ARGON2_PARAMETERS may set (argon2's PasswordHasher arguments; unset: its defaults)."""
+
+    time_cost: int
+    memory_cost: int
+    parallelism: int
+    hash_len: int
+    salt_len: int
 
 
 class _Passwords:
     """argon2id with the app's ARGON2_PARAMETERS, and a hash of nothing that is verified against
     when the email is unknown, so both kinds of failure take the same time."""
 
-    def __init__(self, parameters: dict[str, int]) -> None:
+    def __init__(self, parameters: Argon2Parameters) -> None:
         self.hasher = PasswordHasher(**parameters)
 
     @cached_property
@@ -134,7 +144,7 @@ def authenticate(
         user_ok = False
     else:
         user_ok = user is not None and user.active
-    if not user_ok:
+    if user is None or not user_ok:
         audit.record(session, "auth.login_failed", target=email, ip=ip)
         return None
     if passwords.hasher.check_needs_rehash(user.password_hash):
@@ -193,7 +203,7 @@ def role_required(*roles: str) -> Callable:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any):
             if not current_user.is_authenticated:
-                return current_app.login_manager.unauthorized()
+                return login_manager.unauthorized()
             if current_user.role not in roles:
                 abort(403)
             return view(*args, **kwargs)

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from forms.auth import LoginForm, LogoutForm
+from forms.fields import filled
 from survey import audit
 from survey.auth.services import Throttled, authenticate, end_sessions
 from survey.extensions import db
@@ -40,7 +41,10 @@ def login():
     if form.validate_on_submit():
         try:
             user = authenticate(
-                db.session, form.email.data, form.password.data, ip=request.remote_addr
+                db.session,
+                filled(form.email.data),
+                filled(form.password.data),
+                ip=request.remote_addr,
             )
         except Throttled:
             flash(_("Too many failed attempts. Please wait 15 minutes and try again."), "error")

@@ -97,7 +97,7 @@ def run_job(app: Flask, job_id: str) -> None:
             )
             with write_transactions():
                 now = utcnow()
-                job = db.session.get(ExportJob, job_id)
+                job = db.session.get_one(ExportJob, job_id)
                 job.status, job.rows, job.sha256 = JobStatus.DONE, info.rows, info.sha256
                 job.file, job.finished_at, job.expires_at = (
                     out.getvalue(),

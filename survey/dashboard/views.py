@@ -20,6 +20,7 @@ from sqlalchemy import select
 from exports.report import ExportError, collect_statistics
 from exports.stats import chart_blocks
 from forms.auth import LogoutForm
+from forms.fields import add_error
 from forms.reports import ExportForm, FilterForm
 from survey import audit
 from survey.auth.services import STAFF, role_required
@@ -63,7 +64,7 @@ def dashboard():
                     slug=current_app.config["QUESTIONNAIRE_SLUG"],
                 )
         except ExportError as error:
-            form.version.errors.append(str(error))
+            add_error(form.version, str(error))
     status = 200 if statistics is not None else 400
     summaries = statistics.summarise() if statistics else []
     return render_template(
@@ -92,7 +93,9 @@ def exports():
             labels=form.labels.data,
         )
         db.session.commit()
-        jobs.start(current_app._get_current_object(), job.id)
+        # current_app is typed as the Flask app it stands for, not as the proxy it is.
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        jobs.start(app, job.id)
         return redirect(url_for(".export_job", job_id=job.id))
     status = 400 if form.errors else 200
     return render_template(

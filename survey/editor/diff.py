@@ -148,7 +148,7 @@ def changes_between(
         if name not in new_questions
     ]
     for name, (_, new) in new_questions.items():
-        if name in old_questions:
+        if old_def is not None and name in old_questions:
             old = old_questions[name][1]
             changes += _question_changes(old_def, new_def, name, old, new, answered[name])
     changes += _order_changes(old_questions, new_questions, answered)

@@ -70,6 +70,8 @@ def open_draft(
     if (draft := draft_of(questionnaire)) is not None:
         return draft
     source = published(questionnaire)
+    if source is None:
+        raise LookupError("there is no published version to copy")
     draft = _add_draft(session, questionnaire, definition_of(source))
     audit.record(
         session, "questionnaire.draft", user, target=questionnaire.slug, copy_of=source.number
@@ -100,6 +102,8 @@ def pending_changes(session: DbSession, questionnaire: Questionnaire) -> list[Ch
     """What publishing the draft would change, with the responses each change touches."""
     reload_in_order(session)
     draft = draft_of(questionnaire)
+    if draft is None:
+        raise LookupError("there is no draft to compare")
     current = published(questionnaire)
     return changes_between(
         definition_of(current) if current else None,
@@ -111,11 +115,11 @@ def pending_changes(session: DbSession, questionnaire: Questionnaire) -> list[Ch
 def in_progress_on(session: DbSession, version: QuestionnaireVersion | None) -> int:
     if version is None:
         return 0
-    return session.scalar(
+    return session.execute(
         select(func.count())
         .select_from(Response)
         .where(Response.version_id == version.id, Response.status == ResponseStatus.IN_PROGRESS)
-    )
+    ).scalar_one()
 
 
 def publish(

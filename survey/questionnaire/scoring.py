@@ -31,6 +31,8 @@ def compute_score(rule: ScoreRule, answers: Mapping[str, Any]) -> float | None:
     values = []
     for item in rule.items:
         raw = answers.get(item)
+        if raw is None:
+            return None
         try:
             r = float(raw)
         except (TypeError, ValueError):
