@@ -1,5 +1,6 @@
-"""The linters the project relies on pass: ruff (lint and format) over the repository, and bandit
-over the application code (its settings, and the reasons for each skip, are in pyproject.toml)."""
+"""The linters the project relies on pass: ruff (lint and format) over the repository, bandit
+over the application code, and mypy over survey/, forms/ and exports/ (the settings of each, and
+the reasons for bandit's skips and mypy's untyped libraries, are in pyproject.toml)."""
 
 from __future__ import annotations
 
@@ -19,8 +20,9 @@ BIN = Path(sys.executable).parent  # the virtual environment's tools
         ["ruff", "check", "."],
         ["ruff", "format", "--check", "."],
         ["bandit", "-c", "pyproject.toml", "-r", "survey", "forms", "exports", "-q"],
+        ["mypy"],  # the files it checks are set in [tool.mypy]
     ],
-    ids=["ruff-check", "ruff-format", "bandit"],
+    ids=["ruff-check", "ruff-format", "bandit", "mypy"],
 )
 def test_static_check_passes(command):
     result = subprocess.run(
