@@ -24,11 +24,11 @@ from survey.models import (
     NUMBER_TYPES,
     TEXT_TYPES,
     ChoiceList,
+    Page,
+    PageKind,
     Question,
     QuestionType,
     Score,
-    Section,
-    SectionKind,
 )
 
 CODE_PATTERN = r"^[A-Za-z0-9_.-]+$"  # multiple-choice answers keep codes separated by spaces
@@ -48,10 +48,10 @@ TYPE_LABELS = {
     QuestionType.NOTE: _l("Note (text only, no answer)"),
 }
 KIND_LABELS = {
-    SectionKind.ELIGIBILITY: _l("Eligibility screen"),
-    SectionKind.CONSENT: _l("Consent"),
-    SectionKind.QUESTIONS: _l("Questions"),
-    SectionKind.TOOLKIT: _l("The toolkit"),
+    PageKind.ELIGIBILITY: _l("Eligibility screen"),
+    PageKind.CONSENT: _l("Consent"),
+    PageKind.QUESTIONS: _l("Questions"),
+    PageKind.TOOLKIT: _l("The toolkit"),
 }
 AGGREGATE_LABELS = {"sum": _l("Sum"), "mean": _l("Mean")}
 
@@ -102,14 +102,16 @@ class SettingsForm(EditorForm):
     fieldsets = ((_l("Questionnaire"), ("title_en", "title_fr", "consent_version")),)
 
 
-class SectionForm(EditorForm):
+class PageDetailsForm(EditorForm):
+    """A page's own fields (its questions are edited one by one with QuestionForm)."""
+
     name = name_field(
         _l("Page name"), _l("A short name for exports and the spreadsheet, e.g. about_you.")
     )
     kind = SelectField(
         _l("Kind of page"),
         choices=[SelectChoice(kind.value, label) for kind, label in KIND_LABELS.items()],
-        default=SectionKind.QUESTIONS.value,
+        default=PageKind.QUESTIONS.value,
     )
     title_en = text(_l("Title (English)"), required=True)
     title_fr = text(_l("Title (French)"))
@@ -211,13 +213,13 @@ class QuestionForm(EditorForm):
 
 
 class MoveToPageForm(FlaskForm):
-    section = SelectField(_l("Page"), choices=[])
+    page = SelectField(_l("Page"), choices=[])
     move = SubmitField(_l("Move the question"))  # not `submit`: it shares a page with QuestionForm
 
-    def __init__(self, *args, sections: list[Section] = (), **kwargs) -> None:
+    def __init__(self, *args, pages: list[Page] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.section.choices = [
-            SelectChoice(str(s.id), f"{s.position}. {s.title_en} ({s.name})") for s in sections
+        self.page.choices = [
+            SelectChoice(str(p.id), f"{p.position}. {p.title_en} ({p.name})") for p in pages
         ]
 
 

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from survey.models import (
     Answer,
+    PageKind,
     QuestionnaireVersion,
     Response,
     ResponseStatus,
-    SectionKind,
     ToolkitView,
     utcnow,
 )
@@ -149,8 +149,8 @@ def generate_responses(
     """Insert `count` responses: about 15% stop part-way, branches follow the show-if rules."""
     rng = random.Random(seed)
     questions = version.questions
-    pages = list(version.sections)
-    toolkit_position = next(s.position for s in pages if s.kind == SectionKind.TOOLKIT)
+    pages = list(version.pages)
+    toolkit_position = next(p.position for p in pages if p.kind == PageKind.TOOLKIT)
     now = utcnow()
     made = 0
     while made < count:
@@ -162,7 +162,7 @@ def generate_responses(
             last_page = rng.randint(3, len(pages) - 1) if partial else len(pages)
             given: dict[str, object] = {}
             for question in questions:
-                if question.section.position > last_page or question.type == "note":
+                if question.page.position > last_page or question.type == "note":
                     continue
                 if not condition_holds(question.show_if, given):
                     continue

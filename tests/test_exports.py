@@ -367,7 +367,7 @@ def test_deidentified_output_contains_no_identifier(app, db):
     from survey.questionnaire.loader import DEFAULT_QUESTIONNAIRE, build_version
 
     definition = json.loads(DEFAULT_QUESTIONNAIRE.read_text())
-    definition["sections"][-1]["questions"].append(
+    definition["pages"][-1]["questions"].append(
         {
             "name": "contact_email",
             "type": "short_text",
@@ -475,7 +475,7 @@ def test_versions_line_up_by_variable_name(db, version):
 
     make_response(db, version, {**BASE, "home_language": "fr"})
     definition = json.loads(DEFAULT_QUESTIONNAIRE.read_text())
-    about = definition["sections"][2]["questions"]
+    about = definition["pages"][2]["questions"]
     about[:] = [q for q in about if q["name"] != "home_language"]
     about[0]["label"]["en"] = "What is your age group?"
     about.append(

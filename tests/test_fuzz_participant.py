@@ -137,9 +137,7 @@ def test_random_posts_to_participant_pages(app, db, browser, version):
     db.session.rollback()  # see what the requests committed
     [participant] = list(db.session.scalars(select(Response.id)))
     questions = {q.name: q for q in version.questions}
-    on_page = {
-        f"/survey/page/{s.position}": [q.name for q in s.questions] for s in version.sections
-    }
+    on_page = {f"/survey/page/{p.position}": [q.name for q in p.questions] for p in version.pages}
     other_names = st.one_of(
         st.sampled_from(sorted(questions)),
         st.sampled_from(JUNK_NAMES),

@@ -29,9 +29,9 @@ def read_xlsform(source: Source) -> ImportResult:
     settings = read_settings(sheets["settings"])
     lists = read_choices(sheets["choices"])
     reader = SurveyReader(sheets["survey"], lists)
-    sections = reader.read() if "survey" in tables else []
+    pages = reader.read() if "survey" in tables else []
     scores = read_scores(sheets["scores"], reader.asked)
     if report.errors:
         raise XLSFormError(report.errors, report.notices)
-    definition = {**settings, "choice_lists": lists, "sections": sections, "scores": scores}
+    definition = {**settings, "choice_lists": lists, "pages": pages, "scores": scores}
     return ImportResult(definition, report.notices)

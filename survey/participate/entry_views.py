@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from forms.resume import InvitationForm, ResumeForm, ToolkitNextForm
 from survey.extensions import db
 from survey.i18n import current_language
-from survey.models import Questionnaire, Response, SectionKind
+from survey.models import PageKind, Questionnaire, Response
 from survey.participate import consent, invitations, services
 from survey.participate.blueprint import (
     bind,
@@ -84,7 +84,7 @@ def invitation():
         else:
             session.pop("response_id", None)
             session[consent.INVITATION] = found.id
-            return to_page(version.sections[0])
+            return to_page(version.pages[0])
     status = 400 if form.errors else 200
     return render_template("participate/invitation.html", form=form), status
 
@@ -98,9 +98,7 @@ def toolkit(key: str):
         abort(404)
     if response is None:
         return redirect(url_for(".resume"))
-    toolkit_page = next(
-        (s for s in version_of(response).sections if s.kind == SectionKind.TOOLKIT), None
-    )
+    toolkit_page = next((p for p in version_of(response).pages if p.kind == PageKind.TOOLKIT), None)
     if toolkit_page is None or response.current_position < toolkit_page.position:
         abort(404)
     form = ToolkitNextForm()
