@@ -196,12 +196,12 @@ def generate_responses(
                 }
             )
             if last_page > toolkit_position:
-                for part in SECTIONS:
+                for section in SECTIONS:
                     if rng.random() < 0.8:
                         views.append(
                             {
                                 "response_id": response_id,
-                                "section": part.key,
+                                "section": section.key,
                                 "opened": rng.choice([1, 1, 1, 2]),
                                 "seconds": int(rng.lognormvariate(3.5, 0.7)),
                                 "first_opened_at": started,

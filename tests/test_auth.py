@@ -25,7 +25,7 @@ PUBLIC = {
     "participate.thanks",
     "participate.not_eligible",
     "toolkit.index",
-    "toolkit.chapter",
+    "toolkit.section",
     "toolkit.print_view",
     "auth.login",
 }

@@ -1,5 +1,5 @@
 """Around the survey's pages: the start page, resuming with a code, invitation codes, the toolkit
-chapters read along the way, and the thank-you and not-eligible pages."""
+sections read along the way, and the thank-you and not-eligible pages."""
 
 from __future__ import annotations
 
@@ -21,8 +21,7 @@ from survey.participate.blueprint import (
     to_page,
     version_of,
 )
-from survey.toolkit.content import SECTIONS
-from survey.toolkit.content import section as toolkit_section
+from survey.toolkit.content import SECTIONS, find_section
 
 
 @bp.route("/")
@@ -93,8 +92,8 @@ def invitation():
 def toolkit(key: str):
     """A toolkit section in the survey; moving on records which section was read, and how long."""
     response = current_response()
-    chapter = toolkit_section(key)
-    if chapter is None:
+    section = find_section(key)
+    if section is None:
         abort(404)
     if response is None:
         return redirect(url_for(".resume"))
@@ -115,7 +114,7 @@ def toolkit(key: str):
     session["toolkit_open"] = {"key": key, "at": time.time()}
     return render_template(
         "participate/toolkit_section.html",
-        chapter=chapter,
+        section=section,
         form=form,
         sections=SECTIONS,
         toolkit_page=toolkit_page,

@@ -108,7 +108,8 @@ def test_participant_pages_pass_axe_and_fit_a_phone(phone: Page, language: str):
     assert phone.url.endswith("/survey/not-eligible")
     check(phone, "not-eligible")
 
-    for url in ["/toolkit/", *[f"/toolkit/{part.key}" for part in SECTIONS], "/toolkit/print"]:
+    toolkit_urls = [f"/toolkit/{section.key}" for section in SECTIONS]
+    for url in ["/toolkit/", *toolkit_urls, "/toolkit/print"]:
         phone.goto(url)
         check(phone, url)
 
