@@ -1,4 +1,4 @@
-"""The report's variables: every question of the exported versions, lined up by variable name."""
+"""An export's variables: every question of the exported versions, lined up by variable name."""
 
 from __future__ import annotations
 

@@ -158,7 +158,7 @@ class QuestionForm(EditorForm):
     min_value = NumberField(_l("Smallest answer allowed"), validators=[Optional()])
     max_value = NumberField(_l("Largest answer allowed"), validators=[Optional()])
     max_length = whole_number(_l("Longest answer allowed (characters)"), 1, LONGEST_TEXT)
-    identifier = BooleanField(_l("Identifies the participant (left out of de-identified reports)"))
+    identifier = BooleanField(_l("Identifies the participant (left out of de-identified exports)"))
     show_if = text(
         _l("Show only if"),
         maximum=2000,
@@ -256,7 +256,7 @@ class ChoiceForm(EditorForm):
 
 class ScoreForm(EditorForm):
     name = name_field(
-        _l("Variable name of the score"), _l("E.g. sus_score; a column of the report.")
+        _l("Variable name of the score"), _l("E.g. sus_score; a column of the exported responses.")
     )
     label_en = text(_l("Label (English)"), required=True)
     label_fr = text(_l("Label (French)"))

@@ -595,7 +595,7 @@ def test_get_requests_change_nothing(app, db, version, browser, admin, make_brow
             after = table_rows(db)
             if endpoint in DOWNLOADS and who == "admin":
                 # Excluded by design: a download is recorded in the audit log (who took which
-                # report or questionnaire, and when). That append is the only write.
+                # export or questionnaire, and when). That append is the only write.
                 assert response.status_code == 200
                 assert {k: v for k, v in after.items() if k != "audit_event"} == {
                     k: v for k, v in before.items() if k != "audit_event"

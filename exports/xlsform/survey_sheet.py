@@ -78,7 +78,7 @@ class SurveyReader:
             self.close_group()
         self.name_auto_pages()
         self.check_conditions()
-        if not self.pages and not self.sheet.report.errors:
+        if not self.pages and not self.sheet.findings.errors:
             self.sheet.error(None, None, Message(N_("there are no questions")))
         return self.pages
 

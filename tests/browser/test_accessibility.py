@@ -134,7 +134,7 @@ def test_staff_pages_pass_axe(desktop: Page, db, version, language: str):
         problems.extend(axe_violations(desktop))
     navigate(desktop, lambda: desktop.locator("form [type=submit][name=submit]").click())
     expect(desktop.locator("#job-status")).to_contain_text(re.compile(r"\d"))
-    expect(desktop.locator(".job a.button")).to_be_visible(timeout=30_000)  # the report is ready
+    expect(desktop.locator(".job a.button")).to_be_visible(timeout=30_000)  # the export is ready
     problems.extend(axe_violations(desktop))
     desktop.goto("/staff/exports")
     problems.extend(axe_violations(desktop))
