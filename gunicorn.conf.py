@@ -7,7 +7,7 @@ import os
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WORKERS", 2 * multiprocessing.cpu_count()))
 threads = int(os.environ.get("THREADS", "1"))
-timeout = int(os.environ.get("TIMEOUT", "60"))  # a request; large reports run as jobs
+timeout = int(os.environ.get("TIMEOUT", "60"))  # a request; large exports run as jobs
 graceful_timeout = 30  # on SIGHUP/SIGTERM, workers finish what they are doing
 keepalive = 5
 max_requests = 2000  # recycle workers now and then

@@ -51,11 +51,11 @@ from survey import create_app
 from survey.extensions import db
 from exports.report import _plan
 from exports.filters import ExportFilters
-from exports.rows import ReportOptions
+from exports.rows import ExportOptions
 kind, out = sys.argv[1], sys.argv[2]
 app = create_app({"SQLALCHEMY_DATABASE_URI": os.environ["DATABASE_URL"]})
 with app.app_context():
-    plan = _plan(db.session, "milk", ExportFilters(), ReportOptions(), 2000)
+    plan = _plan(db.session, "milk", ExportFilters(), ExportOptions(), 2000)
     header = plan.table.header
     rows = [plan.table.row(r) for r in plan.reader]
 start = time.perf_counter()

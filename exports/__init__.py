@@ -1,1 +1,2 @@
-"""Responses -> evaluation report. A library: it takes a database session, never imports Flask."""
+"""Responses -> exports: the evaluation report (.xlsx) and the CSV. A library: it takes a database
+session, never imports Flask."""

@@ -11,7 +11,7 @@ from exports.cells import GuardCounts
 
 
 @dataclass
-class ReportInfo:
+class ExportInfo:
     rows: int
     complete: int
     sha256: str

@@ -70,9 +70,9 @@ class RecordReader:
         # Per version: (variable, page position, show-if) for each variable it asks.
         self.asked = {
             v.number: [
-                (x.name, x.section_position[v.number], x.conditions[v.number])
+                (x.name, x.page_position[v.number], x.conditions[v.number])
                 for x in variables
-                if v.number in x.section_position
+                if v.number in x.page_position
             ]
             for v in versions
         }

@@ -1,4 +1,5 @@
-"""The one entry point the CLI, the web and background jobs call: responses -> report file."""
+"""The one entry point the CLI, the web and background jobs call: responses -> the report (.xlsx)
+or the CSV."""
 
 from __future__ import annotations
 
@@ -15,9 +16,9 @@ from sqlalchemy import select
 
 from exports.cells import GuardCounts, csv_text, csv_writer
 from exports.filters import ExportFilters
-from exports.info import ReportInfo
+from exports.info import ExportInfo
 from exports.records import RecordReader, ResponseRecord
-from exports.rows import ReportOptions, ResponseTable
+from exports.rows import ExportOptions, ResponseTable
 from exports.sheets import write_about, write_charts, write_codebook, write_summary
 from exports.stats import Statistics
 from exports.variables import Variable, collect_variables
@@ -89,8 +90,8 @@ class _Stream:
         if self.progress and total == 0:
             self.progress(0, 0)
 
-    def info(self, counts: GuardCounts, filters: ExportFilters) -> ReportInfo:
-        return ReportInfo(
+    def info(self, counts: GuardCounts, filters: ExportFilters) -> ExportInfo:
+        return ExportInfo(
             rows=self.rows,
             complete=self.complete,
             sha256=self.hash.hexdigest(),
@@ -114,7 +115,7 @@ class _Plan:
 
 
 def _plan(
-    session: DbSession, slug: str, filters: ExportFilters, options: ReportOptions, chunk: int
+    session: DbSession, slug: str, filters: ExportFilters, options: ExportOptions, chunk: int
 ) -> _Plan:
     versions = chosen_versions(session, slug, filters)
     variables = collect_variables(versions)
@@ -135,13 +136,13 @@ def write_report(
     *,
     slug: str = "milk",
     filters: ExportFilters | None = None,
-    options: ReportOptions | None = None,
+    options: ExportOptions | None = None,
     generated_by: str = "",
     progress: Progress | None = None,
     chunk: int = 2000,
-) -> ReportInfo:
+) -> ExportInfo:
     """Write the evaluation workbook (.xlsx) for the responses that match `filters`."""
-    filters, options = filters or ExportFilters(), options or ReportOptions()
+    filters, options = filters or ExportFilters(), options or ExportOptions()
     plan = _plan(session, slug, filters, options, chunk)
     counts = GuardCounts()
     writer = WorkbookWriter(counts)
@@ -194,7 +195,7 @@ def collect_statistics(
 ) -> Statistics:
     """The statistics alone (for the dashboard): the same numbers as the Summary sheet."""
     filters = filters or ExportFilters()
-    plan = _plan(session, slug, filters, ReportOptions(), chunk=2000)
+    plan = _plan(session, slug, filters, ExportOptions(), chunk=2000)
     statistics = plan.statistics()
     for record in plan.reader:
         statistics.add(record)
@@ -216,12 +217,12 @@ def write_csv(
     *,
     slug: str = "milk",
     filters: ExportFilters | None = None,
-    options: ReportOptions | None = None,
+    options: ExportOptions | None = None,
     progress: Progress | None = None,
     chunk: int = 2000,
-) -> ReportInfo:
+) -> ExportInfo:
     """The Responses sheet as CSV: UTF-8 with a BOM (so Excel reads it as UTF-8), same guard."""
-    filters, options = filters or ExportFilters(), options or ReportOptions()
+    filters, options = filters or ExportFilters(), options or ExportOptions()
     plan = _plan(session, slug, filters, options, chunk)
     counts = GuardCounts()
     stream = _Stream(plan, progress, chunk)

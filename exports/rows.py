@@ -27,7 +27,7 @@ FIXED_COLUMNS = [
 
 
 @dataclass(frozen=True)
-class ReportOptions:
+class ExportOptions:
     deidentified: bool = False
     labels: bool = False  # choice labels (English) instead of codes
     salt: bytes = field(default_factory=lambda: secrets.token_bytes(16), repr=False)
@@ -46,7 +46,7 @@ class ResponseTable:
         variables: list[Variable],
         score_names: list[str],
         toolkit_sections: list[str],
-        options: ReportOptions,
+        options: ExportOptions,
     ) -> None:
         self.options = options
         self.variables = [v for v in variables if not (options.deidentified and v.identifier)]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from exports.info import ReportInfo
-from exports.rows import ReportOptions, ResponseTable
+from exports.info import ExportInfo
+from exports.rows import ExportOptions, ResponseTable
 from exports.stats import Summary, chart_blocks
 from exports.variables import Variable
 from exports.workbook import WorkbookWriter
@@ -261,8 +261,8 @@ def write_charts(
 
 def write_about(
     writer: WorkbookWriter,
-    info: ReportInfo,
-    options: ReportOptions,
+    info: ExportInfo,
+    options: ExportOptions,
     generated_by: str,
     software: str,
 ) -> None:

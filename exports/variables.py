@@ -1,4 +1,4 @@
-"""The report's variables: every question of the exported versions, lined up by variable name."""
+"""An export's variables: every question of the exported versions, lined up by variable name."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ class Variable:
     versions: list[int] = field(default_factory=list)
     wording: dict[int, str] = field(default_factory=dict)  # version -> English label
     conditions: dict[int, Node | None] = field(default_factory=dict)  # version -> show-if
-    section_position: dict[int, int] = field(default_factory=dict)  # version -> page position
+    page_position: dict[int, int] = field(default_factory=dict)  # version -> page position
 
     numeric_codes: bool = False  # every code an integer: exported as numbers (set when collected)
 
@@ -111,7 +111,7 @@ def collect_variables(versions: list[QuestionnaireVersion]) -> list[Variable]:
             _merge_choices(variable, question)
             variable.versions.append(version.number)
             variable.wording[version.number] = question.label_en
-            variable.section_position[version.number] = question.section.position
+            variable.page_position[version.number] = question.page.position
             variable.conditions[version.number] = (
                 parse(question.show_if) if question.show_if else None
             )

@@ -26,11 +26,11 @@ from survey.models import (
     NUMBER_TYPES,
     TEXT_TYPES,
     ChoiceList,
+    Page,
+    PageKind,
     Question,
     QuestionType,
     Score,
-    Section,
-    SectionKind,
 )
 
 CODE_PATTERN = r"^[A-Za-z0-9_.-]+$"  # multiple-choice answers keep codes separated by spaces
@@ -50,10 +50,10 @@ TYPE_LABELS = {
     QuestionType.NOTE: _l("Note (text only, no answer)"),
 }
 KIND_LABELS = {
-    SectionKind.ELIGIBILITY: _l("Eligibility screen"),
-    SectionKind.CONSENT: _l("Consent"),
-    SectionKind.QUESTIONS: _l("Questions"),
-    SectionKind.TOOLKIT: _l("The toolkit"),
+    PageKind.ELIGIBILITY: _l("Eligibility screen"),
+    PageKind.CONSENT: _l("Consent"),
+    PageKind.QUESTIONS: _l("Questions"),
+    PageKind.TOOLKIT: _l("The toolkit"),
 }
 AGGREGATE_LABELS = {"sum": _l("Sum"), "mean": _l("Mean")}
 
@@ -104,14 +104,16 @@ class SettingsForm(EditorForm):
     fieldsets = ((_l("Questionnaire"), ("title_en", "title_fr", "consent_version")),)
 
 
-class SectionForm(EditorForm):
+class PageDetailsForm(EditorForm):
+    """A page's own fields (its questions are edited one by one with QuestionForm)."""
+
     name = name_field(
         _l("Page name"), _l("A short name for exports and the spreadsheet, e.g. about_you.")
     )
     kind = SelectField(
         _l("Kind of page"),
         choices=[SelectChoice(kind.value, label) for kind, label in KIND_LABELS.items()],
-        default=SectionKind.QUESTIONS.value,
+        default=PageKind.QUESTIONS.value,
     )
     title_en = text(_l("Title (English)"), required=True)
     title_fr = text(_l("Title (French)"))
@@ -158,7 +160,7 @@ class QuestionForm(EditorForm):
     min_value = NumberField(_l("Smallest answer allowed"), validators=[Optional()])
     max_value = NumberField(_l("Largest answer allowed"), validators=[Optional()])
     max_length = whole_number(_l("Longest answer allowed (characters)"), 1, LONGEST_TEXT)
-    identifier = BooleanField(_l("Identifies the participant (left out of de-identified reports)"))
+    identifier = BooleanField(_l("Identifies the participant (left out of de-identified exports)"))
     show_if = text(
         _l("Show only if"),
         maximum=2000,
@@ -213,13 +215,13 @@ class QuestionForm(EditorForm):
 
 
 class MoveToPageForm(FlaskForm):
-    section = SelectField(_l("Page"), choices=[])
+    page = SelectField(_l("Page"), choices=[])
     move = SubmitField(_l("Move the question"))  # not `submit`: it shares a page with QuestionForm
 
-    def __init__(self, *args, sections: Iterable[Section] = (), **kwargs) -> None:
+    def __init__(self, *args, pages: Iterable[Page] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.section.choices = [
-            SelectChoice(str(s.id), f"{s.position}. {s.title_en} ({s.name})") for s in sections
+        self.page.choices = [
+            SelectChoice(str(p.id), f"{p.position}. {p.title_en} ({p.name})") for p in pages
         ]
 
 
@@ -256,7 +258,7 @@ class ChoiceForm(EditorForm):
 
 class ScoreForm(EditorForm):
     name = name_field(
-        _l("Variable name of the score"), _l("E.g. sus_score; a column of the report.")
+        _l("Variable name of the score"), _l("E.g. sus_score; a column of the exported responses.")
     )
     label_en = text(_l("Label (English)"), required=True)
     label_fr = text(_l("Label (French)"))

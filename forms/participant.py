@@ -32,7 +32,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from forms.choices import SelectChoice
 from forms.fields import PlainText
 from survey.models import NUMBER_TYPES, QuestionType
-from survey.participate.structure import Question, Section
+from survey.participate.structure import Page, Question
 
 DEFAULT_MAX_LENGTH = {QuestionType.SHORT_TEXT: 200, QuestionType.LONG_TEXT: 5000}
 
@@ -242,22 +242,22 @@ def _field(question: Question, language: str) -> Field | None:
     return ChoiceRadioField(label, choices=choices, validators=validators)
 
 
-# A page's form class per language, made once per section structure; the forms are per request.
-_form_classes: WeakKeyDictionary[Section, dict[str, type[PageForm]]] = WeakKeyDictionary()
+# A page's form class per language, made once per page structure; the forms are per request.
+_form_classes: WeakKeyDictionary[Page, dict[str, type[PageForm]]] = WeakKeyDictionary()
 
 
-def page_form_class(section: Section, language: str) -> type[PageForm]:
-    classes = _form_classes.setdefault(section, {})
+def page_form_class(page: Page, language: str) -> type[PageForm]:
+    classes = _form_classes.setdefault(page, {})
     form_class = classes.get(language)
     if form_class is None:
-        fields = {q.name: f for q in section.questions if (f := _field(q, language)) is not None}
+        fields = {q.name: f for q in page.questions if (f := _field(q, language)) is not None}
         form_class = classes[language] = type("QuestionPageForm", (PageForm,), fields)
     return form_class
 
 
-def page_form(section: Section, language: str, **kwargs: Any) -> PageForm:
+def page_form(page: Page, language: str, **kwargs: Any) -> PageForm:
     """A bound form for one page (bound to the request's form data by Flask-WTF)."""
-    return page_form_class(section, language)(**kwargs)
+    return page_form_class(page, language)(**kwargs)
 
 
 def field_value(question: Question, field: Field) -> str | float | date | list[str] | None:

@@ -24,7 +24,7 @@ class ResumeForm(FlaskForm):
 class ToolkitNextForm(FlaskForm):
     """Moving on from a toolkit section, which also records the time spent on it."""
 
-    submit = SubmitField(_l("Next part"))
+    submit = SubmitField(_l("Next section"))
 
 
 class InvitationForm(FlaskForm):

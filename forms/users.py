@@ -26,7 +26,7 @@ from survey.models import Role
 
 ROLE_NAMES: dict[str, Any] = {Role.INVESTIGATOR: _l("investigator"), Role.ADMIN: _l("admin")}
 ROLE_CHOICES = [
-    SelectChoice(Role.INVESTIGATOR.value, _l("Investigator (responses, dashboard, reports)")),
+    SelectChoice(Role.INVESTIGATOR.value, _l("Investigator (responses, dashboard, exports)")),
     SelectChoice(Role.ADMIN.value, _l("Admin (also questionnaire, invitations, users, audit log)")),
 ]
 PASSWORD_LENGTH = Length(

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from exports.filters import STATUSES, ExportFilters
 from exports.report import ExportError
-from exports.rows import ReportOptions
+from exports.rows import ExportOptions
 from exports.xlsform import XLSFormError
 from survey import audit
 from survey.auth.services import UserError, create_user
@@ -108,7 +108,7 @@ def export_command(
     language: str | None,
     labels: bool,
 ) -> None:
-    """Write the evaluation report (.xlsx, or .csv with --csv) for the matching responses."""
+    """Export the matching responses: the evaluation report (.xlsx), or the CSV with --csv."""
     try:
         filters = ExportFilters(
             since=since.date() if since else None,
@@ -119,7 +119,7 @@ def export_command(
         )
     except ValueError as error:
         raise click.BadParameter(str(error)) from error
-    options = ReportOptions(deidentified=deidentified, labels=labels)
+    options = ExportOptions(deidentified=deidentified, labels=labels)
     with click.progressbar(length=1, label="Exporting responses", file=sys.stderr) as bar:
 
         def progress(done: int, total: int) -> None:

@@ -12,10 +12,10 @@ from sqlalchemy import insert
 from survey.models import (
     Answer,
     DbSession,
+    PageKind,
     QuestionnaireVersion,
     Response,
     ResponseStatus,
-    SectionKind,
     ToolkitView,
     utcnow,
 )
@@ -153,8 +153,8 @@ def generate_responses(
     """Insert `count` responses: about 15% stop part-way, branches follow the show-if rules."""
     rng = random.Random(seed)
     questions = version.questions
-    pages = list(version.sections)
-    toolkit_position = next(s.position for s in pages if s.kind == SectionKind.TOOLKIT)
+    pages = list(version.pages)
+    toolkit_position = next(p.position for p in pages if p.kind == PageKind.TOOLKIT)
     now = utcnow()
     made = 0
     while made < count:
@@ -166,7 +166,7 @@ def generate_responses(
             last_page = rng.randint(3, len(pages) - 1) if partial else len(pages)
             given: dict[str, AnswerValue] = {}
             for question in questions:
-                if question.section.position > last_page or question.type == "note":
+                if question.page.position > last_page or question.type == "note":
                     continue
                 if not condition_holds(question.show_if, given):
                     continue
@@ -200,12 +200,12 @@ def generate_responses(
                 }
             )
             if last_page > toolkit_position:
-                for part in SECTIONS:
+                for section in SECTIONS:
                     if rng.random() < 0.8:
                         views.append(
                             {
                                 "response_id": response_id,
-                                "section": part.key,
+                                "section": section.key,
                                 "opened": rng.choice([1, 1, 1, 2]),
                                 "seconds": int(rng.lognormvariate(3.5, 0.7)),
                                 "first_opened_at": started,

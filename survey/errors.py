@@ -29,7 +29,7 @@ def register(app: Flask) -> None:
             403: _("You do not have access to this page."),
             404: _("This page does not exist."),
             405: _("This page cannot be used that way."),
-            410: _("This file has expired. Please make the report again."),
+            410: _("This file has expired. Please export the responses again."),
             413: _("What you sent is too large."),
         }
         message = messages.get(error.code, error.description)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import IO
 
 from exports.filters import ExportFilters
-from exports.info import ReportInfo
+from exports.info import ExportInfo
 from exports.report import Progress, write_csv, write_report
-from exports.rows import ReportOptions
+from exports.rows import ExportOptions
 from survey import audit
 from survey.database import read_only_transactions
 from survey.models import DbSession, User
@@ -19,13 +19,13 @@ def run_export(
     *,
     as_csv: bool,
     filters: ExportFilters,
-    options: ReportOptions,
+    options: ExportOptions,
     slug: str,
     generated_by: str,
     user: User | None = None,
     progress: Progress | None = None,
-) -> ReportInfo:
-    """Write the report inside a read-only transaction (on SQLite a long export must not hold
+) -> ExportInfo:
+    """Write the export inside a read-only transaction (on SQLite a long export must not hold
     the write lock participants need), then add it to the audit log; the caller commits."""
     with read_only_transactions():
         if as_csv:

@@ -23,7 +23,7 @@ def make_response(
     response, _code = services.start_response(db.session, version, language, {}, "test-secret")
     services.save_answers(db.session, response, {by_name[k]: v for k, v in answers.items()})
     response.started_at = response.consented_at = started
-    response.current_position = reached or version.sections[-1].position
+    response.current_position = reached or version.pages[-1].position
     if complete:
         services.complete(response)
         response.submitted_at = started + timedelta(minutes=minutes)

@@ -8,8 +8,8 @@ import threading
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from flask_migrate import upgrade
-from sqlalchemy import create_engine, select, text
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.orm import Session
 
 from survey import create_app
@@ -62,16 +62,45 @@ def test_security_headers(browser):
     assert "Strict-Transport-Security" not in response.headers  # production only
 
 
+def schema_names(engine) -> dict[str, dict[str, object]]:
+    """Every table's columns, and the names of its keys, checks and indexes (which
+    compare_metadata does not all look at: primary keys and checks are left out)."""
+    inspector = inspect(engine)
+    return {
+        table: {
+            "columns": sorted(c["name"] for c in inspector.get_columns(table)),
+            "pk": inspector.get_pk_constraint(table)["name"],
+            "fk": sorted(
+                (f["name"], f["referred_table"], *f["constrained_columns"])
+                for f in inspector.get_foreign_keys(table)
+            ),
+            "uq": sorted(u["name"] for u in inspector.get_unique_constraints(table)),
+            "ck": sorted(c["name"] for c in inspector.get_check_constraints(table)),
+            "ix": sorted(
+                i["name"]
+                for i in inspector.get_indexes(table)
+                if not i["name"].startswith("sqlite_autoindex")
+            ),
+        }
+        for table in inspector.get_table_names()
+        if table != "alembic_version"
+    }
+
+
 def test_migrations_build_the_schema_the_models_describe(app, database_url):
-    """On SQLite and on PostgreSQL: upgrade an empty database, then compare with the models."""
+    """On SQLite and on PostgreSQL: upgrade an empty database, then compare with the models, and
+    every constraint's and index's name with those the models give (the `app` fixture made the
+    schema from the models)."""
     url = database_url
     with app.app_context():
+        from_models = schema_names(database.engine)
         database.drop_all()
         upgrade()
     engine = create_engine(url)
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, Base.metadata) == []
+    assert schema_names(engine) == from_models
     engine.dispose()
 
 
@@ -136,48 +165,66 @@ def test_oversized_body_is_refused_with_413(browser):
     assert response.status_code == 413
 
 
+FIRST_RELEASE = "204db88f25a8"
+BEFORE_PAGES = "570c0d6a78d8"  # the last revision with the table `section` (now `page`)
+
+
+def first_release_with_data() -> None:
+    """The first release's schema with a response, a page and its question, and an answer."""
+    database.drop_all()
+    with database.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    upgrade(revision=FIRST_RELEASE)
+    at = {"t": "2026-11-01 00:00:00+00:00"}
+    with database.engine.begin() as connection:
+        for statement in [
+            "INSERT INTO questionnaire (id, slug, created_at) VALUES (1, 'milk', :t)",
+            "INSERT INTO questionnaire_version (id, questionnaire_id, number, status, title_en, "
+            "consent_version, created_at) VALUES (1, 1, 1, 'published', 'T', 'c1', :t)",
+            "INSERT INTO response (id, version_id, language, status, started_at, updated_at, "
+            "consent_version, consented_at, resume_code_hash, current_position) "
+            "VALUES ('r1', 1, 'en', 'in_progress', :t, :t, 'c1', :t, 'h1', 3)",
+            # No ids given: PostgreSQL's sequences count these rows, as the app's inserts do.
+            "INSERT INTO section (version_id, position, name, kind, title_en) "
+            "VALUES (1, 1, 'about_you', 'questions', 'About you')",
+            "INSERT INTO question (section_id, position, name, type, label_en, required, "
+            "identifier) VALUES (1, 1, 'age', 'integer', 'Age', false, false)",
+            "INSERT INTO answer (response_id, question_id, value_number, answered_at) "
+            "VALUES ('r1', 1, 34, :t)",
+        ]:
+            connection.execute(text(statement), at)
+
+
+ANSWERS_BY_PAGE = (
+    "SELECT p.name, q.name, a.value_number FROM {page} p JOIN question q ON q.{page}_id = p.id "
+    "JOIN answer a ON a.question_id = q.id"
+)
+
+
 def test_migrations_upgrade_an_older_schema_with_data(app, database_url):
     """A database made by the first release, with a response in it, upgrades to the newest
     schema and keeps every row."""
-    from sqlalchemy import text
-
     with app.app_context():
-        database.drop_all()
-        with database.engine.begin() as connection:
-            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-        upgrade(revision="204db88f25a8")  # the first release's schema
-        with database.engine.begin() as connection:
-            connection.execute(
-                text("INSERT INTO questionnaire (id, slug, created_at) VALUES (1, 'milk', :t)"),
-                {"t": "2026-11-01 00:00:00+00:00"},
-            )
-            connection.execute(
-                text(
-                    "INSERT INTO questionnaire_version (id, questionnaire_id, number, status, "
-                    "title_en, consent_version, created_at) VALUES (1, 1, 1, 'published', 'T', "
-                    "'c1', :t)"
-                ),
-                {"t": "2026-11-01 00:00:00+00:00"},
-            )
-            connection.execute(
-                text(
-                    "INSERT INTO response (id, version_id, language, status, started_at, "
-                    "updated_at, consent_version, consented_at, resume_code_hash, "
-                    "current_position) VALUES ('r1', 1, 'en', 'in_progress', :t, :t, 'c1', :t, "
-                    "'h1', 3)"
-                ),
-                {"t": "2026-11-01 00:00:00+00:00"},
-            )
+        first_release_with_data()
         upgrade()
-        with database.engine.connect() as connection:
+        with database.engine.begin() as connection:
             row = connection.execute(
                 text("SELECT id, current_position, start_token FROM response")
             ).one()
             invitation_only = connection.execute(
                 text("SELECT invitation_only FROM questionnaire")
             ).scalar()
+            answers = connection.execute(text(ANSWERS_BY_PAGE.format(page="page"))).all()
+            new_page = connection.execute(
+                text(
+                    "INSERT INTO page (version_id, position, name, kind, title_en) "
+                    "VALUES (1, 2, 'more', 'questions', 'More') RETURNING id"
+                )
+            ).scalar()
     assert tuple(row) == ("r1", 3, None)
     assert invitation_only in (False, 0)
+    assert [tuple(a) for a in answers] == [("about_you", "age", 34)]
+    assert new_page == 2  # the id sequence came along with the table
 
 
 def test_staff_pages_before_setup_say_what_to_do(app):
@@ -198,3 +245,24 @@ def test_staff_pages_before_setup_say_what_to_do(app):
         page = admin.get(url)
         assert page.status_code == 404
         assert "There is no questionnaire yet." in page.get_data(as_text=True)
+
+
+def test_the_page_migration_downgrades_and_upgrades_again(app, database_url):
+    """`page` goes back to `section` with its rows and the old constraint names, and comes
+    back again."""
+    with app.app_context():
+        from_models = schema_names(database.engine)
+        first_release_with_data()
+        upgrade(revision=BEFORE_PAGES)
+        before = schema_names(database.engine)
+        upgrade()
+        downgrade(revision=BEFORE_PAGES)
+        assert schema_names(database.engine) == before
+        with database.engine.connect() as connection:
+            answers = connection.execute(text(ANSWERS_BY_PAGE.format(page="section"))).all()
+        assert [tuple(a) for a in answers] == [("about_you", "age", 34)]
+        upgrade()
+        assert schema_names(database.engine) == from_models
+        with database.engine.connect() as connection:
+            answers = connection.execute(text(ANSWERS_BY_PAGE.format(page="page"))).all()
+        assert [tuple(a) for a in answers] == [("about_you", "age", 34)]

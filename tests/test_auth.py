@@ -25,7 +25,7 @@ PUBLIC = {
     "participate.thanks",
     "participate.not_eligible",
     "toolkit.index",
-    "toolkit.chapter",
+    "toolkit.section",
     "toolkit.print_view",
     "auth.login",
 }
@@ -61,10 +61,10 @@ ADMIN_ONLY = {
     "editor.discard_draft",
     "editor.draft",
     "editor.settings",
-    "editor.add_section",
-    "editor.edit_section",
-    "editor.move_section",
-    "editor.remove_section",
+    "editor.add_page",
+    "editor.edit_page",
+    "editor.move_page",
+    "editor.remove_page",
     "editor.add_question",
     "editor.edit_question",
     "editor.move_question",
@@ -87,7 +87,7 @@ SAMPLE_ARGS = {
     "filename": "app.css",
     "job_id": "no-such-job",
     "user_id": 1,
-    "section_id": 999999,  # editor ids: no such item, so a 404 (or, before a draft, a redirect)
+    "page_id": 999999,  # editor ids: no such item, so a 404 (or, before a draft, a redirect)
     "question_id": 999999,
     "list_id": 999999,
     "choice_id": 999999,

@@ -19,7 +19,7 @@ def structure(db, version) -> Version:
 
 
 def consent_page(structure: Version):
-    return next(s for s in structure.sections if s.kind == "consent")
+    return next(p for p in structure.pages if p.kind == "consent")
 
 
 def give(db, state, structure, invitation_only=False, next_page="after") -> consent.Consented:
@@ -64,7 +64,7 @@ def test_consent_given_twice_continues_the_first_response(db, structure):
     [({"eligibility": "none"}, True), ({"eligibility": "breastfeeding"}, False), ({}, False)],
 )
 def test_screening_out(structure, answers, out):
-    first = structure.sections[0]
+    first = structure.pages[0]
     assert consent.screens_out(first, answers) is out
     assert consent.screens_out(consent_page(structure), answers) is False
 

@@ -1,4 +1,4 @@
-"""The dashboard and report downloads on the web."""
+"""The dashboard and export jobs on the web."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def test_dashboard_filters_and_bad_filters(investigator, known):  # noqa: F811
     assert investigator.get("/staff/dashboard?version=9").status_code == 400
 
 
-def test_report_job_runs_and_downloads(investigator, db, known):  # noqa: F811
+def test_export_job_runs_and_downloads(investigator, db, known):  # noqa: F811
     response = investigator.post(
         "/staff/exports",
         {"status": "complete", "format": "xlsx", "deidentified": "y", "submit": "x"},
@@ -80,14 +80,16 @@ def test_report_job_runs_and_downloads(investigator, db, known):  # noqa: F811
     assert actions[-2:] == ["export.create", "export.download"]
 
 
-def test_report_jobs_are_private_and_expire(investigator, admin, make_browser, app, db, known):  # noqa: F811
+def test_export_jobs_are_private_and_expire(investigator, admin, make_browser, app, db, known):  # noqa: F811
     response = investigator.post(
         "/staff/exports", {"status": "all", "format": "csv", "submit": "x"}
     )
     job_url = response.headers["Location"]
     jobs.wait_for_jobs()
-    assert investigator.get(job_url + "/download").data.startswith(b"\xef\xbb\xbf")
-    assert admin.get(job_url).status_code == 200  # admins see every report
+    csv_download = investigator.get(job_url + "/download")
+    assert csv_download.data.startswith(b"\xef\xbb\xbf")
+    assert "milk-responses-" in csv_download.headers["Content-Disposition"]  # not the report
+    assert admin.get(job_url).status_code == 200  # admins see every export
     from survey.auth.services import create_user
     from tests.conftest import PASSWORD
 
@@ -106,7 +108,7 @@ def test_report_jobs_are_private_and_expire(investigator, admin, make_browser, a
     assert expired.status_code == 410 and "expired" in expired.get_data(as_text=True)
 
 
-def test_report_form_refuses_bad_input(investigator):
+def test_export_form_refuses_bad_input(investigator):
     response = investigator.post(
         "/staff/exports",
         {
@@ -136,5 +138,5 @@ def test_a_job_that_cannot_even_start_is_marked_failed(app, db, investigator):
     db.session.rollback()
     job = db.session.get(ExportJob, job_id)
     assert job.status == JobStatus.FAILED and job.finished_at is not None
-    assert job.error == "The report could not be made. The error is in the server log."
+    assert job.error == "The export could not be made. The error is in the server log."
     assert investigator.get(f"/staff/exports/{job_id}").status_code == 200

@@ -14,11 +14,11 @@ from survey.models import (
     AuditEvent,
     Choice,
     ChoiceList,
+    Page,
     Question,
     Questionnaire,
     QuestionnaireVersion,
     Score,
-    Section,
     User,
     VersionStatus,
 )
@@ -51,7 +51,7 @@ def in_draft(db, model, **where):
     draft = the_draft(db)
     query = select(model).filter_by(**where)
     if model is Question:
-        query = query.join(Section).where(Section.version_id == draft.id)
+        query = query.join(Page).where(Page.version_id == draft.id)
     elif model is Choice:
         query = query.join(ChoiceList).where(ChoiceList.version_id == draft.id)
     else:
@@ -178,15 +178,15 @@ def test_the_draft_page_shows_every_page_and_question(admin, draft):
 
 def test_get_changes_nothing(admin, db, draft):
     before, events = snapshot(db), len(edits(db))
-    section = in_draft(db, Section, name="about_you")
+    page = in_draft(db, Page, name="about_you")
     question = in_draft(db, Question, name="age_group")
     choice_list = in_draft(db, ChoiceList, name="agree5")
     for path in (
         "/draft",
         "/draft/settings",
-        f"/draft/pages/{section.id}",
-        f"/draft/pages/{section.id}/remove",
-        f"/draft/pages/{section.id}/questions/new",
+        f"/draft/pages/{page.id}",
+        f"/draft/pages/{page.id}/remove",
+        f"/draft/pages/{page.id}/questions/new",
         f"/draft/questions/{question.id}",
         f"/draft/lists/{choice_list.id}",
         f"/draft/choices/{choice_list.choices[0].id}",
@@ -216,13 +216,13 @@ def test_settings(admin, db, draft):
 
 
 def test_add_edit_move_and_remove_a_page(admin, db, draft):
-    pages = len(draft.sections)
+    pages = len(draft.pages)
     response = admin.post(
         f"{BASE}/draft/pages/new",
         {"name": "follow_up", "kind": "questions", "title_en": "Follow-up", "submit": "x"},
     )
     assert response.status_code == 302 and response.headers["Location"].endswith("#page-follow_up")
-    added = in_draft(db, Section, name="follow_up")
+    added = in_draft(db, Page, name="follow_up")
     assert added.position == pages + 1 and added.title_en == "Follow-up" and added.title_fr is None
 
     response = admin.post(
@@ -238,23 +238,23 @@ def test_add_edit_move_and_remove_a_page(admin, db, draft):
         },
     )
     assert response.status_code == 302
-    added = in_draft(db, Section, name="follow_up")
+    added = in_draft(db, Page, name="follow_up")
     assert (added.title_fr, added.intro_en) == ("Suivi", "Two more\n\nquestions.")
     assert added.screen_out_if == "${consent} = 'no'"
 
     assert post(admin, f"/draft/pages/{added.id}/move/up").status_code == 302
-    order = [s.name for s in the_draft(db).sections]
+    order = [p.name for p in the_draft(db).pages]
     assert order[-2:] == ["follow_up", "comments"]
-    assert [s.position for s in the_draft(db).sections] == list(range(1, pages + 2))
+    assert [p.position for p in the_draft(db).pages] == list(range(1, pages + 2))
     post(admin, f"/draft/pages/{added.id}/move/down")
-    assert [s.name for s in the_draft(db).sections][-1] == "follow_up"
+    assert [p.name for p in the_draft(db).pages][-1] == "follow_up"
     post(admin, f"/draft/pages/{added.id}/move/down")  # already last: nothing happens
-    assert [s.name for s in the_draft(db).sections][-1] == "follow_up"
+    assert [p.name for p in the_draft(db).pages][-1] == "follow_up"
 
     confirm = admin.get(f"{BASE}/draft/pages/{added.id}/remove")
     assert "Remove page follow_up?" in text_of(confirm)
     assert admin.post(f"{BASE}/draft/pages/{added.id}/remove", {"submit": "x"}).status_code == 302
-    assert in_draft(db, Section, name="follow_up") is None
+    assert in_draft(db, Page, name="follow_up") is None
     changes = [e["change"] for e in edits(db)]
     assert changes == [
         "page follow_up added",
@@ -266,13 +266,13 @@ def test_add_edit_move_and_remove_a_page(admin, db, draft):
 
 
 def test_removing_a_page_takes_its_questions_and_renumbers(admin, db, draft):
-    section = in_draft(db, Section, name="comments")
-    first = in_draft(db, Section, name="eligibility")
+    page = in_draft(db, Page, name="comments")
+    first = in_draft(db, Page, name="eligibility")
     post(admin, f"/draft/pages/{first.id}/move/down")
-    assert admin.post(f"{BASE}/draft/pages/{section.id}/remove", {"submit": "x"}).status_code == 302
-    sections = the_draft(db).sections
-    assert [s.position for s in sections] == list(range(1, len(sections) + 1))
-    assert [s.name for s in sections][:2] == ["consent", "eligibility"]
+    assert admin.post(f"{BASE}/draft/pages/{page.id}/remove", {"submit": "x"}).status_code == 302
+    pages = the_draft(db).pages
+    assert [p.position for p in pages] == list(range(1, len(pages) + 1))
+    assert [p.name for p in pages][:2] == ["consent", "eligibility"]
     assert in_draft(db, Question, name="comment_liked") is None
     assert any(q.name == "comment_liked" for q in the_published(db).questions)
 
@@ -289,23 +289,23 @@ def test_a_page_name_is_used_once(admin, db, draft):
 def test_the_last_page_cannot_go(admin, db, draft):
     admin.get(f"{BASE}/draft")
     post(admin, f"/draft/scores/{in_draft(db, Score, name='sus_score').id}/remove")
-    for section in the_draft(db).sections[1:]:
-        admin.post(f"{BASE}/draft/pages/{section.id}/remove", {"submit": "x"})
-    [last] = the_draft(db).sections
+    for page in the_draft(db).pages[1:]:
+        admin.post(f"{BASE}/draft/pages/{page.id}/remove", {"submit": "x"})
+    [last] = the_draft(db).pages
     response = admin.post(f"{BASE}/draft/pages/{last.id}/remove", {"submit": "x"})
     assert response.status_code == 400
     assert "it needs at least one page" in text_of(response)
-    assert len(the_draft(db).sections) == 1
+    assert len(the_draft(db).pages) == 1
 
 
 def test_a_screen_out_condition_is_checked(admin, db, draft):
-    section = in_draft(db, Section, name="consent")
+    page = in_draft(db, Page, name="consent")
     response = admin.post(
-        f"{BASE}/draft/pages/{section.id}",
+        f"{BASE}/draft/pages/{page.id}",
         {
             "name": "consent",
             "kind": "consent",
-            "title_en": section.title_en,
+            "title_en": page.title_en,
             "screen_out_if": "${nobody} = 'no'",
             "submit": "x",
         },
@@ -318,10 +318,10 @@ def test_a_screen_out_condition_is_checked(admin, db, draft):
 
 
 def test_add_a_question_to_a_page(admin, db, draft):
-    section = in_draft(db, Section, name="about_you")
+    page = in_draft(db, Page, name="about_you")
     yes_no = in_draft(db, ChoiceList, name="yes_no")
     response = admin.post(
-        f"{BASE}/draft/pages/{section.id}/questions/new",
+        f"{BASE}/draft/pages/{page.id}/questions/new",
         new_question(
             name="twins",
             type="yes_no",
@@ -335,8 +335,8 @@ def test_add_a_question_to_a_page(admin, db, draft):
     assert response.status_code == 302
     assert response.headers["Location"].endswith("#question-twins")
     question = in_draft(db, Question, name="twins")
-    assert question.section.name == "about_you"
-    assert question.position == len(question.section.questions)
+    assert question.page.name == "about_you"
+    assert question.position == len(question.page.questions)
     assert (question.type, question.choice_list.name, question.required) == (
         "yes_no",
         "yes_no",
@@ -375,8 +375,8 @@ def test_a_published_variable_name_is_fixed_and_a_new_one_is_not(admin, db, draf
     assert in_draft(db, Question, name="age_group") is not None
     assert in_draft(db, Question, name="renamed") is None
 
-    section = in_draft(db, Section, name="comments")
-    admin.post(f"{BASE}/draft/pages/{section.id}/questions/new", new_question(name="comment_other"))
+    page = in_draft(db, Page, name="comments")
+    admin.post(f"{BASE}/draft/pages/{page.id}/questions/new", new_question(name="comment_other"))
     added = in_draft(db, Question, name="comment_other")
     assert 'name="name"' in text_of(admin.get(f"{BASE}/draft/questions/{added.id}"))
     assert edit_question(admin, db, "comment_other", name="comment_else").status_code == 302
@@ -384,23 +384,23 @@ def test_a_published_variable_name_is_fixed_and_a_new_one_is_not(admin, db, draf
 
 
 def test_move_questions_within_a_page_and_to_another(admin, db, draft):
-    names = lambda page: [q.name for q in in_draft(db, Section, name=page).questions]  # noqa: E731
+    names = lambda page: [q.name for q in in_draft(db, Page, name=page).questions]  # noqa: E731
     question = in_draft(db, Question, name="comment_change")
     assert post(admin, f"/draft/questions/{question.id}/move/up").status_code == 302
     assert names("comments") == ["comment_change", "comment_liked", "comment_missing"]
     post(admin, f"/draft/questions/{question.id}/move/down")
     post(admin, f"/draft/questions/{question.id}/move/down")
     assert names("comments") == ["comment_liked", "comment_missing", "comment_change"]
-    positions = [q.position for q in in_draft(db, Section, name="comments").questions]
+    positions = [q.position for q in in_draft(db, Page, name="comments").questions]
     assert positions == [1, 2, 3]
 
-    target = in_draft(db, Section, name="trying")
+    target = in_draft(db, Page, name="trying")
     admin.get(f"{BASE}/draft/questions/{question.id}")
-    response = post(admin, f"/draft/questions/{question.id}/page", {"section": str(target.id)})
+    response = post(admin, f"/draft/questions/{question.id}/page", {"page": str(target.id)})
     assert response.status_code == 302
     assert names("trying")[-1] == "comment_change"
     assert names("comments") == ["comment_liked", "comment_missing"]
-    assert [q.position for q in in_draft(db, Section, name="trying").questions] == [1, 2, 3, 4]
+    assert [q.position for q in in_draft(db, Page, name="trying").questions] == [1, 2, 3, 4]
     changes = [e["change"] for e in edits(db)]
     assert changes[-1] == "question comment_change moved to page trying"
     assert changes[0] == "question comment_change moved up"
@@ -410,7 +410,7 @@ def test_remove_a_question(admin, db, draft):
     question = in_draft(db, Question, name="comment_liked")
     assert post(admin, f"/draft/questions/{question.id}/remove").status_code == 302
     assert in_draft(db, Question, name="comment_liked") is None
-    assert [q.position for q in in_draft(db, Section, name="comments").questions] == [1, 2]
+    assert [q.position for q in in_draft(db, Page, name="comments").questions] == [1, 2]
     assert edits(db)[-1]["change"] == "question comment_liked removed"
 
 
@@ -470,7 +470,7 @@ def _show_if(expression: str):
         (_show_if("${pregnant} = "), "show-if: expected a value, the expression ended"),
         (
             lambda admin, db: admin.post(
-                f"{BASE}/draft/pages/{in_draft(db, Section, name='comments').id}/questions/new",
+                f"{BASE}/draft/pages/{in_draft(db, Page, name='comments').id}/questions/new",
                 new_question(name="age_group"),
             ),
             "question age_group: another question already uses this variable name",
@@ -535,7 +535,7 @@ def test_moving_a_question_above_its_condition_is_refused(admin, db, draft):
     response = post(admin, f"/draft/questions/{question.id}/move/up")
     assert response.status_code == 400
     assert "${pregnant} is asked later" in text_of(response)
-    names = [q.name for q in in_draft(db, Section, name="about_you").questions]
+    names = [q.name for q in in_draft(db, Page, name="about_you").questions]
     assert names[-2:] == ["pregnant", "pregnancy_weeks"]
 
 
@@ -595,9 +595,9 @@ def test_a_removed_variable_name_is_never_reused(admin, db, draft):
     db.session.commit()
     admin.get(f"{BASE}/")
     post(admin, "/draft/start")
-    section = in_draft(db, Section, name="comments")
+    page = in_draft(db, Page, name="comments")
     response = admin.post(
-        f"{BASE}/draft/pages/{section.id}/questions/new", new_question(name="comment_missing")
+        f"{BASE}/draft/pages/{page.id}/questions/new", new_question(name="comment_missing")
     )
     assert response.status_code == 400
     assert "variable names are never reused" in text_of(response)
@@ -807,7 +807,7 @@ def test_score_form_errors(admin, db, draft, changes, message):
 
 def test_renaming_a_scored_question_is_refused(admin, db, draft):
     response = admin.post(
-        f"{BASE}/draft/pages/{in_draft(db, Section, name='ratings').id}/questions/new",
+        f"{BASE}/draft/pages/{in_draft(db, Page, name='ratings').id}/questions/new",
         new_question(name="rating_extra", type="rating", min_value="0", max_value="10"),
     )
     assert response.status_code == 302
@@ -822,11 +822,11 @@ def test_renaming_a_scored_question_is_refused(admin, db, draft):
 
 def _published_ids(db) -> dict[str, int]:
     published = the_published(db)
-    section = published.sections[2]
+    page = published.pages[2]
     choice_list = next(c for c in published.choice_lists if c.name == "agree5")
     return {
-        "section": section.id,
-        "question": section.questions[0].id,
+        "page": page.id,
+        "question": page.questions[0].id,
         "list": choice_list.id,
         "choice": choice_list.choices[0].id,
         "score": published.scores[0].id,
@@ -834,13 +834,13 @@ def _published_ids(db) -> dict[str, int]:
 
 
 PUBLISHED_URLS = [
-    ("GET", "/draft/pages/{section}"),
-    ("POST", "/draft/pages/{section}"),
-    ("POST", "/draft/pages/{section}/move/down"),
-    ("GET", "/draft/pages/{section}/remove"),
-    ("POST", "/draft/pages/{section}/remove"),
-    ("GET", "/draft/pages/{section}/questions/new"),
-    ("POST", "/draft/pages/{section}/questions/new"),
+    ("GET", "/draft/pages/{page}"),
+    ("POST", "/draft/pages/{page}"),
+    ("POST", "/draft/pages/{page}/move/down"),
+    ("GET", "/draft/pages/{page}/remove"),
+    ("POST", "/draft/pages/{page}/remove"),
+    ("GET", "/draft/pages/{page}/questions/new"),
+    ("POST", "/draft/pages/{page}/questions/new"),
     ("GET", "/draft/questions/{question}"),
     ("POST", "/draft/questions/{question}"),
     ("POST", "/draft/questions/{question}/move/down"),
@@ -870,7 +870,7 @@ def test_a_published_version_is_never_reached(admin, db, draft):
         "label_en": "Hijacked",
         "type": "short_text",
         "code": "hijacked",
-        "section": str(ids["section"]),
+        "page": str(ids["page"]),
         "confirm": "y",
         "submit": "x",
         **score_data(name="hijacked"),
@@ -883,7 +883,7 @@ def test_a_published_version_is_never_reached(admin, db, draft):
         assert response.status_code == 404, (method, path)
     # A draft question moved to a published page is refused too.
     question = in_draft(db, Question, name="comment_liked")
-    response = post(admin, f"/draft/questions/{question.id}/page", {"section": str(ids["section"])})
+    response = post(admin, f"/draft/questions/{question.id}/page", {"page": str(ids["page"])})
     assert response.status_code in (400, 404)
     assert definition_of(the_published(db)) == published_before
     assert edits(db) == []

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from exports.filters import ExportFilters
 from exports.report import write_csv, write_report
-from exports.rows import ReportOptions
+from exports.rows import ExportOptions
 from survey.models import Answer, AuditEvent, Response
 from survey.participate import services
 from tests.factories import make_response
@@ -246,7 +246,7 @@ def test_filters_match_the_database_count(db, known):
 
 
 def test_labels_mode(db, known):
-    wb, _info = report(db, options=ReportOptions(labels=True))
+    wb, _info = report(db, options=ExportOptions(labels=True))
     row = sheet_dicts(wb["Responses"])[1]
     assert (
         row["rating_informative"] == "Agree"
@@ -367,7 +367,7 @@ def test_deidentified_output_contains_no_identifier(app, db):
     from survey.questionnaire.loader import DEFAULT_QUESTIONNAIRE, build_version
 
     definition = json.loads(DEFAULT_QUESTIONNAIRE.read_text())
-    definition["sections"][-1]["questions"].append(
+    definition["pages"][-1]["questions"].append(
         {
             "name": "contact_email",
             "type": "short_text",
@@ -384,7 +384,7 @@ def test_deidentified_output_contains_no_identifier(app, db):
         db, version, {**BASE, "contact_email": "ana@example.org", "comment_liked": "fine"}
     )
     out = io.BytesIO()
-    write_report(db.session, out, slug="with-id", options=ReportOptions(deidentified=True))
+    write_report(db.session, out, slug="with-id", options=ExportOptions(deidentified=True))
     out.seek(0)
     wb = load_workbook(out)
     everything = " ".join(
@@ -475,7 +475,7 @@ def test_versions_line_up_by_variable_name(db, version):
 
     make_response(db, version, {**BASE, "home_language": "fr"})
     definition = json.loads(DEFAULT_QUESTIONNAIRE.read_text())
-    about = definition["sections"][2]["questions"]
+    about = definition["pages"][2]["questions"]
     about[:] = [q for q in about if q["name"] != "home_language"]
     about[0]["label"]["en"] = "What is your age group?"
     about.append(

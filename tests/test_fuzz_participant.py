@@ -23,7 +23,7 @@ TEXT_LIMITS = {"short_text": 200, "long_text": 5000}
 FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 # Every example posts to one target of each group, in this order (pages 7-9 last: page 9's Next
 # completes the survey), so each target gets about 60 / 3 = 20 posts.
-TOOLKIT_KEYS = [part.key for part in SECTIONS] + ["nope"]
+TOOLKIT_KEYS = [section.key for section in SECTIONS] + ["nope"]
 TARGET_GROUPS = [
     ["/survey/resume", "/survey/invitation", "/survey/toolkit/<key>"],
     *([f"/survey/page/{p}" for p in range(first, first + 3)] for first in (1, 4, 7)),
@@ -137,9 +137,7 @@ def test_random_posts_to_participant_pages(app, db, browser, version):
     db.session.rollback()  # see what the requests committed
     [participant] = list(db.session.scalars(select(Response.id)))
     questions = {q.name: q for q in version.questions}
-    on_page = {
-        f"/survey/page/{s.position}": [q.name for q in s.questions] for s in version.sections
-    }
+    on_page = {f"/survey/page/{p.position}": [q.name for q in p.questions] for p in version.pages}
     other_names = st.one_of(
         st.sampled_from(sorted(questions)),
         st.sampled_from(JUNK_NAMES),

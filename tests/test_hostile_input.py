@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from survey.auth.services import create_user
 from survey.dashboard import jobs
 from survey.demo import generate_responses
-from survey.models import Answer, AuditEvent, Question, QuestionnaireVersion, Section
+from survey.models import Answer, AuditEvent, Page, Question, QuestionnaireVersion
 from tests.conftest import PASSWORD, responses
 from tests.survey_steps import PAGES, answer_page, complete_survey
 
@@ -320,10 +320,10 @@ def test_a_whole_number_with_spaces_around_it_is_that_number(browser, db):
 def test_decimal_answers_must_be_finite(browser, db, value):
     """No decimal question ships with the default questionnaire, but a study may add one
     (without a range): NaN and infinities are not answers."""
-    section = db.session.scalar(select(Section).where(Section.name == "about_you"))
-    section.questions.append(
+    page = db.session.scalar(select(Page).where(Page.name == "about_you"))
+    page.questions.append(
         Question(
-            position=len(section.questions) + 1,
+            position=len(page.questions) + 1,
             name="baby_weight_kg",
             type="decimal",
             label_en="Your baby's weight at birth (kg)",
@@ -546,7 +546,7 @@ def _draft_ids(db) -> dict[str, int]:
     draft = db.session.scalar(select(QuestionnaireVersion).where(QuestionnaireVersion.number == 2))
     choice_list = draft.questions[0].choice_list
     return {
-        "section_id": draft.sections[0].id,
+        "page_id": draft.pages[0].id,
         "question_id": draft.questions[0].id,
         "list_id": choice_list.id,
         "choice_id": choice_list.choices[0].id,
@@ -595,7 +595,7 @@ def test_get_requests_change_nothing(app, db, version, browser, admin, make_brow
             after = table_rows(db)
             if endpoint in DOWNLOADS and who == "admin":
                 # Excluded by design: a download is recorded in the audit log (who took which
-                # report or questionnaire, and when). That append is the only write.
+                # export or questionnaire, and when). That append is the only write.
                 assert response.status_code == 200
                 assert {k: v for k, v in after.items() if k != "audit_event"} == {
                     k: v for k, v in before.items() if k != "audit_event"

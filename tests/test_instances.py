@@ -1,4 +1,4 @@
-"""Several app instances share nothing but the database: sessions, login throttling, report
+"""Several app instances share nothing but the database: sessions, login throttling, export
 jobs and participants move freely between them (run on PostgreSQL in CI, and on SQLite)."""
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def test_many_emails_from_one_address_are_throttled(app, second, db):
     assert login(on(second), "lead@example.org").status_code == 429
 
 
-def test_report_job_made_on_one_instance_is_served_by_another(app, second, db, investigator):
+def test_export_job_made_on_one_instance_is_served_by_another(app, second, db, investigator):
     complete_survey(on(app))
     response = investigator.post(
         "/staff/exports", {"status": "all", "format": "csv", "submit": "x"}

@@ -380,10 +380,10 @@ def test_a_page_with_errors_still_offers_its_follow_up_questions(browser):
 
 def test_consent_on_the_last_page_completes_the_response(browser, db, version):
     """A version whose consent page has nothing after it: consenting is the whole survey."""
-    for section in [s for s in version.sections if s.position > PAGES[1][0]]:
-        for question in section.questions:
+    for page in [p for p in version.pages if p.position > PAGES[1][0]]:
+        for question in page.questions:
             db.session.delete(question)
-        db.session.delete(section)
+        db.session.delete(page)
     for score in version.scores:
         db.session.delete(score)
     db.session.commit()

@@ -25,7 +25,7 @@ from tests.survey_steps import PAGES, answer_page, complete_survey
 # answers adds one statement for each (MOST_TO_SAVE).
 MOST_STATEMENTS = {"GET": 3, "POST": 5}
 MOST_TO_SAVE = 7
-STRUCTURE_TABLES = re.compile(r"\b(?:FROM|JOIN)\s+(?:section|question|choice_list|choice)\b")
+STRUCTURE_TABLES = re.compile(r"\b(?:FROM|JOIN)\s+(?:page|question|choice_list|choice)\b")
 
 
 @contextlib.contextmanager
@@ -138,17 +138,17 @@ def test_a_published_structure_is_kept_and_a_draft_is_read_afresh(db, version):
     version.questionnaire.versions.append(draft)
     db.session.commit()
     first = version_structure(db.session, draft.id)
-    draft.sections[0].title_en = "Edited in the draft"
+    draft.pages[0].title_en = "Edited in the draft"
     db.session.commit()
     again = version_structure(db.session, draft.id)
     assert again is not first
-    assert again.sections[0].title_en == "Edited in the draft"
-    assert build_structure(draft).sections[0].title_en == "Edited in the draft"
+    assert again.pages[0].title_en == "Edited in the draft"
+    assert build_structure(draft).pages[0].title_en == "Edited in the draft"
 
 
 def test_the_structure_holds_what_the_rows_say(db, version):
     structure = build_structure(version)
-    assert [s.position for s in structure.sections] == [s.position for s in version.sections]
+    assert [p.position for p in structure.pages] == [p.position for p in version.pages]
     for row, kept in zip(version.questions, structure.questions, strict=True):
         assert (kept.id, kept.name, kept.type, kept.required, kept.show_if) == (
             row.id,
@@ -161,7 +161,7 @@ def test_the_structure_holds_what_the_rows_say(db, version):
             (c.code, c.text("label", "fr")) for c in row.choices
         ]
         assert kept.text("hint", "fr") == row.text("hint", "fr")
-    weeks = structure.section_at(3).questions[-1]
+    weeks = structure.page_at(3).questions[-1]
     assert weeks.name == "pregnancy_weeks" and weeks.reads == {"pregnant"}
     assert weeks.shown_with({"pregnant": "yes"}) and not weeks.shown_with({"pregnant": "no"})
 
@@ -169,8 +169,8 @@ def test_the_structure_holds_what_the_rows_say(db, version):
 def choice_fields(app, version, language: str, data: dict):
     structure = build_structure(version)
     with app.test_request_context(f"/survey/?lang={language}"):
-        for section in structure.sections:
-            form = page_form(section, language, data=data)
+        for page in structure.pages:
+            form = page_form(page, language, data=data)
             for field in form:
                 if isinstance(field, ChoiceInputs):
                     yield field
@@ -200,7 +200,7 @@ def test_written_out_token_and_buttons_are_the_markup_wtforms_renders(
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
     structure = build_structure(version)
     with app.test_request_context(f"/survey/page/4?lang={language}"):
-        form = page_form(structure.section_at(4), language)
+        form = page_form(structure.page_at(4), language)
         assert str(form.next(class_="button primary")) in html
         assert str(form.back(class_="button secondary")) in html
         form.csrf_token.current_token = token

@@ -125,7 +125,7 @@ def test_an_upload_with_several_mistakes_is_refused_whole(admin, db):
     assert versions_in(db) == [(1, "published")]
 
 
-def test_a_french_speaking_admin_reads_the_upload_report_in_french(admin, db, version):
+def test_a_french_speaking_admin_reads_the_upload_mistakes_in_french(admin, db, version):
     """Where (sheet, row, column) and what are both translated, with French spacing."""
     workbook = spreadsheet(admin)
     pregnancy_weeks = survey_row(workbook, "pregnancy_weeks")

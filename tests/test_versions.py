@@ -83,7 +83,7 @@ def test_changing_or_removing_an_answered_choice_code_is_refused(db, version, ed
 def test_a_variable_name_is_never_reused(db, version, editor):
     questionnaire = version.questionnaire
     draft = versions.open_draft(db.session, questionnaire, editor)
-    about = question(draft, "home_language").section
+    about = question(draft, "home_language").page
     about.questions.remove(question(draft, "home_language"))
     versions.publish(db.session, questionnaire, editor)
     draft = versions.open_draft(db.session, questionnaire, editor)
@@ -144,7 +144,7 @@ def test_diff_names_every_kind_of_change_with_the_responses_it_touches(db, versi
     make_response(db, version, {**ANSWERS, "parity": "2"})
     questionnaire = version.questionnaire
     draft = versions.open_draft(db.session, questionnaire, editor)
-    about = question(draft, "age_group").section
+    about = question(draft, "age_group").page
     about.questions.remove(question(draft, "home_language"))  # removed
     question(draft, "age_group").label_en = "Your age group?"  # reworded
     parity = question(draft, "parity").choice_list
@@ -173,7 +173,7 @@ def test_publishing_retires_the_old_version_and_keeps_every_answer(db, version, 
     old = make_response(db, version, {**ANSWERS, "home_language": "fr"})
     questionnaire = version.questionnaire
     draft = versions.open_draft(db.session, questionnaire, editor)
-    question(draft, "home_language").section.questions.remove(question(draft, "home_language"))
+    question(draft, "home_language").page.questions.remove(question(draft, "home_language"))
     published = versions.publish(db.session, questionnaire, editor)
     db.session.commit()
     assert [v.status for v in questionnaire.versions] == [
@@ -208,7 +208,7 @@ def test_a_participant_who_started_on_version_1_finishes_on_it(browser, make_bro
     questionnaire = version_1.questionnaire
     draft = versions.open_draft(db.session, questionnaire, editor)
     question(draft, "tried_with_toolkit").label_en = "Version two wording of the tried question"
-    question(draft, "confidence_after").section.questions.remove(question(draft, "pain_during"))
+    question(draft, "confidence_after").page.questions.remove(question(draft, "pain_during"))
     versions.publish(db.session, questionnaire, editor)
     db.session.commit()
 
@@ -236,7 +236,7 @@ def test_after_publishing_old_answers_are_exported_under_their_variables(db, ver
     first = make_response(db, version, {**ANSWERS, "home_language": "fr", "parity": "2"})
     questionnaire = version.questionnaire
     draft = versions.open_draft(db.session, questionnaire, editor)
-    question(draft, "home_language").section.questions.remove(question(draft, "home_language"))
+    question(draft, "home_language").page.questions.remove(question(draft, "home_language"))
     question(draft, "parity").label_en = "How many children have you had?"
     versions.publish(db.session, questionnaire, editor)
     db.session.commit()

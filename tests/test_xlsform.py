@@ -138,7 +138,7 @@ def test_every_question_type_and_optional_key_round_trips() -> None:
         "choice_lists": {
             "yn": [{"code": "1", "label": {"en": "Yes"}}, {"code": "-99", "label": {"en": "No"}}]
         },
-        "sections": [
+        "pages": [
             {
                 "name": "only",
                 "kind": "questions",
@@ -169,7 +169,7 @@ def test_an_imported_definition_builds_a_version() -> None:
 
     version = build_version(definition)
 
-    assert [s.name for s in version.sections][:2] == ["eligibility", "consent"]
+    assert [p.name for p in version.pages][:2] == ["eligibility", "consent"]
     assert version.scores[0].multiplier == 2.5
 
 
@@ -177,7 +177,7 @@ def test_an_imported_definition_builds_a_version() -> None:
 @pytest.mark.parametrize("label", ['=HYPERLINK("http://x","y")', "+1", "-2", "@SUM(A1)"])
 def test_a_formula_looking_label_stays_a_text_cell(label: str) -> None:
     definition = default_definition()
-    definition["sections"][0]["questions"][0]["label"]["en"] = label
+    definition["pages"][0]["questions"][0]["label"]["en"] = label
 
     out = written(definition)
     cell = load_workbook(out)["survey"]["C3"]
@@ -230,7 +230,7 @@ def small_form(**changes: dict[tuple[int, str], Any]) -> BytesIO:
 def test_the_small_form_is_valid() -> None:
     result = read_xlsform(small_form())
 
-    page = result.definition["sections"][0]
+    page = result.definition["pages"][0]
     assert page["questions"][1] == {
         "name": "weeks",
         "type": "integer",
@@ -460,7 +460,7 @@ def test_a_kobo_form_imports_with_notices_for_what_it_skips() -> None:
                 {"code": "pump", "label": {"en": "With a pump", "fr": "Avec un tire-lait"}},
             ],
         },
-        "sections": [
+        "pages": [
             {
                 "name": "page_1",
                 "kind": "questions",
@@ -532,7 +532,7 @@ def test_label_columns_in_the_spellings_odk_and_kobo_use(english: str, french: s
 
     result = read_xlsform(workbook(survey=survey, choices=choices, settings=SETTINGS))
 
-    question = result.definition["sections"][0]["questions"][0]
+    question = result.definition["pages"][0]["questions"][0]
     assert question["label"] == {"en": "Are you pregnant?", "fr": "Êtes-vous enceinte ?"}
     assert result.definition["choice_lists"]["yes_no"][0]["label"] == {"en": "Yes", "fr": "Oui"}
 

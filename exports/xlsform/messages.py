@@ -66,7 +66,7 @@ class ImportResult:
 
 
 @dataclass
-class Report:
+class Findings:
     """Every mistake and notice of one upload, collected while reading it."""
 
     errors: list[SheetError] = field(default_factory=list)

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from exports.xlsform.layout import HEADERS, LANGUAGES, SHEETS, TRANSLATED, Source
-from exports.xlsform.messages import Invalid, Report, SheetError, SheetNotice
+from exports.xlsform.messages import Findings, Invalid, SheetError, SheetNotice
 from survey.messages import N_, Message
 
 MAX_ROWS = 5000
@@ -39,7 +39,7 @@ class Sheet:
     name: str
     headers: dict[str, str]  # field key -> header as written in row 1
     rows: list[Row]
-    report: Report
+    findings: Findings
 
     def column(self, key: str | None) -> str | None:
         """The header of a field key as written (or as we write it); other text unchanged."""
@@ -49,11 +49,11 @@ class Sheet:
 
     def error(self, row: Row | int | None, key: str | None, message: Message) -> None:
         number = row.number if isinstance(row, Row) else row
-        self.report.errors.append(SheetError(self.name, number, self.column(key), message))
+        self.findings.errors.append(SheetError(self.name, number, self.column(key), message))
 
     def notice(self, row: Row | int | None, key: str | None, message: Message) -> None:
         number = row.number if isinstance(row, Row) else row
-        self.report.notices.append(SheetNotice(self.name, number, self.column(key), message))
+        self.findings.notices.append(SheetNotice(self.name, number, self.column(key), message))
 
     def parse(self, row: Row, key: str, parse: Any) -> Any:
         """`parse(row[key])`, or None with an error at the cell when it raises Invalid."""
@@ -67,7 +67,7 @@ class Sheet:
 Table = list[list[tuple[Any, str]]]  # rows of (value, openpyxl data type)
 
 
-def load_tables(source: Source, report: Report) -> dict[str, Table] | None:
+def load_tables(source: Source, findings: Findings) -> dict[str, Table] | None:
     """Every worksheet's cells, keyed by lower-case sheet name; None when it is no workbook."""
     try:
         book = load_workbook(source, read_only=True, data_only=False)
@@ -77,7 +77,7 @@ def load_tables(source: Source, report: Report) -> dict[str, Table] | None:
             book.close()
     except Exception:  # a damaged or foreign file fails inside openpyxl in many different ways
         message = Message(N_("this file is not an .xlsx workbook (Excel) that can be read"))
-        report.errors.append(SheetError(Message(N_("file")), None, None, message))
+        findings.errors.append(SheetError(Message(N_("file")), None, None, message))
         return None
 
 
@@ -126,7 +126,7 @@ def _field_key(header: str, default_language: str) -> str | None:
     return f"{base}::{code}" if code else None
 
 
-def read_default_language(table: Table, report: Report) -> str:
+def read_default_language(table: Table, findings: Findings) -> str:
     header = [_cell_text(value).strip().lower() for value, _ in (table[0] if table else [])]
     if "default_language" not in header or len(table) < 2:
         return "en"
@@ -138,15 +138,15 @@ def read_default_language(table: Table, report: Report) -> str:
             N_("%(value)s is not supported: the questionnaire holds English (en) and French (fr)"),
             value=value,
         )
-        report.errors.append(SheetError("settings", 2, "default_language", message))
+        findings.errors.append(SheetError("settings", 2, "default_language", message))
     return code or "en"
 
 
-def read_sheet(name: str, table: Table, language: str, report: Report) -> Sheet:
+def read_sheet(name: str, table: Table, language: str, findings: Findings) -> Sheet:
     """Map the header row to field keys, report columns we do not read, and keep the rows
     that have content in a column we read."""
     columns, required = SHEETS[name]
-    sheet = Sheet(name, {}, [], report)
+    sheet = Sheet(name, {}, [], findings)
     fields: dict[int, str] = {}
     header_row, body = (table[0], table[1:]) if table else ([], [])
     for index, (value, _) in enumerate(header_row):

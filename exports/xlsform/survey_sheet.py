@@ -21,7 +21,7 @@ from survey.messages import N_, Message
 from survey.questionnaire.expressions import ExpressionError, check_references
 
 _SELECTS = ("select_one", "select_multiple")
-_SECTION_KINDS = ("eligibility", "consent", "questions", "toolkit")
+_PAGE_KINDS = ("eligibility", "consent", "questions", "toolkit")
 # Recorded by ODK/KoboToolbox on the device, never asked; skipped with a notice.
 METADATA_TYPES = frozenset({
     "start", "end", "today", "deviceid", "username", "phonenumber", "simserial", "subscriberid",
@@ -54,12 +54,12 @@ class _Condition:
 
 
 class SurveyReader:
-    """Reads the survey rows into pages (sections) with their questions."""
+    """Reads the survey rows into pages (begin_group ... end_group) with their questions."""
 
     def __init__(self, sheet: Sheet, lists: Mapping[str, list]) -> None:
         self.sheet = sheet
         self.lists = lists
-        self.sections: list[dict[str, Any]] = []
+        self.pages: list[dict[str, Any]] = []
         self.page: dict[str, Any] | None = None  # the page questions are added to
         self.group: Row | None = None  # the begin_group row of the open group
         self.nested: list[Row] = []  # begin_group rows inside the open group (errors)
@@ -78,9 +78,9 @@ class SurveyReader:
             self.close_group()
         self.name_auto_pages()
         self.check_conditions()
-        if not self.sections and not self.sheet.report.errors:
+        if not self.pages and not self.sheet.findings.errors:
             self.sheet.error(None, None, Message(N_("there are no questions")))
-        return self.sections
+        return self.pages
 
     def read_row(self, row: Row) -> None:
         xls_type = _xls_type(row["type"])
@@ -141,9 +141,9 @@ class SurveyReader:
             message = Message(N_("a group is always shown as one page: ignored"))
             self.sheet.notice(row, "appearance", message)
         kind = row["kind"] or "questions"
-        if kind not in _SECTION_KINDS:
+        if kind not in _PAGE_KINDS:
             message = Message(
-                N_("%(kind)r is not one of %(kinds)s"), kind=kind, kinds=", ".join(_SECTION_KINDS)
+                N_("%(kind)r is not one of %(kinds)s"), kind=kind, kinds=", ".join(_PAGE_KINDS)
             )
             self.sheet.error(row, "kind", message)
         page: dict[str, Any] = {
@@ -158,7 +158,7 @@ class SurveyReader:
         if row["screen_out_if"]:
             page["screen_out_if"] = row["screen_out_if"]
         page["questions"] = []
-        self.sections.append(page)
+        self.pages.append(page)
         self.page, self.group = page, row
 
     def end_group(self, row: Row) -> None:
@@ -181,14 +181,14 @@ class SurveyReader:
     def current_page(self, row: Row) -> dict[str, Any]:
         if self.page is None:
             self.page = {"name": "", "kind": "questions", "title": {}, "questions": []}
-            self.sections.append(self.page)
+            self.pages.append(self.page)
             self.auto_pages.append((self.page, row))
         return self.page
 
     def name_auto_pages(self) -> None:
         used = set(self.page_rows)
         for page, row in self.auto_pages:
-            number = self.sections.index(page) + 1
+            number = self.pages.index(page) + 1
             while f"page_{number}" in used:
                 number += 1
             page["name"] = f"page_{number}"

@@ -61,17 +61,17 @@ def _texts(base: str, texts: Mapping[str, str] | None) -> dict[str, str]:
 
 
 def _survey_rows(definition: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
-    for section in definition["sections"]:
+    for page in definition["pages"]:
         yield {
             "type": "begin_group",
-            "name": section["name"],
-            **_texts("label", section["title"]),
-            **_texts("hint", section.get("intro")),
+            "name": page["name"],
+            **_texts("label", page["title"]),
+            **_texts("hint", page.get("intro")),
             "appearance": "field-list",  # ODK shows the group as one screen, as we do
-            "kind": section["kind"],
-            "screen_out_if": section.get("screen_out_if"),
+            "kind": page["kind"],
+            "screen_out_if": page.get("screen_out_if"),
         }
-        yield from map(_question_row, section["questions"])
+        yield from map(_question_row, page["questions"])
         yield {"type": "end_group"}
 
 

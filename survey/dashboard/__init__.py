@@ -1,1 +1,1 @@
-"""For investigators: the dashboard and the evaluation report downloads."""
+"""For investigators: the dashboard and the exports (export jobs)."""

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from exports.filters import ExportFilters
 from exports.report import ExportError
-from exports.rows import ReportOptions
+from exports.rows import ExportOptions
 from survey.database import write_transactions
 from survey.exporting import run_export
 from survey.extensions import db
@@ -79,7 +79,7 @@ def run_job(app: Flask, job_id: str) -> None:
             if job is None:  # deleted before it could start: nothing to report to
                 return
             filters = ExportFilters.from_description(job.filters)
-            options = ReportOptions(deidentified=job.deidentified, labels=job.labels)
+            options = ExportOptions(deidentified=job.deidentified, labels=job.labels)
             user, email, fmt = job.user, job.user.email, job.format
             db.session.rollback()  # reading `user` again now would begin a write transaction
             _set(job_id, status=JobStatus.RUNNING)
@@ -115,7 +115,7 @@ def run_job(app: Flask, job_id: str) -> None:
                 job_id,
                 status=JobStatus.FAILED,
                 finished_at=utcnow(),
-                error="The report could not be made. The error is in the server log.",
+                error="The export could not be made. The error is in the server log.",
             )
         finally:
             db.session.remove()

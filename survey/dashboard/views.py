@@ -1,4 +1,4 @@
-"""The investigators' dashboard and report downloads."""
+"""The investigators' dashboard and export jobs."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from exports.report import ExportError, collect_statistics
 from exports.stats import chart_blocks
 from forms.auth import LogoutForm
 from forms.fields import add_error
-from forms.reports import ExportForm, FilterForm
+from forms.filters import ExportForm, FilterForm
 from survey import audit
 from survey.auth.services import STAFF, role_required
 from survey.dashboard import charts, jobs

@@ -124,11 +124,11 @@ def save_form(
     change: str,
     apply: Callable[[], T],
     then: Callable[[T], ResponseReturnValue],
-    page: Callable[[Sequence[Problem]], ResponseReturnValue],
+    again: Callable[[Sequence[Problem]], ResponseReturnValue],
 ) -> ResponseReturnValue:
     """An editor form's round trip. When the form validates, make its edit (`apply`) and save the
     draft (see `saving`), then answer with `then(what apply returned)`, a redirect; otherwise, or
-    when the draft refuses the edit, answer with `page(problems)`, the form again. `change` is the
+    when the draft refuses the edit, answer with `again(problems)`, the form again. `change` is the
     audit log's words; it may quote the form's data, as it is read only once the form is valid."""
     problems: Sequence[Problem] = []
     if form.validate_on_submit():
@@ -137,7 +137,7 @@ def save_form(
         if saved:
             return then(result)
         problems = saved.problems
-    return page(problems)
+    return again(problems)
 
 
 def status() -> int:
@@ -150,9 +150,13 @@ def render_page(template: str, **context: Any) -> ResponseReturnValue:
 
 
 def render_form(
-    form, heading: str, problems: Sequence[Problem] = (), template: str = "editor/form.html", **page
+    form,
+    heading: str,
+    problems: Sequence[Problem] = (),
+    template: str = "editor/form.html",
+    **context: Any,
 ) -> ResponseReturnValue:
-    return render_page(template, form=form, heading=heading, problems=problems, **page)
+    return render_page(template, form=form, heading=heading, problems=problems, **context)
 
 
 def render_draft(

@@ -37,7 +37,7 @@ def _questions(definition: Definition | None) -> dict[str, tuple[str, dict[str, 
     """name -> (page name, question), in questionnaire order."""
     if definition is None:
         return {}
-    return {q["name"]: (s["name"], q) for s in definition["sections"] for q in s["questions"]}
+    return {q["name"]: (p["name"], q) for p in definition["pages"] for q in p["questions"]}
 
 
 def _choices(definition: Definition, question: dict[str, Any]) -> list[dict[str, Any]]:
@@ -89,8 +89,8 @@ def _order_changes(old_questions, new_questions, answered: Mapping[str, int]) ->
 
 
 def _page_changes(old_def: Definition | None, new_def: Definition) -> list[Change]:
-    old_pages = {s["name"]: s for s in old_def["sections"]} if old_def else {}
-    new_pages = {s["name"]: s for s in new_def["sections"]}
+    old_pages = {p["name"]: p for p in old_def["pages"]} if old_def else {}
+    new_pages = {p["name"]: p for p in new_def["pages"]}
     changes = []
     for name, page in new_pages.items():
         old = old_pages.get(name)

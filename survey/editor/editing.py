@@ -15,22 +15,22 @@ from survey.models import (
     Choice,
     ChoiceList,
     DbSession,
+    Page,
     Question,
     Questionnaire,
     QuestionnaireVersion,
     Score,
-    Section,
     VersionStatus,
 )
 
 Direction = Literal["up", "down"]
-Item = TypeVar("Item", Section, Question, ChoiceList, Choice, Score)
+Item = TypeVar("Item", Page, Question, ChoiceList, Choice, Score)
 LARGEST_ID = 2**31 - 1  # an id past the database's integer range is simply not found
 
 
-def _version_id(item: Section | Question | ChoiceList | Choice | Score) -> int:
+def _version_id(item: Page | Question | ChoiceList | Choice | Score) -> int:
     if isinstance(item, Question):
-        return item.section.version_id
+        return item.page.version_id
     if isinstance(item, Choice):
         return item.choice_list.version_id
     return item.version_id
@@ -101,13 +101,13 @@ def set_values(item: object, values: dict[str, Any]) -> None:
         setattr(item, name, value)
 
 
-def add_section(session: DbSession, draft: QuestionnaireVersion, values: dict[str, Any]) -> Section:
-    return add_last(session, draft, "sections", Section(**values))
+def add_page(session: DbSession, draft: QuestionnaireVersion, values: dict[str, Any]) -> Page:
+    return add_last(session, draft, "pages", Page(**values))
 
 
-def remove_section(session: DbSession, draft: QuestionnaireVersion, section: Section) -> None:
+def remove_page(session: DbSession, draft: QuestionnaireVersion, page: Page) -> None:
     """Remove the page and its questions (their answers on earlier versions are kept there)."""
-    take_out(session, draft, "sections", section)
+    take_out(session, draft, "pages", page)
 
 
 def set_question(question: Question, values: dict[str, Any], choice_list: ChoiceList | None):
@@ -116,28 +116,28 @@ def set_question(question: Question, values: dict[str, Any], choice_list: Choice
 
 
 def add_question(
-    session: DbSession, section: Section, values: dict[str, Any], choice_list: ChoiceList | None
+    session: DbSession, page: Page, values: dict[str, Any], choice_list: ChoiceList | None
 ) -> Question:
     question = Question(**values)
     set_question(question, {}, choice_list)
-    return add_last(session, section, "questions", question)
+    return add_last(session, page, "questions", question)
 
 
-def move_question_to(session: DbSession, question: Question, section: Section) -> bool:
+def move_question_to(session: DbSession, question: Question, page: Page) -> bool:
     """Put the question last on another page; False when it is on that page already."""
-    source = question.section
-    if source is section:
+    source = question.page
+    if source is page:
         return False
     arrange(
         session,
         (source, "questions", [q for q in source.questions if q is not question]),
-        (section, "questions", [*section.questions, question]),
+        (page, "questions", [*page.questions, question]),
     )
     return True
 
 
 def remove_question(session: DbSession, question: Question) -> None:
-    take_out(session, question.section, "questions", question)
+    take_out(session, question.page, "questions", question)
 
 
 def users_of(draft: QuestionnaireVersion, choice_list: ChoiceList) -> list[Question]:

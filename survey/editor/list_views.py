@@ -72,7 +72,7 @@ def add_list():
         change=f"choice list {name} added",
         apply=lambda: editing.add_choice_list(db.session, draft, name),
         then=lambda choice_list: _to_list(choice_list.id),
-        page=lambda problems: render_form(form, _("Add a choice list"), problems),
+        again=lambda problems: render_form(form, _("Add a choice list"), problems),
     )
 
 
@@ -89,7 +89,7 @@ def edit_list(list_id: int):
         change=f"choice list {choice_list.name} renamed {form.name.data}",
         apply=lambda: editing.set_values(choice_list, form.values()),
         then=lambda _result: _to_list(list_id),
-        page=lambda problems: _list_page(draft, choice_list, rename_form=form, problems=problems),
+        again=lambda problems: _list_page(draft, choice_list, rename_form=form, problems=problems),
     )
 
 
@@ -125,7 +125,7 @@ def add_choice(list_id: int):
         change=f"choice {code} added to list {choice_list.name}",
         apply=lambda: editing.add_choice(db.session, choice_list, form.values()),
         then=lambda _result: _to_list(list_id, f"choice-{code}"),
-        page=lambda problems: _list_page(draft, choice_list, choice_form=form, problems=problems),
+        again=lambda problems: _list_page(draft, choice_list, choice_form=form, problems=problems),
     )
 
 
@@ -143,7 +143,7 @@ def edit_choice(choice_id: int):
         change=f"choice {choice.code} of list {choice_list.name} edited",
         apply=lambda: editing.set_values(choice, form.values()),
         then=lambda _result: _to_list(list_id, f"choice-{code}"),
-        page=lambda problems: render_form(
+        again=lambda problems: render_form(
             form,
             _("Edit choice %(code)s of list %(name)s", code=choice.code, name=choice_list.name),
             problems,

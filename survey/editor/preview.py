@@ -23,18 +23,18 @@ def preview(position: int):
     if version is None:
         abort(404)
     structure = build_structure(version)
-    section = structure.section_at(position)
-    if section is None:
+    page = structure.page_at(position)
+    if page is None:
         abort(404)
-    positions = [s.position for s in structure.sections]
+    positions = [p.position for p in structure.pages]
     index = positions.index(position)
     language = current_language()
     return render_template(
         "participate/page.html",
         version=structure,
-        section=section,
-        form=page_form(section, language),
-        questions=list(section.questions),
+        page=page,
+        form=page_form(page, language),
+        questions=list(page.questions),
         language=language,
         step=index + 1,
         steps=len(positions),

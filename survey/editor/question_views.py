@@ -23,7 +23,7 @@ from survey.editor.base_views import (
     saving,
 )
 from survey.extensions import db
-from survey.models import ChoiceList, Question, QuestionnaireVersion, Section
+from survey.models import ChoiceList, Page, Question, QuestionnaireVersion
 
 
 def _chosen_list(draft: QuestionnaireVersion, form: QuestionForm) -> ChoiceList | None:
@@ -31,27 +31,27 @@ def _chosen_list(draft: QuestionnaireVersion, form: QuestionForm) -> ChoiceList 
     return None if list_id is None else item_or_404(ChoiceList, list_id, draft)
 
 
-@bp.route("/draft/pages/<int:section_id>/questions/new", methods=["GET", "POST"])
+@bp.route("/draft/pages/<int:page_id>/questions/new", methods=["GET", "POST"])
 @role_required(*ADMIN)
-def add_question(section_id: int):
+def add_question(page_id: int):
     draft = current_draft()
-    section = item_or_404(Section, section_id, draft)
+    page = item_or_404(Page, page_id, draft)
     form = QuestionForm(choice_lists=draft.choice_lists)
     name = form.name.data
     return save_form(
         draft,
         form,
-        change=f"question {name} added to page {section.name}",
+        change=f"question {name} added to page {page.name}",
         apply=lambda: editing.add_question(
-            db.session, section, form.values(), _chosen_list(draft, form)
+            db.session, page, form.values(), _chosen_list(draft, form)
         ),
         then=lambda _result: back_to_draft(f"question-{name}"),
-        page=lambda problems: render_form(
+        again=lambda problems: render_form(
             form,
-            _("Add a question to page %(name)s", name=section.name),
+            _("Add a question to page %(name)s", name=page.name),
             problems,
             template="editor/question.html",
-            section=section,
+            page=page,
         ),
     )
 
@@ -63,7 +63,7 @@ def _render_question(question: Question, form, move_form, problems=()):
         problems,
         template="editor/question.html",
         question=question,
-        section=question.section,
+        page=question.page,
         move_form=move_form,
     )
 
@@ -81,8 +81,8 @@ def _forms(
     )
     move_form = MoveToPageForm(
         **({} if posted == "move" else {"formdata": None}),
-        data={"section": str(question.section_id)},
-        sections=draft.sections,
+        data={"page": str(question.page_id)},
+        pages=draft.pages,
     )
     return form, move_form
 
@@ -100,7 +100,7 @@ def edit_question(question_id: int):
         change=f"question {name} edited",
         apply=lambda: editing.set_question(question, form.values(), _chosen_list(draft, form)),
         then=lambda _result: back_to_draft(f"question-{name}"),
-        page=lambda problems: _render_question(question, form, move_form, problems),
+        again=lambda problems: _render_question(question, form, move_form, problems),
     )
 
 
@@ -112,8 +112,8 @@ def move_question_to_page(question_id: int):
     form, move_form = _forms(draft, question, posted="move")
     problems = []
     if move_form.validate_on_submit():
-        target = item_or_404(Section, int(move_form.section.data), draft)
-        if target is question.section:
+        target = item_or_404(Page, int(move_form.page.data), draft)
+        if target is question.page:
             return redirect(url_for(".edit_question", question_id=question.id))
         name = question.name
         with saving(draft, f"question {name} moved to page {target.name}") as saved:
@@ -130,9 +130,7 @@ def move_question(question_id: int, direction: str):
     draft = current_draft()
     question = item_or_404(Question, question_id, draft)
     name = question.name
-    moved = move_within(
-        draft, question.section, "questions", question, direction, f"question {name}"
-    )
+    moved = move_within(draft, question.page, "questions", question, direction, f"question {name}")
     return back_to_draft(f"question-{name}") if moved else render_draft(draft, moved.problems)
 
 
@@ -141,7 +139,7 @@ def move_question(question_id: int, direction: str):
 def remove_question(question_id: int):
     draft = current_draft()
     question = item_or_404(Question, question_id, draft)
-    section_name = question.section.name
+    page_name = question.page.name
     with saving(draft, f"question {question.name} removed") as saved:
         editing.remove_question(db.session, question)
-    return back_to_draft(f"page-{section_name}") if saved else render_draft(draft, saved.problems)
+    return back_to_draft(f"page-{page_name}") if saved else render_draft(draft, saved.problems)

@@ -34,7 +34,7 @@ def add_score():
         change=f"score {name} added",
         apply=lambda: editing.add_score(db.session, draft, form.values()),
         then=lambda _result: back_to_draft(f"score-{name}"),
-        page=lambda problems: render_form(form, _("Add a score"), problems),
+        again=lambda problems: render_form(form, _("Add a score"), problems),
     )
 
 
@@ -52,7 +52,7 @@ def edit_score(score_id: int):
         change=f"score {name} edited",
         apply=lambda: editing.set_values(score, form.values()),
         then=lambda _result: back_to_draft(f"score-{name}"),
-        page=lambda problems: render_form(
+        again=lambda problems: render_form(
             form, _("Edit score %(name)s", name=score.name), problems
         ),
     )

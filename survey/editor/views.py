@@ -14,11 +14,11 @@ from forms.editor import DiscardDraftForm, SettingsForm
 from survey.auth.services import ADMIN, role_required
 from survey.editor import (
     list_views,
+    page_views,
     preview,
     publishing,
     question_views,
     score_views,
-    section_views,
     versions,
 )
 from survey.editor.base_views import (
@@ -41,7 +41,7 @@ __all__ = [
     "publishing",
     "question_views",
     "score_views",
-    "section_views",
+    "page_views",
     "study_questionnaire",
 ]
 
@@ -117,5 +117,5 @@ def settings():
         change="settings edited",
         apply=lambda: set_values(draft, form.values()),
         then=lambda _result: back_to_draft("settings"),
-        page=lambda problems: render_form(form, _("Questionnaire settings"), problems),
+        again=lambda problems: render_form(form, _("Questionnaire settings"), problems),
     )

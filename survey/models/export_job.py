@@ -1,4 +1,4 @@
-"""An export requested on the web: its state lives in the database so any instance can report
+"""An export requested on the web: its state lives in the database so any instance can show
 its progress and serve the file."""
 
 from __future__ import annotations
@@ -60,5 +60,8 @@ class ExportJob(Base):
     @property
     def filename(self) -> str:
         stamp = self.created_at.strftime("%Y%m%d-%H%M")
-        kind = "deidentified" if self.deidentified else "report"
+        if self.deidentified:
+            kind = "deidentified"
+        else:  # the workbook is the report; a CSV holds only the responses (docs/glossary.md)
+            kind = "report" if self.format == "xlsx" else "responses"
         return f"milk-{kind}-{stamp}.{self.format}"

@@ -1,4 +1,4 @@
-"""Questionnaire -> Version -> Section -> Question, with shared choice lists and scores."""
+"""Questionnaire -> Version -> Page -> Question, with shared choice lists and scores."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ class VersionStatus(StrEnum):
     RETIRED = "retired"
 
 
-class SectionKind(StrEnum):
+class PageKind(StrEnum):
     ELIGIBILITY = "eligibility"
     CONSENT = "consent"
     QUESTIONS = "questions"
@@ -96,8 +96,8 @@ class QuestionnaireVersion(Bilingual, Base):
     published_at: Mapped[datetime | None]
 
     questionnaire: Mapped[Questionnaire] = relationship(back_populates="versions")
-    sections: Mapped[list[Section]] = relationship(
-        back_populates="version", order_by="Section.position", cascade="all, delete-orphan"
+    pages: Mapped[list[Page]] = relationship(
+        back_populates="version", order_by="Page.position", cascade="all, delete-orphan"
     )
     choice_lists: Mapped[list[ChoiceList]] = relationship(
         back_populates="version", cascade="all, delete-orphan"
@@ -109,24 +109,24 @@ class QuestionnaireVersion(Bilingual, Base):
     @property
     def questions(self) -> list[Question]:
         """Every question of the version in questionnaire order."""
-        return [q for s in self.sections for q in s.questions]
+        return [q for p in self.pages for q in p.questions]
 
 
-class Section(Bilingual, Base):
-    """One page of the survey."""
+class Page(Bilingual, Base):
+    """One page of the questionnaire: a screen the participant sees (an XLSForm group)."""
 
-    __tablename__ = "section"
+    __tablename__ = "page"
     __table_args__ = (
         UniqueConstraint("version_id", "position"),
         UniqueConstraint("version_id", "name"),
-        CheckConstraint(f"kind IN ({_in(SectionKind)})", name="kind"),
+        CheckConstraint(f"kind IN ({_in(PageKind)})", name="kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_version.id"), index=True)
     position: Mapped[int]
     name: Mapped[str] = mapped_column(String(64))
-    kind: Mapped[str] = mapped_column(String(16), default=SectionKind.QUESTIONS)
+    kind: Mapped[str] = mapped_column(String(16), default=PageKind.QUESTIONS)
     title_en: Mapped[str] = mapped_column(String(200))
     title_fr: Mapped[str | None] = mapped_column(String(200))
     intro_en: Mapped[str | None] = mapped_column(Text)
@@ -134,9 +134,9 @@ class Section(Bilingual, Base):
     # An expression (XLSForm subset) that, when true after this page, thanks the person and ends.
     screen_out_if: Mapped[str | None] = mapped_column(Text)
 
-    version: Mapped[QuestionnaireVersion] = relationship(back_populates="sections")
+    version: Mapped[QuestionnaireVersion] = relationship(back_populates="pages")
     questions: Mapped[list[Question]] = relationship(
-        back_populates="section", order_by="Question.position", cascade="all, delete-orphan"
+        back_populates="page", order_by="Question.position", cascade="all, delete-orphan"
     )
 
 
@@ -181,7 +181,7 @@ class Choice(Bilingual, Base):
 class Question(Bilingual, Base):
     __tablename__ = "question"
     __table_args__ = (
-        UniqueConstraint("section_id", "position"),
+        UniqueConstraint("page_id", "position"),
         CheckConstraint(f"type IN ({_in(QuestionType)})", name="type"),
         CheckConstraint(
             "min_value IS NULL OR max_value IS NULL OR min_value <= max_value", name="range_ordered"
@@ -190,7 +190,7 @@ class Question(Bilingual, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    section_id: Mapped[int] = mapped_column(ForeignKey("section.id"), index=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("page.id"), index=True)
     position: Mapped[int]
     name: Mapped[str] = mapped_column(String(64))  # the stable variable name used in exports
     type: Mapped[str] = mapped_column(String(20))
@@ -206,7 +206,7 @@ class Question(Bilingual, Base):
     identifier: Mapped[bool] = mapped_column(default=False)
     choice_list_id: Mapped[int | None] = mapped_column(ForeignKey("choice_list.id"), index=True)
 
-    section: Mapped[Section] = relationship(back_populates="questions")
+    page: Mapped[Page] = relationship(back_populates="questions")
     choice_list: Mapped[ChoiceList | None] = relationship()
 
     @property

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from survey.extensions import db
 from survey.models import Response
 from survey.participate import services, session_state
-from survey.participate.structure import Section, Version
+from survey.participate.structure import Page, Version
 
 bp = Blueprint("participate", __name__, url_prefix="/survey")
 
@@ -31,7 +31,7 @@ def new_participant_version() -> Version:
     return version
 
 
-def to_page(section: Section | None):
-    if section is None:
+def to_page(page: Page | None):
+    if page is None:
         return redirect(url_for("participate.thanks"))
-    return redirect(url_for("participate.page", position=section.position))
+    return redirect(url_for("participate.page", position=page.position))

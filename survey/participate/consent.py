@@ -12,7 +12,7 @@ from typing import Any
 
 from survey.models import AnswerValue, DbSession
 from survey.participate import invitations, services
-from survey.participate.structure import Section, Version
+from survey.participate.structure import Page, Version
 
 # The session's keys: the answers given before consent, by variable name; a token that names
 # the response consent makes, so consent sent again finds it; the invitation this browser
@@ -39,8 +39,8 @@ def pending(state: State) -> dict[str, AnswerValue]:
     return dict(state.get(PENDING, {}))
 
 
-def screens_out(section: Section, answers: Mapping[str, AnswerValue]) -> bool:
-    return bool(section.screen_out_if) and services.condition_holds(section.screen_out_if, answers)
+def screens_out(page: Page, answers: Mapping[str, AnswerValue]) -> bool:
+    return bool(page.screen_out_if) and services.condition_holds(page.screen_out_if, answers)
 
 
 def keep(state: State, answers: Mapping[str, AnswerValue]) -> None:
@@ -60,7 +60,7 @@ def give_consent(
     state: State,
     version: Version,
     language: str,
-    next_page: Section | None,
+    next_page: Page | None,
     secret: str,
     invitation_only: bool,
 ) -> Consented:

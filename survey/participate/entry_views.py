@@ -1,5 +1,5 @@
 """Around the survey's pages: the start page, resuming with a code, invitation codes, the toolkit
-chapters read along the way, and the thank-you and not-eligible pages."""
+sections read along the way, and the thank-you and not-eligible pages."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from forms.fields import add_error, filled
 from forms.resume import InvitationForm, ResumeForm, ToolkitNextForm
 from survey.extensions import db
 from survey.i18n import current_language
-from survey.models import Questionnaire, Response, SectionKind
+from survey.models import PageKind, Questionnaire, Response
 from survey.participate import invitations, services, session_state
 from survey.participate.blueprint import (
     bp,
@@ -21,8 +21,7 @@ from survey.participate.blueprint import (
     to_page,
     version_of,
 )
-from survey.toolkit.content import SECTIONS
-from survey.toolkit.content import section as toolkit_section
+from survey.toolkit.content import SECTIONS, find_section
 
 
 @bp.route("/")
@@ -82,7 +81,7 @@ def invitation():
             return redirect(url_for(".page", position=response.current_position))
         else:
             session_state.start_with_invitation(found.id)
-            return to_page(version.sections[0])
+            return to_page(version.pages[0])
     status = 400 if form.errors else 200
     return render_template("participate/invitation.html", form=form), status
 
@@ -91,14 +90,12 @@ def invitation():
 def toolkit(key: str):
     """A toolkit section in the survey; moving on records which section was read, and how long."""
     response = current_response()
-    chapter = toolkit_section(key)
-    if chapter is None:
+    section = find_section(key)
+    if section is None:
         abort(404)
     if response is None:
         return redirect(url_for(".resume"))
-    toolkit_page = next(
-        (s for s in version_of(response).sections if s.kind == SectionKind.TOOLKIT), None
-    )
+    toolkit_page = next((p for p in version_of(response).pages if p.kind == PageKind.TOOLKIT), None)
     if toolkit_page is None or response.current_position < toolkit_page.position:
         abort(404)
     form = ToolkitNextForm()
@@ -115,7 +112,7 @@ def toolkit(key: str):
     session_state.toolkit_opened(key)
     return render_template(
         "participate/toolkit_section.html",
-        chapter=chapter,
+        section=section,
         form=form,
         sections=SECTIONS,
         toolkit_page=toolkit_page,

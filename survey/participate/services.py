@@ -15,10 +15,10 @@ from survey.models import (
     Answer,
     AnswerValue,
     DbSession,
+    PageKind,
     QuestionnaireVersion,
     Response,
     ResponseStatus,
-    SectionKind,
     ToolkitView,
     VersionStatus,
     decode_answer,
@@ -27,8 +27,8 @@ from survey.models import (
 from survey.models import Question as QuestionRow
 from survey.models.questionnaire import Questionnaire
 from survey.participate.structure import (
+    Page,
     Question,
-    Section,
     Version,
     version_structure,
     whole_version,
@@ -37,7 +37,7 @@ from survey.questionnaire.expressions import Node, evaluate, parse
 
 Columns = tuple[str | None, float | None, date | None]  # an answer's value_text, _number, _date
 VALUE_COLUMNS = ("value_text", "value_number", "value_date")
-PRE_CONSENT_KINDS = frozenset({SectionKind.ELIGIBILITY, SectionKind.CONSENT})
+PRE_CONSENT_KINDS = frozenset({PageKind.ELIGIBILITY, PageKind.CONSENT})
 MAX_TOOLKIT_SECONDS = 30 * 60  # one sitting; longer means the tab was left open
 AnyQuestion = TypeVar("AnyQuestion", bound=Question | QuestionRow)  # a structure's, or a row
 
@@ -91,23 +91,23 @@ def condition_holds(expression: str | None, answers: Mapping[str, AnswerValue]) 
     return expression is None or evaluate(_parsed(expression), answers)
 
 
-def visible_questions(section: Section, answers: Mapping[str, AnswerValue]) -> list[Question]:
-    return [q for q in section.questions if q.shown_with(answers)]
+def visible_questions(page: Page, answers: Mapping[str, AnswerValue]) -> list[Question]:
+    return [q for q in page.questions if q.shown_with(answers)]
 
 
-def is_shown(section: Section, answers: Mapping[str, AnswerValue]) -> bool:
+def is_shown(page: Page, answers: Mapping[str, AnswerValue]) -> bool:
     """A page whose every question is hidden is skipped (pages with no questions never are)."""
-    return not section.questions or bool(visible_questions(section, answers))
+    return not page.questions or bool(visible_questions(page, answers))
 
 
 def neighbour(
     version: Version, position: int, answers: Mapping[str, AnswerValue], step: int
-) -> Section | None:
+) -> Page | None:
     """The next (step=1) or previous (step=-1) page that is shown with these answers."""
-    sections = version.sections if step > 0 else reversed(version.sections)
-    for section in sections:
-        if (section.position - position) * step > 0 and is_shown(section, answers):
-            return section
+    pages = version.pages if step > 0 else reversed(version.pages)
+    for page in pages:
+        if (page.position - position) * step > 0 and is_shown(page, answers):
+            return page
     return None
 
 
@@ -196,7 +196,7 @@ def save_answers(
                 columns["value_date"],
             )
     answers = answers_by_name(version, wanted)
-    shown = {q.id for s in version.sections for q in visible_questions(s, answers)}
+    shown = {q.id for p in version.pages for q in visible_questions(p, answers)}
     wanted = {question_id: c for question_id, c in wanted.items() if question_id in shown}
     _write_answers(session, response.id, stored, wanted)
     _forget_loaded_answers(session, response)
@@ -307,12 +307,12 @@ def find_by_resume_code(session: DbSession, code: str, secret: str) -> Response 
     )
 
 
-def advance(response: Response, next_section: Section | None) -> None:
+def advance(response: Response, next_page: Page | None) -> None:
     """Move the response on to its next page, or complete it when there is none."""
-    if next_section is None:
+    if next_page is None:
         complete(response)
     else:
-        response.current_position = max(response.current_position, next_section.position)
+        response.current_position = max(response.current_position, next_page.position)
 
 
 def complete(response: Response) -> None:

@@ -18,8 +18,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import selectinload
 
 from survey.models import ChoiceList, DbSession, QuestionnaireVersion, VersionStatus
+from survey.models import Page as PageRow
 from survey.models import Question as QuestionRow
-from survey.models import Section as SectionRow
 from survey.models.questionnaire import Bilingual
 from survey.questionnaire.expressions import Node, Value, evaluate, parse, to_json, variables
 
@@ -55,7 +55,7 @@ class Question(Bilingual):
 
 
 @dataclass(frozen=True, eq=False)
-class Section(Bilingual):
+class Page(Bilingual):
     """One page of the survey."""
 
     id: int
@@ -80,20 +80,20 @@ class Version(Bilingual):
     title_en: str
     title_fr: str | None
     consent_version: str
-    sections: tuple[Section, ...]
+    pages: tuple[Page, ...]
     questions: tuple[Question, ...]  # every question, in questionnaire order
     by_id: Mapping[int, Question]
-    at_position: Mapping[int, Section]
+    at_position: Mapping[int, Page]
 
-    def section_at(self, position: int) -> Section | None:
+    def page_at(self, position: int) -> Page | None:
         return self.at_position.get(position)
 
 
 def whole_version():
     """Loader options that fetch a version's pages, questions and choices in four queries."""
     return (
-        selectinload(QuestionnaireVersion.sections)
-        .selectinload(SectionRow.questions)
+        selectinload(QuestionnaireVersion.pages)
+        .selectinload(PageRow.questions)
         .selectinload(QuestionRow.choice_list)
         .selectinload(ChoiceList.choices)
     )
@@ -123,9 +123,9 @@ def _question(row: QuestionRow) -> Question:
     )
 
 
-def _section(row: SectionRow) -> Section:
+def _page(row: PageRow) -> Page:
     questions = tuple(_question(q) for q in row.questions)
-    return Section(
+    return Page(
         id=row.id,
         position=row.position,
         name=row.name,
@@ -142,8 +142,8 @@ def _section(row: SectionRow) -> Section:
 
 def build_structure(version: QuestionnaireVersion) -> Version:
     """The structure of any version, drafts included, read from its rows now (never kept)."""
-    sections = tuple(_section(s) for s in version.sections)
-    questions = tuple(q for s in sections for q in s.questions)
+    pages = tuple(_page(p) for p in version.pages)
+    questions = tuple(q for p in pages for q in p.questions)
     return Version(
         id=version.id,
         questionnaire_id=version.questionnaire_id,
@@ -152,10 +152,10 @@ def build_structure(version: QuestionnaireVersion) -> Version:
         title_en=version.title_en,
         title_fr=version.title_fr,
         consent_version=version.consent_version,
-        sections=sections,
+        pages=pages,
         questions=questions,
         by_id=MappingProxyType({q.id: q for q in questions}),
-        at_position=MappingProxyType({s.position: s for s in sections}),
+        at_position=MappingProxyType({p.position: p for p in pages}),
     )
 
 

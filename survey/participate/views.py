@@ -16,7 +16,7 @@ from forms.resume import ResumeForm
 from survey.extensions import db
 from survey.i18n import current_language
 from survey.messages import N_
-from survey.models import Response, SectionKind
+from survey.models import PageKind, Response
 from survey.participate import consent, entry_views, services, session_state  # noqa: F401  (entry_views adds its routes to bp)
 from survey.participate.blueprint import (
     bp,
@@ -25,7 +25,7 @@ from survey.participate.blueprint import (
     to_page,
     version_of,
 )
-from survey.participate.structure import Question, Section, Version
+from survey.participate.structure import Page, Question, Version
 from survey.toolkit.content import SECTIONS
 
 EXPIRED_MESSAGE = N_(
@@ -36,7 +36,7 @@ EXPIRED_MESSAGE = N_(
 
 def _render_page(
     version: Version,
-    section: Section,
+    page: Page,
     form: PageForm,
     questions: list[Question],
     status: int = 200,
@@ -45,12 +45,12 @@ def _render_page(
     return render_template(
         "participate/page.html",
         version=version,
-        section=section,
+        page=page,
         form=form,
         questions=questions,
         language=current_language(),
-        step=[s.position for s in version.sections].index(section.position) + 1,
-        steps=len(version.sections),
+        step=[p.position for p in version.pages].index(page.position) + 1,
+        steps=len(version.pages),
         resume_form=resume_form,
         toolkit_sections=SECTIONS,
     ), status
@@ -60,40 +60,40 @@ def _render_page(
 def page(position: int):
     response = current_response()
     version = version_of(response) if response else new_participant_version()
-    section = version.section_at(position)
-    if section is None:
+    page = version.page_at(position)
+    if page is None:
         abort(404)
     if response is not None and response.is_complete:
         return redirect(url_for(".thanks"))
-    if section.kind in services.PRE_CONSENT_KINDS:
+    if page.kind in services.PRE_CONSENT_KINDS:
         if response is not None:  # consent is given once; carry on where they were
             return redirect(url_for(".page", position=response.current_position))
-        return _pre_consent_page(version, section)
+        return _pre_consent_page(version, page)
     if response is None:
-        return _page_without_session(version, section)
+        return _page_without_session(version, page)
     if position > response.current_position:
         return redirect(url_for(".page", position=response.current_position))
-    return _question_page(response, section)
+    return _question_page(response, page)
 
 
-def _shown_fields(form: PageForm, section: Section, known: dict) -> list[Question]:
+def _shown_fields(form: PageForm, page: Page, known: dict) -> list[Question]:
     """Merge the posted values into the known answers, drop the fields their show-if hides,
     and return the questions that stay."""
     merged = dict(known)
-    for question in section.questions:
+    for question in page.questions:
         if question.name in form:
             merged[question.name] = field_value(question, form[question.name])
-    shown = services.visible_questions(section, merged)
-    for question in section.questions:
+    shown = services.visible_questions(page, merged)
+    for question in page.questions:
         if question not in shown and question.name in form:
             del form[question.name]
     return shown
 
 
-def _displayed(section: Section, answers: dict) -> list[Question]:
+def _displayed(page: Page, answers: dict) -> list[Question]:
     """On a fresh page: hide questions whose condition is already settled by earlier pages; keep
     those that depend on this page, so the page works without JavaScript."""
-    return [q for q in section.questions if q.shown_with(answers) or q.reads & section.names]
+    return [q for q in page.questions if q.shown_with(answers) or q.reads & page.names]
 
 
 def _values(form: PageForm, shown: list[Question]) -> dict[Question, services.AnswerValue]:
@@ -105,48 +105,46 @@ def _only_missing_answers(form: PageForm) -> bool:
     return all(not any(form[name].raw_data or ()) for name in form.errors)
 
 
-def _pre_consent_page(version: Version, section: Section):
+def _pre_consent_page(version: Version, page: Page):
     invitation_only = services.invitation_only(db.session, version.questionnaire_id)
     if invitation_only and consent.INVITATION not in session:
         return redirect(url_for(".invitation"))
     pending = consent.pending(session)
-    if section.kind == SectionKind.CONSENT and not pending:
-        return to_page(version.sections[0])
-    form = page_form(section, current_language(), data=pending)
+    if page.kind == PageKind.CONSENT and not pending:
+        return to_page(version.pages[0])
+    form = page_form(page, current_language(), data=pending)
     if not form.is_submitted():
-        return _render_page(version, section, form, _displayed(section, pending))
-    shown = _shown_fields(form, section, pending)
+        return _render_page(version, page, form, _displayed(page, pending))
+    shown = _shown_fields(form, page, pending)
     if form.switch_language.data:  # keep the choice made so far, show the page again
         form.validate()
         kept = [q for q in shown if q.name not in form.errors]
         values = _values(form, kept).items()
         consent.keep(session, {**pending, **{q.name: v for q, v in values if v is not None}})
-        return to_page(section)
+        return to_page(page)
     if form.back.data:
-        return to_page(
-            services.neighbour(version, section.position, pending, -1) or version.sections[0]
-        )
+        return to_page(services.neighbour(version, page.position, pending, -1) or version.pages[0])
     if not form.validate():
-        return _invalid(version, section, form, pending)
+        return _invalid(version, page, form, pending)
     pending = {**pending, **{q.name: v for q, v in _values(form, shown).items()}}
-    if consent.screens_out(section, pending):
+    if consent.screens_out(page, pending):
         consent.forget(session)
         return redirect(url_for(".not_eligible"))
     consent.keep(session, pending)
-    next_section = services.neighbour(version, section.position, pending, 1)
-    if section.kind == SectionKind.CONSENT:
-        return _consent_given(version, next_section, invitation_only)
-    return to_page(next_section)
+    next_page = services.neighbour(version, page.position, pending, 1)
+    if page.kind == PageKind.CONSENT:
+        return _consent_given(version, next_page, invitation_only)
+    return to_page(next_page)
 
 
-def _consent_given(version: Version, next_section: Section | None, invitation_only: bool):
+def _consent_given(version: Version, next_page: Page | None, invitation_only: bool):
     try:
         given = consent.give_consent(
             db.session,
             session,
             version,
             current_language(),
-            next_section,
+            next_page,
             current_app.config["SECRET_KEY"],
             invitation_only,
         )
@@ -164,7 +162,7 @@ def _consent_given(version: Version, next_section: Section | None, invitation_on
 
 def _invalid(
     version: Version,
-    section: Section,
+    page: Page,
     form: PageForm,
     known: dict,
     resume_form: ResumeForm | None = None,
@@ -173,61 +171,61 @@ def _invalid(
     (so a follow-up question can still appear when its answer is changed)."""
     if "csrf_token" in form.errors:
         flash(_(EXPIRED_MESSAGE), "warning")
-    again = page_form(section, current_language())  # bound to the same post
+    again = page_form(page, current_language())  # bound to the same post
     for name, errors in form.errors.items():
         if name in again and name != "csrf_token":
             again[name].errors = list(errors)
-    typed = {q.name: field_value(q, again[q.name]) for q in section.questions if q.name in again}
-    questions = _displayed(section, {**known, **typed})
-    return _render_page(version, section, again, questions, status=400, resume_form=resume_form)
+    typed = {q.name: field_value(q, again[q.name]) for q in page.questions if q.name in again}
+    questions = _displayed(page, {**known, **typed})
+    return _render_page(version, page, again, questions, status=400, resume_form=resume_form)
 
 
-def _question_page(response: Response, section: Section):
+def _question_page(response: Response, page: Page):
     version = version_of(response)
     stored = services.stored_columns(db.session, response.id)
     answers = services.answers_by_name(version, stored)
-    form = page_form(section, current_language(), data=answers)
+    form = page_form(page, current_language(), data=answers)
     if not form.is_submitted():
-        return _render_page(version, section, form, _displayed(section, answers))
-    shown = _shown_fields(form, section, answers)
+        return _render_page(version, page, form, _displayed(page, answers))
+    shown = _shown_fields(form, page, answers)
     valid = form.validate()
     leaving = form.back.data or form.switch_language.data
     if leaving and "csrf_token" not in form.errors and _only_missing_answers(form):
         valid_fields = [q for q in shown if q.name not in form.errors]
-        saved = _save(response, section, form, valid_fields, stored)
+        saved = _save(response, page, form, valid_fields, stored)
         db.session.commit()
         if form.switch_language.data:
-            return to_page(section)
-        return to_page(services.neighbour(version, section.position, saved, -1) or section)
+            return to_page(page)
+        return to_page(services.neighbour(version, page.position, saved, -1) or page)
     if not valid:
-        return _invalid(version, section, form, answers)
-    saved = _save(response, section, form, shown, stored)
-    next_section = services.neighbour(version, section.position, saved, 1)
-    services.advance(response, next_section)
+        return _invalid(version, page, form, answers)
+    saved = _save(response, page, form, shown, stored)
+    next_page = services.neighbour(version, page.position, saved, 1)
+    services.advance(response, next_page)
     db.session.commit()
-    return to_page(next_section)
+    return to_page(next_page)
 
 
 def _save(
     response: Response,
-    section: Section,
+    page: Page,
     form: PageForm,
     shown: list[Question],
     stored: Mapping[int, services.Columns],
 ) -> dict:
     """Save the page; returns every answer now stored, by variable name."""
     values: dict[Question, services.AnswerValue] = {
-        q: None for q in section.questions if q not in shown
+        q: None for q in page.questions if q not in shown
     }
     values.update(_values(form, shown))
     response.language = current_language()
     return services.save_answers(db.session, response, values, stored)
 
 
-def _page_without_session(version: Version, section: Section):
+def _page_without_session(version: Version, page: Page):
     """The browser lost its session (or never had one). Show what they typed, ask for the resume
     code, and save once it matches."""
-    form = page_form(section, current_language())
+    form = page_form(page, current_language())
     if not form.is_submitted():
         flash(_("Please enter your resume code to continue your survey."), "info")
         return redirect(url_for(".resume"))
@@ -237,7 +235,7 @@ def _page_without_session(version: Version, section: Section):
         response = services.find_by_resume_code(
             db.session, resume_form.resume_code.data, current_app.config["SECRET_KEY"]
         )
-    if response is None or response.is_complete or section.position > response.current_position:
+    if response is None or response.is_complete or page.position > response.current_position:
         flash(
             _(
                 "Your session had ended, so these answers are not saved yet. Enter your resume "
@@ -245,6 +243,6 @@ def _page_without_session(version: Version, section: Section):
             ),
             "warning",
         )
-        return _invalid(version, section, form, {}, resume_form)
+        return _invalid(version, page, form, {}, resume_form)
     session_state.bind(response.id)
-    return _question_page(response, section)
+    return _question_page(response, page)

@@ -12,11 +12,11 @@ from survey.models import (
     Choice,
     ChoiceList,
     DbSession,
+    Page,
     Question,
     Questionnaire,
     QuestionnaireVersion,
     Score,
-    Section,
     VersionStatus,
     utcnow,
 )
@@ -49,17 +49,17 @@ def build_version(definition: dict[str, Any], number: int = 1) -> QuestionnaireV
         )
     version.choice_lists = list(lists.values())
 
-    for position, s in enumerate(definition["sections"], start=1):
-        section = Section(
+    for position, p in enumerate(definition["pages"], start=1):
+        page = Page(
             position=position,
-            name=s["name"],
-            kind=s["kind"],
-            screen_out_if=s.get("screen_out_if"),
-            **_bilingual(s, "title"),
-            **_bilingual(s, "intro"),
+            name=p["name"],
+            kind=p["kind"],
+            screen_out_if=p.get("screen_out_if"),
+            **_bilingual(p, "title"),
+            **_bilingual(p, "intro"),
         )
-        for q_position, q in enumerate(s["questions"], start=1):
-            section.questions.append(
+        for q_position, q in enumerate(p["questions"], start=1):
+            page.questions.append(
                 Question(
                     position=q_position,
                     name=q["name"],
@@ -75,7 +75,7 @@ def build_version(definition: dict[str, Any], number: int = 1) -> QuestionnaireV
                     **_bilingual(q, "hint"),
                 )
             )
-        version.sections.append(section)
+        version.pages.append(page)
 
     version.scores = [
         Score(
@@ -149,17 +149,17 @@ def _question_definition(question: Question) -> dict[str, Any]:
     return data
 
 
-def _section_definition(section: Section) -> dict[str, Any]:
+def _page_definition(page: Page) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "name": section.name,
-        "kind": section.kind,
-        "title": _texts(section, "title"),
+        "name": page.name,
+        "kind": page.kind,
+        "title": _texts(page, "title"),
     }
-    if intro := _texts(section, "intro"):
+    if intro := _texts(page, "intro"):
         data["intro"] = intro
-    if section.screen_out_if:
-        data["screen_out_if"] = section.screen_out_if
-    data["questions"] = [_question_definition(q) for q in section.questions]
+    if page.screen_out_if:
+        data["screen_out_if"] = page.screen_out_if
+    data["questions"] = [_question_definition(q) for q in page.questions]
     return data
 
 
@@ -176,7 +176,7 @@ def definition_of(version: QuestionnaireVersion) -> dict[str, Any]:
             ]
             for choice_list in version.choice_lists
         },
-        "sections": [_section_definition(s) for s in version.sections],
+        "pages": [_page_definition(p) for p in version.pages],
         "scores": [
             {
                 "name": s.name,

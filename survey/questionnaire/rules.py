@@ -18,10 +18,10 @@ from survey.models import (
     CHOICE_TYPES,
     Answer,
     DbSession,
+    Page,
     Question,
     QuestionnaireVersion,
     QuestionType,
-    Section,
     VersionStatus,
 )
 from survey.questionnaire.expressions import ExpressionError, check_references
@@ -62,8 +62,8 @@ def history(session: DbSession, draft: QuestionnaireVersion) -> History:
     """Read what earlier (published or retired) versions asked and what was answered."""
     earlier = (
         select(Question.name, Question.type, QuestionnaireVersion.number, Question.id)
-        .join(Section, Question.section_id == Section.id)
-        .join(QuestionnaireVersion, Section.version_id == QuestionnaireVersion.id)
+        .join(Page, Question.page_id == Page.id)
+        .join(QuestionnaireVersion, Page.version_id == QuestionnaireVersion.id)
         .where(
             QuestionnaireVersion.questionnaire_id == draft.questionnaire_id,
             QuestionnaireVersion.status != VersionStatus.DRAFT,
@@ -111,28 +111,28 @@ def structure_problems(version: QuestionnaireVersion) -> list[Problem]:
     problems: list[Problem] = []
     questions = version.questions
     all_names = [q.name for q in questions]
-    seen_sections: set[str] = set()
-    if not version.sections:
+    seen_pages: set[str] = set()
+    if not version.pages:
         problems.append(
             Problem(Message(N_("questionnaire")), Message(N_("it needs at least one page")))
         )
-    for section in version.sections:
-        if section.name in seen_sections:
-            problems.append(Problem(_page(section), Message(N_("another page has this name"))))
-        seen_sections.add(section.name)
+    for page in version.pages:
+        if page.name in seen_pages:
+            problems.append(Problem(_page(page), Message(N_("another page has this name"))))
+        seen_pages.add(page.name)
 
     asked: list[str] = []
-    for section in version.sections:
-        for question in section.questions:
+    for page in version.pages:
+        for question in page.questions:
             problems += _question_problems(question, asked, all_names)
             asked.append(question.name)
-        if section.screen_out_if:
+        if page.screen_out_if:
             try:
-                check_references(section.screen_out_if, asked, all_names)
+                check_references(page.screen_out_if, asked, all_names)
             except ExpressionError as error:
                 problems.append(
                     Problem(
-                        _page(section),
+                        _page(page),
                         Message(N_("screen-out condition: %(problem)s"), problem=error.text),
                     )
                 )
@@ -186,8 +186,8 @@ def _question(question: Question) -> Message:
     return Message(N_("question %(name)s"), name=question.name)
 
 
-def _page(section: Section) -> Message:
-    return Message(N_("page %(name)s"), name=section.name)
+def _page(page: Page) -> Message:
+    return Message(N_("page %(name)s"), name=page.name)
 
 
 def _score_problems(score, by_name: dict[str, Question]) -> list[Problem]:

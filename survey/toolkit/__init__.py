@@ -1,1 +1,1 @@
-"""The illustrated hand-expression toolkit: a page per section, the whole, and a print view."""
+"""The illustrated hand-expression toolkit: each section on its own, the whole, and a print view."""

@@ -28,6 +28,6 @@ SECTION_KEYS = frozenset(s.key for s in SECTIONS)
 _BY_KEY = {s.key: s for s in SECTIONS}
 
 
-def section(key: str) -> ToolkitSection | None:
+def find_section(key: str) -> ToolkitSection | None:
     """The section with this key, or None if there is no such section."""
     return _BY_KEY.get(key)

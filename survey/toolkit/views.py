@@ -2,7 +2,7 @@
 
 from flask import Blueprint, abort, render_template
 
-from survey.toolkit.content import SECTIONS, section
+from survey.toolkit.content import SECTIONS, find_section
 
 bp = Blueprint("toolkit", __name__, url_prefix="/toolkit")
 
@@ -18,8 +18,8 @@ def print_view():
 
 
 @bp.route("/<key>")
-def chapter(key: str):
-    found = section(key)
+def section(key: str):
+    found = find_section(key)
     if found is None:
         abort(404)
-    return render_template("toolkit/section.html", chapter=found, sections=SECTIONS)
+    return render_template("toolkit/section.html", section=found, sections=SECTIONS)

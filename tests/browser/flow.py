@@ -52,11 +52,11 @@ def press_next(page: Page) -> None:
 
 
 def read_toolkit(page: Page, visit: Visit = _nothing) -> None:
-    """From the survey's toolkit page, read every section with its "Next part" button."""
+    """From the survey's toolkit page, read every section with its "Next section" button."""
     navigate(page, lambda: page.locator(".toolkit-contents a.button").click())
-    for part in SECTIONS:
-        expect(page).to_have_url(re.compile(f"/survey/toolkit/{part.key}$"))
-        visit(page, f"toolkit-{part.key}")
+    for section in SECTIONS:
+        expect(page).to_have_url(re.compile(f"/survey/toolkit/{section.key}$"))
+        visit(page, f"toolkit-{section.key}")
         navigate(page, lambda: page.locator("form.page-buttons [type=submit]").click())
     expect(page).to_have_url(re.compile(f"/survey/page/{TOOLKIT_POSITION}$"))
 

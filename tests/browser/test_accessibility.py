@@ -108,7 +108,8 @@ def test_participant_pages_pass_axe_and_fit_a_phone(phone: Page, language: str):
     assert phone.url.endswith("/survey/not-eligible")
     check(phone, "not-eligible")
 
-    for url in ["/toolkit/", *[f"/toolkit/{part.key}" for part in SECTIONS], "/toolkit/print"]:
+    toolkit_urls = [f"/toolkit/{section.key}" for section in SECTIONS]
+    for url in ["/toolkit/", *toolkit_urls, "/toolkit/print"]:
         phone.goto(url)
         check(phone, url)
 
@@ -133,7 +134,7 @@ def test_staff_pages_pass_axe(desktop: Page, db, version, language: str):
         problems.extend(axe_violations(desktop))
     navigate(desktop, lambda: desktop.locator("form [type=submit][name=submit]").click())
     expect(desktop.locator("#job-status")).to_contain_text(re.compile(r"\d"))
-    expect(desktop.locator(".job a.button")).to_be_visible(timeout=30_000)  # the report is ready
+    expect(desktop.locator(".job a.button")).to_be_visible(timeout=30_000)  # the export is ready
     problems.extend(axe_violations(desktop))
     desktop.goto("/staff/exports")
     problems.extend(axe_violations(desktop))

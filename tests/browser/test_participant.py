@@ -27,7 +27,7 @@ from tests.survey_steps import PAGES
 
 pytestmark = pytest.mark.browser
 
-SECTION_KEYS = [part.key for part in SECTIONS]
+SECTION_KEYS = [section.key for section in SECTIONS]
 EVERY_PAGE = [
     "start",
     *[f"survey-page-{n}" for n in range(1, TOOLKIT_POSITION + 1)],

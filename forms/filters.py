@@ -1,4 +1,4 @@
-"""Choosing which responses a report or the dashboard covers."""
+"""Choosing which responses an export or the dashboard covers, and what the export holds."""
 
 from __future__ import annotations
 
@@ -55,11 +55,11 @@ class ExportForm(FilterForm):
     format = RadioField(
         _l("File"),
         choices=[
-            SelectChoice("xlsx", _l("Excel workbook (.xlsx)")),
+            SelectChoice("xlsx", _l("Evaluation report, an Excel workbook (.xlsx)")),
             SelectChoice("csv", _l("CSV, responses only")),
         ],
         default="xlsx",
     )
     deidentified = BooleanField(_l("De-identified (no identifiers; response ids hashed)"))
     labels = BooleanField(_l("Choice labels instead of codes"))
-    submit = SubmitField(_l("Make the report"))
+    submit = SubmitField(_l("Start the export"))
