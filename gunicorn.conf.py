@@ -10,8 +10,8 @@ threads = int(os.environ.get("THREADS", "1"))
 timeout = int(os.environ.get("TIMEOUT", "60"))  # a request; large exports run as jobs
 graceful_timeout = 30  # on SIGHUP/SIGTERM, workers finish what they are doing
 keepalive = 5
-max_requests = 2000  # recycle workers now and then
-max_requests_jitter = 200
+max_requests = int(os.environ.get("MAX_REQUESTS", "2000"))  # recycle workers now and then
+max_requests_jitter = int(os.environ.get("MAX_REQUESTS_JITTER", "200"))
 # Only trust X-Forwarded-* from these addresses (the reverse proxy); the app's PROXY_HOPS
 # setting decides how many hops of them it believes.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -21,6 +21,7 @@ from survey.editor import views as editor
 from survey.extensions import babel, csrf, db, login_manager, migrate
 from survey.i18n import current_language, explained, select_locale
 from survey.participate import views as participate
+from survey.queue import init_queue
 from survey.staff import views as staff
 from survey.toolkit import views as toolkit
 
@@ -56,6 +57,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     init_login(login_manager, app)
+    init_queue(app)
     with app.app_context():
         configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 

@@ -28,6 +28,7 @@ from survey.participate.services import current_version
 from survey.questionnaire.loader import load_default_questionnaire
 from survey.questionnaire.rules import DraftRefused
 from survey.questionnaire.study import NoQuestionnaire, study_questionnaire
+from survey.queue import huey
 
 users = AppGroup("users", help="Manage staff accounts.")
 FIRST_ADMIN_EMAIL = "admin@example.org"
@@ -224,7 +225,24 @@ def questionnaire_import_command(source, publish: bool) -> None:
     click.echo(f"Imported {len(draft.questions)} questions: version {draft.number} {state}.")
 
 
+@click.command("queue")
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True)
+def queue_command(workers: int) -> None:
+    """Run the task queue's consumer: export jobs and the periodic clean-up. Run one or more
+    beside the web server (scripts/run does); Ctrl+C or SIGTERM stops it after its tasks.
+    The tasks are registered by importing survey.dashboard.tasks, which the app does."""
+    if huey.immediate:
+        raise click.ClickException("the queue runs tasks at once here (QUEUE_IMMEDIATE)")
+    # An idle consumer looks for work at least every second (Huey's default waits up to 10 s
+    # on SQLite storage; Redis wakes it at once).
+    consumer = huey.create_consumer(
+        workers=workers, worker_type="thread", periodic=True, max_delay=1.0
+    )
+    consumer.run()
+
+
 def register_commands(app: Flask) -> None:
+    app.cli.add_command(queue_command)
     app.cli.add_command(users)
     app.cli.add_command(questionnaire_group)
     app.cli.add_command(setup_command)

@@ -79,6 +79,13 @@ def settings_from_env(env: Mapping[str, str], instance_path: str) -> dict[str, A
             if environment == "testing"
             else {}
         ),
+        # The task queue (survey/queue.py): Redis when given, else SQLite in the instance
+        # folder; tests run each task at once unless they start a consumer.
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        "QUEUE_SQLITE_PATH": env.get("QUEUE_SQLITE_PATH") or None,
+        "QUEUE_NAME": env.get("QUEUE_NAME", "milk-survey"),
+        "QUEUE_IMMEDIATE": environment == "testing",
+        "EXPORT_JOBS_PER_USER": int(env.get("EXPORT_JOBS_PER_USER", "3")),
         "STAFF_PAGE_SIZE": 50,
         "STAFF_IDLE_SECONDS": int(env.get("STAFF_IDLE_MINUTES", "30")) * 60,
         # Behind N reverse proxies, trust N hops of X-Forwarded-For/-Proto/-Host (0: none).

@@ -21,11 +21,11 @@ os.environ["SURVEY_ENV"] = "testing"
 
 from survey import create_app  # noqa: E402
 from survey.auth.services import authenticate, create_user  # noqa: E402
-from survey.dashboard import jobs  # noqa: E402
 from survey.database import write_intent  # noqa: E402
 from survey.extensions import db as _db  # noqa: E402
 from survey.models import QuestionnaireVersion, Response  # noqa: E402
 from survey.questionnaire.loader import load_default_questionnaire  # noqa: E402
+from survey.queue import init_queue  # noqa: E402
 
 CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 PASSWORD = "correct horse battery staple"
@@ -103,12 +103,23 @@ def database_url(tmp_path, worker_postgresql_url, request) -> str:
 
 
 @pytest.fixture
+def queue_settings(tmp_path) -> dict[str, str]:
+    """Where this test's task queue lives, for processes started from it: Redis when
+    TEST_REDIS_URL is set (under a name of the test's own), else a SQLite file as shipped."""
+    redis = os.environ.get("TEST_REDIS_URL")
+    name = f"milk-test-{tmp_path.name}-{os.getpid()}"
+    if redis:
+        return {"REDIS_URL": redis, "QUEUE_NAME": name}
+    return {"QUEUE_SQLITE_PATH": str(tmp_path / "queue.sqlite3"), "QUEUE_NAME": name}
+
+
+@pytest.fixture
 def app(database_url: str) -> Iterator[Flask]:
     app = make_app(database_url)
     if not database_url.startswith("sqlite"):
         fill_new_database(app)  # PostgreSQL: one database per worker, emptied for each test
     yield app
-    jobs.wait_for_jobs()
+    init_queue(app)  # back to running tasks at once, letting go of any queue a test started
     with app.app_context():
         _db.session.remove()
         _db.engine.dispose()

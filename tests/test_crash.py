@@ -3,59 +3,18 @@ every acknowledged page is stored, retries duplicate nothing, and the database i
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from benchmarks.survey_client import ANSWERS, ANSWERS_PER_SURVEY, Participant
 from survey.models import Answer, Response, ResponseStatus
+from tests.servers import free_port, start_server, stop
 
-ROOT = Path(__file__).resolve().parent.parent
 PARTICIPANTS = 8
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(database_url: str, port: int) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "SURVEY_ENV": "development",
-        "SECRET_KEY": "test-secret",
-        "DATABASE_URL": database_url,
-        "BIND": f"127.0.0.1:{port}",
-        "WORKERS": "2",
-    }
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    process = subprocess.Popen(
-        [str(gunicorn), "-c", "gunicorn.conf.py", "wsgi:app"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            status, _location, _html = Participant("127.0.0.1", port).request("GET", "/survey/")
-            if status == 200:
-                return process
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("gunicorn did not start")
 
 
 def complete_with_retries(participant: Participant, acknowledged: list, errors: list) -> None:
@@ -75,9 +34,9 @@ def complete_with_retries(participant: Participant, acknowledged: list, errors: 
 
 
 @pytest.mark.slow
-def test_sigkill_mid_load_loses_no_acknowledged_page(app, db, database_url):
+def test_sigkill_mid_load_loses_no_acknowledged_page(app, db, database_url, queue_settings):
     port = free_port()
-    server = start_server(database_url, port)
+    server = start_server(database_url, port, **queue_settings)
     acknowledged: list[list[int]] = [[] for _ in range(PARTICIPANTS)]
     errors: list[str] = []
     threads = [
@@ -91,16 +50,14 @@ def test_sigkill_mid_load_loses_no_acknowledged_page(app, db, database_url):
         thread.start()
     while sum(map(len, acknowledged)) < PARTICIPANTS * 3:  # well into the load
         time.sleep(0.01)
-    os.killpg(server.pid, signal.SIGKILL)
-    server.wait()
+    stop(server, signal.SIGKILL)
     killed_at = sum(map(len, acknowledged))
-    server = start_server(database_url, port)
+    server = start_server(database_url, port, **queue_settings)
     try:
         for thread in threads:
             thread.join(120)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(30)
+        stop(server)
     assert errors == []
     assert killed_at < PARTICIPANTS * len(ANSWERS)  # the kill really came mid-load
     assert all(len(pages) == len(ANSWERS) for pages in acknowledged)

@@ -62,7 +62,6 @@ def test_export_job_runs_and_downloads(investigator, db, known):  # noqa: F811
     )
     assert response.status_code == 302
     job_url = response.headers["Location"]
-    jobs.wait_for_jobs()
     page = investigator.get(job_url).get_data(as_text=True)
     assert "Ready: 4 responses." in page
     status = investigator.get(job_url + "/status").get_json()
@@ -85,7 +84,6 @@ def test_export_jobs_are_private_and_expire(investigator, admin, make_browser, a
         "/staff/exports", {"status": "all", "format": "csv", "submit": "x"}
     )
     job_url = response.headers["Location"]
-    jobs.wait_for_jobs()
     csv_download = investigator.get(job_url + "/download")
     assert csv_download.data.startswith(b"\xef\xbb\xbf")
     assert "milk-responses-" in csv_download.headers["Content-Disposition"]  # not the report

@@ -7,7 +7,6 @@ import pytest
 from flask import Flask
 
 from survey.auth.services import FAILURES_PER_ADDRESS, FAILURES_PER_EMAIL, create_user
-from survey.dashboard import jobs
 from tests.conftest import PASSWORD, Browser, make_app, responses
 from tests.survey_steps import PAGES, answer_page, complete_survey
 
@@ -17,7 +16,6 @@ def second(app: Flask, database_url: str) -> Flask:
     """Another instance: its own app object, engine and connection pool; same database."""
     other = make_app(database_url)
     yield other
-    jobs.wait_for_jobs()
     with other.app_context():
         from survey.extensions import db
 
@@ -76,7 +74,6 @@ def test_export_job_made_on_one_instance_is_served_by_another(app, second, db, i
         "/staff/exports", {"status": "all", "format": "csv", "submit": "x"}
     )
     job_url = response.headers["Location"]
-    jobs.wait_for_jobs()
     there = on(second, cookie_from=investigator)
     assert "Ready: 1 responses." in there.get(job_url).get_data(as_text=True)
     download = there.get(job_url + "/download")

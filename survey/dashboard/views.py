@@ -8,12 +8,14 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    flash,
     jsonify,
     redirect,
     render_template,
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -24,7 +26,7 @@ from forms.fields import add_error
 from forms.filters import ExportForm, FilterForm
 from survey import audit
 from survey.auth.services import STAFF, role_required
-from survey.dashboard import charts, jobs
+from survey.dashboard import charts, jobs, tasks
 from survey.database import read_only_transactions
 from survey.downloads import CSV, XLSX, attachment
 from survey.extensions import db
@@ -83,21 +85,35 @@ def dashboard():
 @role_required(*STAFF)
 def exports():
     form = ExportForm(versions=_version_numbers())
+    status = 200
     if form.validate_on_submit():
-        job = jobs.create_job(
-            db.session,
-            current_user,
-            form.filters(),
-            fmt=form.format.data,
-            deidentified=form.deidentified.data,
-            labels=form.labels.data,
-        )
-        db.session.commit()
-        # current_app is typed as the Flask app it stands for, not as the proxy it is.
-        app = current_app._get_current_object()  # type: ignore[attr-defined]
-        jobs.start(app, job.id)
-        return redirect(url_for(".export_job", job_id=job.id))
-    status = 400 if form.errors else 200
+        limit = current_app.config["EXPORT_JOBS_PER_USER"]
+        try:
+            job = jobs.create_job(
+                db.session,
+                current_user,
+                form.filters(),
+                fmt=form.format.data,
+                deidentified=form.deidentified.data,
+                labels=form.labels.data,
+                limit=limit,
+            )
+        except jobs.TooManyJobs:
+            db.session.rollback()
+            message = _(
+                "You already have %(n)d exports waiting or being made. Please wait until one "
+                "is ready, then make this one.",
+                n=limit,
+            )
+            flash(message, "warning")
+            status = 429
+        else:
+            job_id = job.id  # not read again after the commit: that would begin a transaction
+            db.session.commit()
+            tasks.make_export(job_id)
+            return redirect(url_for(".export_job", job_id=job_id))
+    elif form.errors:
+        status = 400
     return render_template(
         "dashboard/exports.html", form=form, jobs=jobs.jobs_of(db.session, current_user)
     ), status

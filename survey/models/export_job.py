@@ -42,6 +42,10 @@ class ExportJob(Base):
     deidentified: Mapped[bool] = mapped_column(default=False)
     labels: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(16), default=JobStatus.QUEUED)
+    # Written every few seconds while a queue consumer makes the file: a running job whose
+    # heartbeat stops lost its consumer, and is made again or marked failed.
+    heartbeat_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
     done: Mapped[int] = mapped_column(default=0)
     total: Mapped[int] = mapped_column(default=0)
     rows: Mapped[int | None]
