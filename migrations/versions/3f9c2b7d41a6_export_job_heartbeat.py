@@ -1,7 +1,7 @@
 """export job heartbeat and attempts (jobs run on the task queue)
 
 Revision ID: 3f9c2b7d41a6
-Revises: 570c0d6a78d8
+Revises: dda5188b5c72
 Create Date: 2026-11-30 07:25:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3f9c2b7d41a6'
-down_revision = '570c0d6a78d8'
+down_revision = 'dda5188b5c72'
 branch_labels = None
 depends_on = None
 
