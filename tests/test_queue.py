@@ -70,7 +70,7 @@ def investigator_email(db) -> str:
 def test_consumer_killed_mid_job_the_job_is_made_again(
     app, db, version, database_url, queue_settings, investigator_email
 ):
-    generate_responses(db.session, version, 1500, seed=7)
+    generate_responses(db.session, version, 1000, seed=7)
     db.session.commit()
     port = free_port()
     server = start_server(database_url, port, **queue_settings)
@@ -78,7 +78,7 @@ def test_consumer_killed_mid_job_the_job_is_made_again(
     try:
         job_id = request_export(staff_browser(port, investigator_email))
         running = wait_for(db, job_id, {JobStatus.RUNNING, JobStatus.DONE})
-        assert running.status == JobStatus.RUNNING  # a 1,500-response report takes seconds
+        assert running.status == JobStatus.RUNNING  # a 1,000-response report takes seconds
         stop(consumer, signal.SIGKILL)
         time.sleep(0.5)
         job = wait_for(db, job_id, {JobStatus.RUNNING})
@@ -94,9 +94,9 @@ def test_consumer_killed_mid_job_the_job_is_made_again(
     finally:
         stop(consumer)
         stop(server)
-    assert (done.status, done.attempts, done.rows) == (JobStatus.DONE, 2, 1500)
+    assert (done.status, done.attempts, done.rows) == (JobStatus.DONE, 2, 1000)
     sheet = load_workbook(io.BytesIO(done.file), read_only=True)["Responses"]
-    assert sum(1 for _row in sheet.iter_rows(values_only=True)) == 1501
+    assert sum(1 for _row in sheet.iter_rows(values_only=True)) == 1001
 
 
 @pytest.mark.slow
@@ -106,12 +106,12 @@ def test_recycling_web_workers_does_not_touch_a_job(
     generate_responses(db.session, version, 500, seed=8)
     db.session.commit()
     port = free_port()
-    # One worker, replaced after every 3 requests: the job's request ends its worker's life.
+    # One worker, replaced after every 2 requests: the job's request ends its worker's life.
     server = start_server(
         database_url,
         port,
         WORKERS="1",
-        MAX_REQUESTS="3",
+        MAX_REQUESTS="2",
         MAX_REQUESTS_JITTER="0",
         **queue_settings,
     )
@@ -119,7 +119,7 @@ def test_recycling_web_workers_does_not_touch_a_job(
     try:
         browser = staff_browser(port, investigator_email)
         job_id = request_export(browser, fmt="csv")
-        for _ in range(12):  # four more workers come and go meanwhile
+        for _ in range(6):  # three more workers come and go meanwhile
             assert browser.request("GET", f"/staff/exports/{job_id}/status")[0] == 200
         done = wait_for(db, job_id, {JobStatus.DONE, JobStatus.FAILED}, seconds=120)
     finally:
