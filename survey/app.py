@@ -76,7 +76,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _declare_write_intent() -> None:
-    write_intent.set(request.method not in SAFE_METHODS)
+    writes = request.method not in SAFE_METHODS
+    if writes:
+        # The whole form first: a client sending it slowly (or never) must wait here, before
+        # its transaction takes SQLite's write lock, not while holding it.
+        request.form  # noqa: B018
+    write_intent.set(writes)
 
 
 def _refuse_json_bodies() -> None:
