@@ -16,7 +16,12 @@ from survey.auth.services import init_login
 from survey.cli import register_commands
 from survey.config import settings_from_env
 from survey.dashboard import views as dashboard
-from survey.database import configure_sqlite, render_migration_item, write_intent
+from survey.database import (
+    begins_by_reading,
+    configure_sqlite,
+    render_migration_item,
+    write_intent,
+)
 from survey.editor import views as editor
 from survey.extensions import babel, csrf, db, login_manager, migrate
 from survey.i18n import current_language, explained, select_locale
@@ -76,7 +81,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _declare_write_intent() -> None:
-    write_intent.set(request.method not in SAFE_METHODS)
+    view = current_app.view_functions.get(request.endpoint or "")
+    write_intent.set(request.method not in SAFE_METHODS and not begins_by_reading(view))
 
 
 def _refuse_json_bodies() -> None:
