@@ -32,6 +32,7 @@ from survey.models import (
     QuestionType,
     Score,
 )
+from survey.questionnaire.expressions import MAX_LENGTH as MAX_EXPRESSION_LENGTH
 
 CODE_PATTERN = r"^[A-Za-z0-9_.-]+$"  # multiple-choice answers keep codes separated by spaces
 LONGEST_TEXT = 32_767  # what one Excel cell holds (codebook and questionnaire spreadsheet)
@@ -121,7 +122,7 @@ class PageDetailsForm(EditorForm):
     intro_fr = text(_l("Introduction (French)"), maximum=10_000, multiline=True)
     screen_out_if = text(
         _l("End the survey after this page if"),
-        maximum=2000,
+        maximum=MAX_EXPRESSION_LENGTH,
         description=_l("An expression such as ${consent} = 'no'. Leave empty to always go on."),
     )
     submit = SubmitField(_l("Save the page"))
@@ -163,7 +164,7 @@ class QuestionForm(EditorForm):
     identifier = BooleanField(_l("Identifies the participant (left out of de-identified exports)"))
     show_if = text(
         _l("Show only if"),
-        maximum=2000,
+        maximum=MAX_EXPRESSION_LENGTH,
         description=_l("An expression such as ${pregnant} = 'yes'. Leave empty to always show."),
     )
     submit = SubmitField(_l("Save the question"))

@@ -16,7 +16,12 @@ from survey.auth.services import init_login
 from survey.cli import register_commands
 from survey.config import settings_from_env
 from survey.dashboard import views as dashboard
-from survey.database import configure_sqlite, render_migration_item, write_intent
+from survey.database import (
+    begins_by_reading,
+    configure_sqlite,
+    render_migration_item,
+    write_intent,
+)
 from survey.editor import views as editor
 from survey.extensions import babel, csrf, db, login_manager, migrate
 from survey.i18n import current_language, explained, select_locale
@@ -81,7 +86,8 @@ def _declare_write_intent() -> None:
         # The whole form first: a client sending it slowly (or never) must wait here, before
         # its transaction takes SQLite's write lock, not while holding it.
         request.form  # noqa: B018
-    write_intent.set(writes)
+    view = current_app.view_functions.get(request.endpoint or "")
+    write_intent.set(writes and not begins_by_reading(view))
 
 
 def _refuse_json_bodies() -> None:

@@ -20,7 +20,7 @@ from survey.config import LANGUAGES, read_or_create_secret_key
 from survey.database import backup_sqlite
 from survey.demo import generate_responses
 from survey.editor import versions
-from survey.editor.spreadsheet import import_spreadsheet, spreadsheet_of
+from survey.editor.spreadsheet import import_spreadsheet, read_spreadsheet, spreadsheet_of
 from survey.exporting import run_export
 from survey.extensions import db
 from survey.models import Questionnaire, Role, User
@@ -207,9 +207,10 @@ def questionnaire_export_command(out: str, number: int | None) -> None:
 @click.option("--publish", is_flag=True, help="Publish the draft at once (after the same checks).")
 def questionnaire_import_command(source, publish: bool) -> None:
     """Make a workbook the questionnaire's draft; refused whole, with every problem listed."""
-    questionnaire = _study_questionnaire()
     try:
-        draft, notices = import_spreadsheet(db.session, questionnaire, source, None)
+        imported = read_spreadsheet(source)  # before any transaction: no lock while reading
+        questionnaire = _study_questionnaire()
+        draft, notices = import_spreadsheet(db.session, questionnaire, imported, None)
         if publish:
             versions.publish(db.session, questionnaire, None)
     except (XLSFormError, DraftRefused) as refused:

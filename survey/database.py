@@ -4,10 +4,10 @@ write lock when their transaction begins (so two writers never deadlock on a loc
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import cast
+from typing import TypeVar, cast
 
 from sqlalchemy import Engine, event
 
@@ -15,6 +15,21 @@ from survey.models.base import UTCDateTime
 
 # False while serving GET/HEAD: those transactions only read, so they need not queue for the lock.
 write_intent: ContextVar[bool] = ContextVar("write_intent", default=True)
+_reading_first: set[Callable[..., object]] = set()
+View = TypeVar("View", bound=Callable[..., object])
+
+
+def reads_first(view: View) -> View:
+    """Marks a view whose POST reads at length before it writes (parsing an upload): its request
+    begins with read transactions, and the view takes the write lock itself, in
+    `write_transactions()`, only for the short write at the end. Put it right under the route
+    decorator."""
+    _reading_first.add(view)
+    return view
+
+
+def begins_by_reading(view: Callable[..., object] | None) -> bool:
+    return view in _reading_first
 
 
 def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:

@@ -30,3 +30,9 @@ class Message:
 
     def __repr__(self) -> str:
         return f"Message({str(self)!r})"
+
+
+def excerpt(text: str, limit: int = 80) -> str:
+    """At most `limit` characters of a text a message echoes, with an ellipsis when cut, so a
+    mistake in a huge cell or expression never echoes all of it."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

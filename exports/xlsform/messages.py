@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from survey.messages import N_, Message
+from survey.messages import N_, Message, excerpt
 
 
 @dataclass(frozen=True)
@@ -15,12 +15,17 @@ class SheetMessage:
     """Where in the workbook: `row` is the 1-based spreadsheet row; `column` is the header as
     written in row 1 (e.g. "relevant"), or the column letter when that header cell is empty.
     Either is None when the message is about a whole sheet or row. `sheet` is a message only
-    for the upload as a whole ("file")."""
+    for the upload as a whole ("file"). Texts from the workbook are
+    kept to a short excerpt, so a mistake in a huge cell never echoes all of it."""
 
     sheet: str | Message
     row: int | None
     column: str | None
     message: Message
+
+    def __post_init__(self) -> None:
+        for name in ("sheet", "column", "message"):
+            object.__setattr__(self, name, _excerpts(getattr(self, name)))
 
     @property
     def subject(self) -> Message | str:
@@ -79,3 +84,13 @@ class Invalid(ValueError):
     def __init__(self, message: Message) -> None:
         super().__init__(str(message))
         self.message = message
+
+
+def _excerpts(value: Any) -> Any:
+    """The value with every text in it (a message's values too) cut to a short excerpt."""
+    if isinstance(value, str):
+        return excerpt(value)
+    if isinstance(value, Message):
+        values = {name: _excerpts(v) for name, v in value.values.items()}
+        return Message(value.template, **values)
+    return value

@@ -102,7 +102,7 @@ def read_scores(sheet: Sheet, questions: list[str]) -> list[dict[str, Any]]:
             "aggregate": row["aggregate"] or "sum",
             "multiplier": sheet.parse(row, "multiplier", _optional_number),
             "rule": bilingual(
-                sheet, row, "rule", Message(N_("the score needs its rule in English"))
+                sheet, row, "rule", Message(N_("the score needs its rule in English")), 5000
             ),
         }
         if score["multiplier"] is None:

@@ -11,12 +11,16 @@ from typing import Any
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from exports.xlsform.archive import check_archive
 from exports.xlsform.layout import HEADERS, LANGUAGES, SHEETS, TRANSLATED, Source
 from exports.xlsform.messages import Findings, Invalid, SheetError, SheetNotice
 from survey.messages import N_, Message
 
 MAX_ROWS = 5000
 MAX_COLUMNS = 100
+# The longest text the editor takes (a page's introduction); shorter limits are checked where
+# the cell is read (a question's label, a name). A longer cell is a mistake and is not kept.
+MAX_CELL_LENGTH = 10_000
 _LANGUAGE_NAMES = {"english": "en", "french": "fr", "français": "fr", "francais": "fr"}
 
 
@@ -68,7 +72,11 @@ Table = list[list[tuple[Any, str]]]  # rows of (value, openpyxl data type)
 
 
 def load_tables(source: Source, findings: Findings) -> dict[str, Table] | None:
-    """Every worksheet's cells, keyed by lower-case sheet name; None when it is no workbook."""
+    """Every worksheet's cells, keyed by lower-case sheet name; None when it is no workbook or
+    one too large to read."""
+    if (too_large := check_archive(source)) is not None:
+        findings.errors.append(SheetError(Message(N_("file")), None, None, too_large))
+        return None
     try:
         book = load_workbook(source, read_only=True, data_only=False)
         try:
@@ -217,6 +225,10 @@ def _row(sheet: Sheet, number: int, cells: list[tuple[Any, str]], fields: dict[i
                 N_("a formula or an error value cannot be read here: type the text itself")
             )
             sheet.error(row, key, message)
-        if (text := _cell_text(value)).strip():
+        text = _cell_text(value)
+        if len(text) > MAX_CELL_LENGTH:
+            message = Message(N_("longer than %(limit)d characters"), limit=MAX_CELL_LENGTH)
+            sheet.error(row, key, message)
+        elif text.strip():
             row.cells[key] = text
     return row

@@ -21,6 +21,10 @@ from survey.messages import N_, Message
 from survey.questionnaire.expressions import ExpressionError, check_references
 
 _SELECTS = ("select_one", "select_multiple")
+# All relevant and screen_out_if cells together. Each is at most 2,000 characters, but
+# thousands of rows can share one long text for almost nothing packed; the default
+# questionnaire's add up to 182 characters.
+MAX_CONDITIONS_LENGTH = 50_000
 _PAGE_KINDS = ("eligibility", "consent", "questions", "toolkit")
 # Recorded by ODK/KoboToolbox on the device, never asked; skipped with a notice.
 METADATA_TYPES = frozenset({
@@ -227,9 +231,9 @@ class SurveyReader:
         if self.flag(row, "identifier"):
             question["identifier"] = True
         question["label"] = bilingual(
-            self.sheet, row, "label", Message(N_("the question needs an English label"))
+            self.sheet, row, "label", Message(N_("the question needs an English label")), 5000
         )
-        if hint := bilingual(self.sheet, row, "hint"):
+        if hint := bilingual(self.sheet, row, "hint", limit=5000):
             question["hint"] = hint
         self.current_page(row)["questions"].append(question)
 
@@ -306,6 +310,17 @@ class SurveyReader:
         return {}
 
     def check_conditions(self) -> None:
+        total = sum(len(condition.row[condition.key]) for condition in self.conditions)
+        if total > MAX_CONDITIONS_LENGTH:
+            message = Message(
+                N_(
+                    "the conditions (relevant, screen_out_if) add up to more than %(limit)d "
+                    "characters"
+                ),
+                limit=MAX_CONDITIONS_LENGTH,
+            )
+            self.sheet.error(None, None, message)
+            return
         for condition in self.conditions:
             try:
                 check_references(

@@ -10,10 +10,11 @@ from exports.xlsform import XLSFormError
 from forms.publishing import PublishForm, SpreadsheetForm
 from survey import audit
 from survey.auth.services import ADMIN, role_required
+from survey.database import reads_first, write_transactions
 from survey.downloads import XLSX, attachment
 from survey.editor import versions
 from survey.editor.base_views import bp, study_questionnaire
-from survey.editor.spreadsheet import import_spreadsheet, spreadsheet_of
+from survey.editor.spreadsheet import import_spreadsheet, read_spreadsheet, spreadsheet_of
 from survey.extensions import db
 from survey.i18n import explained
 from survey.models import utcnow
@@ -91,23 +92,27 @@ def spreadsheet_export():
 
 
 @bp.route("/spreadsheet", methods=["POST"])
+@reads_first
 @role_required(*ADMIN)
 def spreadsheet_import():
+    """The workbook is read and checked first, under read transactions only; then the draft
+    is written in one short write transaction."""
     form = SpreadsheetForm()
     if not form.validate_on_submit():
         return _upload_refused(form, [], 400)
-    questionnaire = study_questionnaire()
     try:
-        _draft, notices = import_spreadsheet(
-            db.session, questionnaire, form.spreadsheet.data.stream, current_user
-        )
+        imported = read_spreadsheet(form.spreadsheet.data.stream)
     except XLSFormError as error:
-        db.session.rollback()
         return _upload_refused(form, [explained(e) for e in error.errors], 400)
+    db.session.rollback()  # ends the read transaction: SQLite cannot upgrade it to a write
+    try:
+        with write_transactions():
+            questionnaire = study_questionnaire()
+            _draft, notices = import_spreadsheet(db.session, questionnaire, imported, current_user)
+            db.session.commit()
     except DraftRefused as refused:
         db.session.rollback()
         return _upload_refused(form, [explained(p) for p in refused.problems], 400)
-    db.session.commit()
     flash(_("The spreadsheet is now the draft. Check the changes before publishing."), "info")
     for notice in notices:
         flash(explained(notice), "info")

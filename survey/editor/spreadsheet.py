@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from typing import BinaryIO
 
-from exports.xlsform import SheetNotice, read_xlsform, write_xlsform
+from exports.xlsform import ImportResult, SheetNotice, read_xlsform, write_xlsform
 from survey import audit
 from survey.editor import versions
 from survey.messages import N_, Message
@@ -19,13 +19,19 @@ def spreadsheet_of(version: QuestionnaireVersion) -> bytes:
     return out.getvalue()
 
 
+def read_spreadsheet(source: BinaryIO) -> ImportResult:
+    """Read and check a workbook, or raise XLSFormError naming every mistake in it. It touches
+    no database: callers read before their write transaction begins, so a long read never
+    holds SQLite's write lock while participants save their pages."""
+    return read_xlsform(source)
+
+
 def import_spreadsheet(
-    session: DbSession, questionnaire: Questionnaire, source: BinaryIO, user: User | None
+    session: DbSession, questionnaire: Questionnaire, imported: ImportResult, user: User | None
 ) -> tuple[QuestionnaireVersion, list[SheetNotice]]:
-    """Make the workbook the questionnaire's draft. Raises XLSFormError (every mistake in the
-    workbook, by sheet, row and column) or DraftRefused (the rules that protect collected
-    answers); the caller rolls back. Returns the draft and notices about what was skipped."""
-    imported = read_xlsform(source)
+    """Make a workbook read by `read_spreadsheet` the questionnaire's draft. Raises
+    DraftRefused (the rules that protect collected answers); the caller rolls back. Returns
+    the draft and notices about what was skipped."""
     notices = list(imported.notices)
     if (form_id := imported.definition["slug"]) != questionnaire.slug:
         # A form made elsewhere (KoboToolbox gives each form its own id) still becomes this

@@ -4,6 +4,11 @@ Supported: ``${var}``, quoted strings, numbers, ``= != < <= > >=``, ``and``, ``o
 ``not(...)``, ``selected(${var}, 'code')`` and parentheses. An unanswered variable is the
 empty string, as in ODK: ``${x} != 'a'`` is true while ``x`` is unanswered, and any
 numeric comparison with it is false.
+
+An expression is at most MAX_LENGTH characters (the editor's show-if field holds as many)
+and nests brackets (parentheses and ``not(``) at most MAX_DEPTH deep: a real
+condition needs a few levels, and the parser recurses per level, so a hostile one must meet
+a message rather than Python's recursion limit.
 """
 
 from __future__ import annotations
@@ -14,11 +19,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
-from survey.messages import N_, Message
+from survey.messages import N_, Message, excerpt
 
 Value = str | float | int | date | list[str] | None
 
 COMPARISONS = ("<=", ">=", "!=", "=", "<", ">")
+MAX_LENGTH = 2000
+MAX_DEPTH = 20
 
 
 class ExpressionError(ValueError):
@@ -95,13 +102,16 @@ class _Token:
     position: int  # 1-based
 
 
+_NOT_SPACE = re.compile(r"\S")
+
+
 def _tokenize(text: str) -> list[_Token]:
     tokens: list[_Token] = []
     at = 0
-    while text[at:].strip():
+    while (next_token := _NOT_SPACE.search(text, at)) is not None:
+        start = next_token.start()
         match = _TOKEN.match(text, at)
         if not match:
-            start = len(text) - len(text[at:].lstrip())
             not_closed = Message(N_("a quoted text is not closed"))
             problem = {
                 "'": not_closed,
@@ -131,6 +141,7 @@ class _Parser:
         self.text = text
         self.tokens = _tokenize(text)
         self.at = 0
+        self.depth = 0  # brackets open around the token being read
 
     def peek(self) -> _Token | None:
         return self.tokens[self.at] if self.at < len(self.tokens) else None
@@ -143,7 +154,7 @@ class _Parser:
         if token is None or token.kind != kind or (text and token.text != text):
             where = token.position if token else self.end_position()
             found = (
-                Message(N_("found %(token)r"), token=token.text)
+                Message(N_("found %(token)r"), token=excerpt(token.text))
                 if token
                 else Message(N_("the expression ended"))
             )
@@ -164,7 +175,7 @@ class _Parser:
         token = self.peek()
         if token is not None:
             raise ExpressionError(
-                Message(N_("unexpected %(token)r"), token=token.text), token.position
+                Message(N_("unexpected %(token)r"), token=excerpt(token.text)), token.position
             )
         return node
 
@@ -184,6 +195,17 @@ class _Parser:
             return Compare(token.text, left, self.primary())
         return left
 
+    def bracketed(self, opening: _Token) -> Node:
+        """What is inside a bracket just opened, up to its closing one."""
+        if self.depth >= MAX_DEPTH:
+            message = Message(N_("brackets nest more than %(limit)d levels deep"), limit=MAX_DEPTH)
+            raise ExpressionError(message, opening.position)
+        self.depth += 1
+        node = self.boolean("or")
+        self.expect("punct", ")", "')'")
+        self.depth -= 1
+        return node
+
     def primary(self) -> Node:
         token = self.peek()
         if token is None:
@@ -198,14 +220,10 @@ class _Parser:
         if token.kind == "string":
             return Literal(token.text)
         if token.kind == "punct" and token.text == "(":
-            node = self.boolean("or")
-            self.expect("punct", ")", "')'")
-            return node
+            return self.bracketed(token)
         if token.kind == "word" and token.text == "not":
-            self.expect("punct", "(", Message(N_("'(' after not")))
-            node = self.boolean("or")
-            self.expect("punct", ")", "')'")
-            return Not(node)
+            opening = self.expect("punct", "(", Message(N_("'(' after not")))
+            return Not(self.bracketed(opening))
         if token.kind == "word" and token.text == "selected":
             self.expect("punct", "(", Message(N_("'(' after selected")))
             var = self.expect("var", "", Message(N_("a variable such as ${name}")))
@@ -215,13 +233,21 @@ class _Parser:
             return Selected(Var(var.text, var.position), code.text)
         if token.kind == "word":
             raise ExpressionError(
-                Message(N_("unknown word or function %(word)r"), word=token.text), token.position
+                Message(N_("unknown word or function %(word)r"), word=excerpt(token.text)),
+                token.position,
             )
-        raise ExpressionError(Message(N_("unexpected %(token)r"), token=token.text), token.position)
+        raise ExpressionError(
+            Message(N_("unexpected %(token)r"), token=excerpt(token.text)), token.position
+        )
 
 
 def parse(text: str) -> Node:
     """Parse an expression or raise ExpressionError naming the position of the problem."""
+    if len(text) > MAX_LENGTH:
+        message = Message(
+            N_("the expression is longer than %(limit)d characters"), limit=MAX_LENGTH
+        )
+        raise ExpressionError(message, MAX_LENGTH + 1)
     return _Parser(text).parse()
 
 
