@@ -9,6 +9,8 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 from typing import IO, Any
 
 EXCEL_CELL_LIMIT = 32_767
@@ -47,22 +49,44 @@ def fit_to_cell(text: str, counts: GuardCounts, where: str) -> str:
     return text[: EXCEL_CELL_LIMIT - 200] + note
 
 
+# A spreadsheet that splits a CSV on another separator than the writer's (French Excel and
+# LibreOffice often use `;`), or that ignores quotes around a line break, starts a new cell
+# after any of these: a formula start right after one is a formula in that cell.
+_SEPARATED_FORMULA_START = re.compile(r"(?<=[,;\t\r\n])(?=[=+\-@\t\r])")
+
+
 def csv_text(text: str, counts: GuardCounts) -> str:
-    """CSV has no cell types: a leading apostrophe keeps a spreadsheet from evaluating it."""
+    """CSV has no cell types: an apostrophe before a formula start, at the beginning of the text
+    or after a separator or line break inside it, keeps a spreadsheet from evaluating it."""
     text = clean_text(text, counts)
-    if looks_like_formula(text) or text.startswith(("#", "'")):
+    guarded = _SEPARATED_FORMULA_START.sub("'", text)
+    if looks_like_formula(guarded) or guarded.startswith(("#", "'")):
+        guarded = "'" + guarded
+    if guarded != text:
         counts.text_kept_as_text += 1
-        return "'" + text
-    return text
+    return guarded
+
+
+def csv_cell(value: object, counts: GuardCounts) -> object:
+    """One CSV field: numbers stay numbers (written unquoted), anything else is guarded text."""
+    if value is None:
+        return ""
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return value
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return csv_text(str(value), counts)
 
 
 @contextmanager
 def csv_writer(binary: IO[bytes]) -> Iterator[Any]:
-    """A csv writer onto a binary stream, in UTF-8 with a byte-order mark: without it, Excel
-    reads the file in the computer's legacy code page and mangles accents."""
+    """A csv writer onto a binary stream, in UTF-8 with a byte-order mark (without it, Excel
+    reads the file in the computer's legacy code page and mangles accents), that quotes every
+    field but numbers: a spreadsheet splitting on another separator then still reads a quoted
+    text as one cell, and a number as a number."""
     text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
     try:
-        yield csv.writer(text)
+        yield csv.writer(text, quoting=csv.QUOTE_NONNUMERIC)
     finally:
         text.flush()
         text.detach()

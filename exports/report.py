@@ -14,7 +14,7 @@ from typing import IO, Any
 
 from sqlalchemy import select
 
-from exports.cells import GuardCounts, csv_text, csv_writer
+from exports.cells import GuardCounts, csv_cell, csv_text, csv_writer
 from exports.filters import ExportFilters
 from exports.info import ExportInfo
 from exports.records import RecordReader, ResponseRecord
@@ -229,7 +229,5 @@ def write_csv(
     with _binary(out) as binary, csv_writer(binary) as writer:
         writer.writerow([csv_text(h, counts) for h in plan.table.header])
         for _record, row in stream:
-            writer.writerow(
-                [csv_text(v, counts) if isinstance(v, str) else _canonical(v) for v in row]
-            )
+            writer.writerow([csv_cell(v, counts) for v in row])
     return stream.info(counts, filters)

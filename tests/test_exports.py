@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import io
+import re
 import shutil
 import subprocess
 import sys
@@ -422,25 +424,28 @@ def test_cli_export_writes_and_audits(runner, db, known, tmp_path):
     assert runner.invoke(args=["export", str(out), "--status", "maybe"]).exit_code == 2
 
 
-@pytest.mark.skipif(
+needs_libreoffice = pytest.mark.skipif(
     shutil.which("soffice") is None and not __import__("os").environ.get("CI"),
     reason="LibreOffice is not installed (CI installs it)",
 )
-def test_workbook_opens_in_libreoffice_without_repair(db, known, version, tmp_path):
-    hostile_responses(db, version)
-    path = tmp_path / "report.xlsx"
-    write_report(db.session, str(path))
+
+
+def libreoffice_convert(
+    paths: list, to: str, outdir, tmp_path, infilter: str | None = None
+) -> subprocess.CompletedProcess:
+    """Convert the files with headless LibreOffice in one call (each call takes seconds)."""
     result = subprocess.run(
         [
             "soffice",
             "--headless",
             "--norestore",
             f"-env:UserInstallation=file://{tmp_path}/lo",
+            *([f"--infilter={infilter}"] if infilter else []),
             "--convert-to",
-            "csv",
+            to,
             "--outdir",
-            str(tmp_path),
-            str(path),
+            str(outdir),
+            *map(str, paths),
         ],
         capture_output=True,
         text=True,
@@ -448,10 +453,76 @@ def test_workbook_opens_in_libreoffice_without_repair(db, known, version, tmp_pa
         check=False,
     )
     assert result.returncode == 0, result.stderr
+    return result
+
+
+@needs_libreoffice
+def test_workbook_opens_in_libreoffice_without_repair(db, known, version, tmp_path):
+    hostile_responses(db, version)
+    path = tmp_path / "report.xlsx"
+    write_report(db.session, str(path))
+    result = libreoffice_convert([path], "csv", tmp_path, tmp_path)
     converted = (tmp_path / "report.csv").read_text(encoding="utf-8", errors="replace")
     assert converted.count("\n") == 1 + 5 + len(storable(db))  # header and every response
     assert '=HYPERLINK(""http://x"",""y"")' in converted  # text, not a link
     assert "repair" not in (result.stdout + result.stderr).lower()
+
+
+INJECTED_COMMENTS = {
+    "comment_liked": "note;=2+3;",
+    "comment_change": "line1\n=1+1",
+    "comment_missing": "a,=4+5,b;@SUM(1);-2+3\tx",
+}
+INJECTED_EMAIL = "a;=2+3;b@example.org"
+
+
+@needs_libreoffice
+def test_csv_text_never_becomes_a_formula_whatever_the_separator(
+    runner, browser, make_browser, admin, db, tmp_path
+):
+    """French Excel and LibreOffice often read a CSV with `;` as the separator: a formula start
+    after a separator or a line break inside a text must stay text, as must every whole field
+    when read with `,`; numbers stay numbers."""
+    from tests.survey_steps import complete_survey
+    from tests.test_audit_log import download
+
+    complete_survey(browser, {9: INJECTED_COMMENTS})
+    failed = make_browser().post(
+        "/staff/login", {"email": INJECTED_EMAIL, "password": "not the password"}
+    )
+    assert failed.status_code == 401
+    responses_csv = tmp_path / "responses.csv"
+    result = runner.invoke(args=["export", str(responses_csv), "--csv"])
+    assert result.exit_code == 0, result.output
+    audit_csv = tmp_path / "audit.csv"
+    audit_csv.write_bytes(download(admin).data)
+
+    text = responses_csv.read_text(encoding="utf-8-sig")
+    assert re.search(r'\n"[^"]+",1,"en","complete",', text)  # numbers unquoted, text quoted
+    header, row = list(csv.reader(io.StringIO(text)))
+    cells = dict(zip(header, row, strict=True))
+    assert cells["comment_liked"] == "note;'=2+3;"  # readable, and told apart from a formula
+    assert cells["comment_change"] == "line1\n'=1+1"
+    assert cells["comment_missing"] == "a,'=4+5,b;'@SUM(1);'-2+3\tx"
+
+    formulas = []
+    for name, separator in (("semicolon", 59), ("comma", 44)):
+        outdir = tmp_path / name
+        libreoffice_convert(
+            [responses_csv, audit_csv], "xlsx", outdir, tmp_path, f"CSV:{separator},34,76,1"
+        )
+        for converted in ("responses.xlsx", "audit.xlsx"):
+            formulas += [
+                (name, converted, cell.coordinate, cell.value)
+                for row in load_workbook(outdir / converted).active.iter_rows()
+                for cell in row
+                if cell.data_type == "f" or str(cell.value or "").startswith("=")
+            ]
+    assert formulas == []
+    ws = load_workbook(tmp_path / "comma" / "responses.xlsx").active
+    read_back = {c.value: v for c, v in zip(ws[1], ws[2], strict=True)}
+    assert read_back["comment_liked"].value == "note;'=2+3;"
+    assert read_back["version"].data_type == "n" and read_back["version"].value == 1
 
 
 def test_exports_library_does_not_import_flask():
