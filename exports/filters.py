@@ -11,6 +11,14 @@ from sqlalchemy import ColumnElement
 from survey.models import Response, ResponseStatus
 
 STATUSES = ("complete", "partial", "all")
+# The dates a filter may name: every response of the study falls between them, and a date far
+# outside (year 1 or 9999) would overflow when it becomes the end of its day.
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2100, 12, 31)
+
+
+def in_range(day: date) -> bool:
+    return FIRST_DAY <= day <= LAST_DAY
 
 
 @dataclass(frozen=True)
@@ -26,6 +34,8 @@ class ExportFilters:
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
             raise ValueError(f"status must be one of {', '.join(STATUSES)}")
+        if any(day and not in_range(day) for day in (self.since, self.until)):
+            raise ValueError(f"dates must be from {FIRST_DAY} to {LAST_DAY}")
         if self.since and self.until and self.since > self.until:
             raise ValueError("the start date is after the end date")
 

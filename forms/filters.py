@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, RadioField, SelectField, SubmitField
 from wtforms.validators import Optional, ValidationError
 
-from exports.filters import ExportFilters
+from exports.filters import FIRST_DAY, LAST_DAY, ExportFilters, in_range
 from forms.choices import SelectChoice
 
 STATUS_CHOICES = [
@@ -37,7 +37,11 @@ class FilterForm(FlaskForm):
             SelectChoice(str(n), str(n)) for n in versions
         ]
 
+    def validate_since(self, field: DateField) -> None:
+        _refuse_out_of_range(field)
+
     def validate_until(self, field: DateField) -> None:
+        _refuse_out_of_range(field)
         if field.data and self.since.data and field.data < self.since.data:
             raise ValidationError(_l("The end date is before the start date."))
 
@@ -48,6 +52,13 @@ class FilterForm(FlaskForm):
             status=self.status.data,
             versions=(int(self.version.data),) if self.version.data else (),
             language=self.language.data or None,
+        )
+
+
+def _refuse_out_of_range(field: DateField) -> None:
+    if field.data and not in_range(field.data):
+        raise ValidationError(
+            _l("Choose a date from %(first)s to %(last)s.", first=FIRST_DAY, last=LAST_DAY)
         )
 
 

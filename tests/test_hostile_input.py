@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from survey.auth.services import create_user
 from survey.demo import generate_responses
-from survey.models import Answer, AuditEvent, Page, Question, QuestionnaireVersion
+from survey.models import Answer, AuditEvent, ExportJob, Page, Question, QuestionnaireVersion
 from tests.conftest import PASSWORD, responses
 from tests.survey_steps import PAGES, answer_page, complete_survey
 
@@ -633,3 +633,53 @@ def test_next_pointing_off_site_is_ignored(app, db, make_browser, raw_next):
     )
     assert response.status_code == 302
     assert response.headers["Location"] == "/staff/"
+
+
+@pytest.mark.parametrize(
+    "raw_next", ["/staff/%0d%0aX:1", "/staff/%0aX:1", "/staff/%7f", "/staff/%c2%85"]
+)
+def test_next_with_control_characters_goes_home(app, db, make_browser, raw_next):
+    """A line break in `next` once made the redirect header fail after the login (a 500)."""
+    create_user(db.session, "a@example.org", PASSWORD, "admin")
+    db.session.commit()
+    browser = make_browser()
+    response = browser.post(
+        f"/staff/login?next={raw_next}", {"email": "a@example.org", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/staff/"
+
+
+# --- dates out of range -------------------------------------------------------------------------
+
+FAR_DATES = "since=0001-01-01&until=9999-12-31"
+DATE_BOUNDS = "Choose a date from 2000-01-01 to 2100-12-31."
+
+
+def test_dashboard_dates_out_of_range_are_refused(investigator):
+    for query in (FAR_DATES, "until=9999-12-31", "since=1999-12-31", "until=2101-01-01"):
+        response = investigator.get(f"/staff/dashboard?{query}")
+        assert response.status_code == 400, query
+        assert DATE_BOUNDS in response.get_data(as_text=True), query
+    assert investigator.get("/staff/dashboard?since=2000-01-01&until=2100-12-31").status_code == 200
+
+
+def test_export_dates_out_of_range_are_refused(investigator, runner, db, tmp_path):
+    response = investigator.post(
+        "/staff/exports",
+        {
+            "since": "0001-01-01",
+            "until": "9999-12-31",
+            "format": "csv",
+            "status": "all",
+            "submit": "x",
+        },
+    )
+    assert response.status_code == 400
+    assert response.get_data(as_text=True).count(DATE_BOUNDS) == 2
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(ExportJob)) == 0
+    result = runner.invoke(
+        args=["export", str(tmp_path / "r.csv"), "--csv", "--until", "9999-12-31"]
+    )
+    assert result.exit_code == 2 and "from 2000-01-01 to 2100-12-31" in result.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import unicodedata
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
@@ -19,8 +20,9 @@ bp = Blueprint("auth", __name__, url_prefix="/staff")
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site; anything else (another host, a scheme, //x) goes home."""
-    if target:
+    """Only a path on this site; anything else (another host, a scheme, //x, a control
+    character, which no header may hold) goes home."""
+    if target and not any(unicodedata.category(c).startswith("C") for c in target):
         parts = urlsplit(target)
         if (
             not parts.scheme
