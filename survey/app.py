@@ -68,6 +68,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.before_request(_refuse_json_bodies)
     app.after_request(_security_headers)
+    app.after_request(_private_pages_not_stored)
 
     for feature in (toolkit, participate, auth, staff, dashboard, admin, editor):
         app.register_blueprint(feature.bp)
@@ -95,6 +96,19 @@ def _refuse_json_bodies() -> None:
     data (and a JSON list or number breaks it), so a JSON body is refused."""
     if request.method not in SAFE_METHODS and request.is_json:
         abort(400)
+
+
+# Staff pages show responses and accounts; participant pages show answers, the resume code and a
+# CSRF token: none may stay in a shared browser's cache or back-button history. The public
+# toolkit (/toolkit/) and static files stay cacheable.
+PRIVATE_PREFIXES = ("/staff", "/survey")
+
+
+def _private_pages_not_stored(response):
+    path = request.path
+    if any(path == prefix or path.startswith(prefix + "/") for prefix in PRIVATE_PREFIXES):
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _security_headers(response):

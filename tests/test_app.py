@@ -62,6 +62,43 @@ def test_security_headers(browser):
     assert "Strict-Transport-Security" not in response.headers  # production only
 
 
+def test_staff_and_participant_pages_are_never_stored_but_public_ones_may_be(app, admin, browser):
+    """A shared or back-buttoned browser must not keep a page with answers, a resume code or
+    staff data: every staff page (whatever its status) and every survey page says no-store."""
+    from flask import url_for
+
+    from tests.survey_steps import complete_survey
+    from tests.test_auth import SAMPLE_ARGS
+
+    with app.test_request_context():
+        staff_urls = sorted(
+            {
+                url_for(rule.endpoint, **{a: SAMPLE_ARGS[a] for a in rule.arguments})
+                for rule in app.url_map.iter_rules()
+                if "GET" in rule.methods and rule.rule.startswith("/staff")
+            }
+        )
+    assert len(staff_urls) > 20 and "/staff/login" in staff_urls
+    for url in [*staff_urls, "/staff/no-such-page"]:
+        assert admin.get(url).headers.get("Cache-Control") == "no-store", url
+
+    complete_survey(browser, upto=4)
+    participant_urls = ["/survey/", "/survey/page/4", "/survey/toolkit/steps", "/survey/resume"]
+    for url in participant_urls:
+        response = browser.get(url)
+        assert response.status_code == 200, url
+        assert response.headers.get("Cache-Control") == "no-store", url
+    complete_survey(browser)
+    thanks = browser.get("/survey/thanks")
+    assert thanks.status_code == 200 and thanks.headers.get("Cache-Control") == "no-store"
+
+    for url in ("/toolkit/", "/toolkit/steps", "/static/app.css"):
+        response = browser.get(url)
+        response.close()  # a static file is streamed from its open file
+        assert response.status_code == 200, url
+        assert "no-store" not in response.headers.get("Cache-Control", ""), url
+
+
 def schema_names(engine) -> dict[str, dict[str, object]]:
     """Every table's columns, and the names of its keys, checks and indexes (which
     compare_metadata does not all look at: primary keys and checks are left out)."""
