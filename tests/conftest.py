@@ -126,6 +126,24 @@ def app(database_url: str) -> Iterator[Flask]:
 
 
 @pytest.fixture
+def make_instance(app: Flask, database_url: str):
+    """More app instances on this test's database, each with its own engine and connection
+    pool, as on other machines (`make_instance(**config)`); their connections are closed after
+    the test."""
+    made: list[Flask] = []
+
+    def make(**config) -> Flask:
+        made.append(make_app(database_url, **config))
+        return made[-1]
+
+    yield make
+    for instance in made:
+        with instance.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
+
+
+@pytest.fixture
 def db(app: Flask):
     with app.app_context():
         yield _db

@@ -11,7 +11,7 @@ from survey.auth.services import create_user
 from survey.config import settings_from_env
 from survey.extensions import db
 from survey.models import AuditEvent, User
-from tests.conftest import PASSWORD, Browser, make_app
+from tests.conftest import PASSWORD, Browser
 
 # Who may open each endpoint. A new route fails test_every_route_is_classified until added here.
 PUBLIC = {
@@ -209,10 +209,10 @@ def test_production_hashes_at_argon2s_recommended_cost(tmp_path):
     assert settings_from_env({"SURVEY_ENV": "testing"}, str(tmp_path))["ARGON2_PARAMETERS"]
 
 
-def test_login_at_the_real_cost_upgrades_a_cheap_hash(app, database_url):
+def test_login_at_the_real_cost_upgrades_a_cheap_hash(make_instance):
     """Through the login form with production's parameters: the password checks, and a hash
     made more cheaply (as under testing) is replaced by one at the full cost."""
-    real = make_app(database_url, ARGON2_PARAMETERS={})
+    real = make_instance(ARGON2_PARAMETERS={})
     recommended = RFC_9106_LOW_MEMORY
     with real.app_context():
         cheap = create_user(db.session, "a@example.org", PASSWORD, "admin")
@@ -227,7 +227,6 @@ def test_login_at_the_real_cost_upgrades_a_cheap_hash(app, database_url):
         stored = db.session.scalar(select(User.password_hash))
         real_cost = create_user(db.session, "b@example.org", PASSWORD, "admin").password_hash
         db.session.rollback()
-        db.engine.dispose()
     expected = (
         f"$argon2id$v=19$m={recommended.memory_cost},t={recommended.time_cost},"
         f"p={recommended.parallelism}$"

@@ -7,19 +7,14 @@ import pytest
 from flask import Flask
 
 from survey.auth.services import FAILURES_PER_ADDRESS, FAILURES_PER_EMAIL, create_user
-from tests.conftest import PASSWORD, Browser, make_app, responses
+from tests.conftest import PASSWORD, Browser, responses
 from tests.survey_steps import PAGES, answer_page, complete_survey
 
 
 @pytest.fixture
-def second(app: Flask, database_url: str) -> Flask:
+def second(make_instance) -> Flask:
     """Another instance: its own app object, engine and connection pool; same database."""
-    other = make_app(database_url)
-    yield other
-    with other.app_context():
-        from survey.extensions import db
-
-        db.engine.dispose()
+    return make_instance()
 
 
 def on(app: Flask, cookie_from: Browser | None = None) -> Browser:

@@ -20,7 +20,7 @@ from survey.auth.services import create_user
 from survey.dashboard import jobs, tasks
 from survey.demo import generate_responses
 from survey.models import ExportJob, JobStatus, User, utcnow
-from tests.conftest import PASSWORD, Browser, logged_in, make_app
+from tests.conftest import PASSWORD, Browser, logged_in
 from tests.servers import free_port, start_consumer, start_server, stop
 
 
@@ -68,7 +68,7 @@ def investigator_email(db) -> str:
 
 @pytest.mark.slow
 def test_consumer_killed_mid_job_the_job_is_made_again(
-    app, db, version, database_url, queue_settings, investigator_email
+    app, db, version, database_url, queue_settings, investigator_email, make_instance
 ):
     generate_responses(db.session, version, 1000, seed=7)
     db.session.commit()
@@ -86,7 +86,7 @@ def test_consumer_killed_mid_job_the_job_is_made_again(
         # A minute later its heartbeat is old, and the next clean-up queues it again.
         job.heartbeat_at = utcnow() - jobs.STALLED_AFTER - timedelta(seconds=1)
         db.session.commit()
-        web = make_app(database_url, QUEUE_IMMEDIATE=False, **queue_settings)
+        web = make_instance(QUEUE_IMMEDIATE=False, **queue_settings)
         with web.app_context():
             tasks.clean_up()  # enqueued, as the consumer's clock would every minute
         consumer = start_consumer(database_url, **queue_settings)
@@ -185,13 +185,11 @@ def test_three_jobs_at_once_per_user(app, db, investigator, admin):
 
 
 def test_two_instances_and_a_consumer_share_the_queue(
-    app, db, database_url, queue_settings, known_responses
+    app, db, database_url, queue_settings, known_responses, make_instance
 ):
     """One instance takes the request, a consumer process makes the file, another instance
     serves it (on PostgreSQL and Redis in CI, as on several machines)."""
-    first, second = (
-        make_app(database_url, QUEUE_IMMEDIATE=False, **queue_settings) for _ in range(2)
-    )
+    first, second = (make_instance(QUEUE_IMMEDIATE=False, **queue_settings) for _ in range(2))
     consumer = start_consumer(database_url, **queue_settings)
     try:
         one, other = logged_in(first, "investigator"), Browser(second.test_client())
