@@ -6,6 +6,7 @@ from __future__ import annotations
 import signal
 import threading
 import time
+from http.client import HTTPException
 
 import pytest
 from sqlalchemy import func, select
@@ -18,7 +19,8 @@ PARTICIPANTS = 8
 
 
 def complete_with_retries(participant: Participant, acknowledged: list, errors: list) -> None:
-    """Press Next on every page; a page whose reply never came is simply sent again."""
+    """Press Next on every page; a page whose reply never came, or came cut off by the kill,
+    is simply sent again."""
     for position, answers in ANSWERS:
         deadline = time.monotonic() + 60
         while True:
@@ -26,7 +28,7 @@ def complete_with_retries(participant: Participant, acknowledged: list, errors: 
                 participant.submit_page(position, answers)
                 acknowledged.append(position)
                 break
-            except (OSError, RuntimeError, AttributeError) as error:
+            except (OSError, HTTPException, RuntimeError, AttributeError) as error:
                 if time.monotonic() > deadline:
                     errors.append(f"page {position}: {error}")
                     return
