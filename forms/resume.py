@@ -5,17 +5,17 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Regexp
 
+RESUME_CODE_LOOKS = _l("A resume code has 15 letters and numbers, like ABCDE-23456-FGHJK.")
+INVITATION_CODE_LOOKS = _l("An invitation code looks like ABCDE-23456-FGHJK.")
+
 
 class ResumeForm(FlaskForm):
     resume_code = StringField(
         _l("Resume code"),
         validators=[
             InputRequired(message=_l("Please enter your resume code.")),
-            Length(max=20, message=_l("A resume code has 8 letters and numbers, like ABCD-2345.")),
-            Regexp(
-                r"^[A-Za-z0-9 -]+$",
-                message=_l("A resume code has 8 letters and numbers, like ABCD-2345."),
-            ),
+            Length(max=30, message=RESUME_CODE_LOOKS),
+            Regexp(r"^[A-Za-z0-9 -]+$", message=RESUME_CODE_LOOKS),
         ],
     )
     submit = SubmitField(_l("Continue"))
@@ -32,8 +32,8 @@ class InvitationForm(FlaskForm):
         _l("Invitation code"),
         validators=[
             InputRequired(message=_l("Please enter the code from your invitation.")),
-            Length(max=24, message=_l("An invitation code looks like ABCDE-23456.")),
-            Regexp(r"^[A-Za-z0-9 -]+$", message=_l("An invitation code looks like ABCDE-23456.")),
+            Length(max=30, message=INVITATION_CODE_LOOKS),
+            Regexp(r"^[A-Za-z0-9 -]+$", message=INVITATION_CODE_LOOKS),
         ],
     )
     submit = SubmitField(_l("Continue"))

@@ -32,7 +32,7 @@ def invitation_only(admin) -> None:
 def test_admin_makes_codes_stored_only_hashed(admin, db):
     codes = make_codes(admin, 3)
     assert len(codes) == len(set(codes)) == 3
-    assert all(len(code) == 11 and code[5] == "-" for code in codes)
+    assert all(len(code) == 17 and code[5] == code[11] == "-" for code in codes)
     db.session.rollback()
     hashes = list(db.session.scalars(select(Invitation.code_hash)))
     assert len(hashes) == 3 and not any(

@@ -46,7 +46,7 @@ def test_pages_show_progress_and_resume_code(browser):
     complete_survey(browser, upto=2)
     html = browser.get("/survey/page/3").get_data(as_text=True)
     assert "Page 3 of 9" in html
-    assert re.search(r"<strong class=\"code\">[A-Z2-9]{4}-[A-Z2-9]{4}</strong>", html)
+    assert re.search(r"<strong class=\"code\">[A-Z2-9]{5}-[A-Z2-9]{5}-[A-Z2-9]{5}</strong>", html)
 
 
 def test_screened_out_person_is_thanked_and_nothing_is_kept(browser, db):

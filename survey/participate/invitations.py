@@ -11,7 +11,7 @@ MAX_BATCH = 5000
 
 
 def new_invitation_code() -> str:
-    return codes.new_code(5, 5)
+    return codes.new_code(5, 5, 5)
 
 
 def invitation_digest(code: str, secret: str) -> str:

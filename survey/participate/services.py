@@ -250,12 +250,15 @@ def _forget_loaded_answers(session: DbSession, response: Response) -> None:
 
 
 def new_resume_code() -> str:
-    return codes.new_code(4, 4)
+    """Three groups of five (about 73 bits): too many to guess, still easy to copy."""
+    return codes.new_code(5, 5, 5)
 
 
 def normalise_resume_code(code: str) -> str:
     raw = codes.characters(code)
-    return f"{raw[:4]}-{raw[4:]}"
+    if len(raw) == 8:  # a code given before 2026-11-30 (two groups of four) still works
+        return f"{raw[:4]}-{raw[4:]}"
+    return "-".join(raw[start : start + 5] for start in range(0, len(raw), 5))
 
 
 def resume_code_digest(code: str, secret: str) -> str:

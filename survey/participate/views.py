@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask import abort, current_app, flash, redirect, render_template, session, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from forms.participant import PageForm, field_value, page_form
@@ -17,7 +26,7 @@ from survey.extensions import db
 from survey.i18n import current_language
 from survey.messages import N_
 from survey.models import PageKind, Response
-from survey.participate import consent, entry_views, services, session_state  # noqa: F401  (entry_views adds its routes to bp)
+from survey.participate import code_attempts, consent, entry_views, services, session_state  # noqa: F401  (entry_views adds its routes to bp)
 from survey.participate.blueprint import (
     bp,
     current_response,
@@ -166,6 +175,7 @@ def _invalid(
     form: PageForm,
     known: dict,
     resume_form: ResumeForm | None = None,
+    status: int = 400,
 ):
     """The page again as typed, with its messages, and every question a fresh page would show
     (so a follow-up question can still appear when its answer is changed)."""
@@ -177,7 +187,7 @@ def _invalid(
             again[name].errors = list(errors)
     typed = {q.name: field_value(q, again[q.name]) for q in page.questions if q.name in again}
     questions = _displayed(page, {**known, **typed})
-    return _render_page(version, page, again, questions, status=400, resume_form=resume_form)
+    return _render_page(version, page, again, questions, status=status, resume_form=resume_form)
 
 
 def _question_page(response: Response, page: Page):
@@ -232,9 +242,21 @@ def _page_without_session(version: Version, page: Page):
     resume_form = ResumeForm(meta={"csrf": False})
     response = None
     if resume_form.resume_code.data and resume_form.validate():
-        response = services.find_by_resume_code(
-            db.session, resume_form.resume_code.data, current_app.config["SECRET_KEY"]
-        )
+        code = resume_form.resume_code.data
+        try:
+            response = code_attempts.find_limited(
+                db.session,
+                request.remote_addr,
+                "resume",
+                lambda: services.find_by_resume_code(
+                    db.session, code, current_app.config["SECRET_KEY"]
+                ),
+            )
+        except code_attempts.TooManyAttempts:
+            flash(_(code_attempts.TOO_MANY), "warning")
+            return _invalid(version, page, form, {}, resume_form, status=429)
+        if response is None:
+            db.session.commit()  # keep the miss: the limit counts it
     if response is None or response.is_complete or page.position > response.current_position:
         flash(
             _(

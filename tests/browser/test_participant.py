@@ -285,7 +285,7 @@ def test_resume_in_a_new_browser_with_the_code_on_the_page(new_context, screensh
     first = new_context().new_page()
     walk_to(first, 4)
     code = first.locator(".resume-code .code").inner_text()
-    assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}", code)
+    assert re.fullmatch(r"[A-Z2-9]{5}-[A-Z2-9]{5}-[A-Z2-9]{5}", code)
 
     other = new_context().new_page()  # no cookies from the first browser
     start(other)
