@@ -67,6 +67,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
     app.before_request(_refuse_json_bodies)
+    if not app.config["PROXY_HOPS"]:
+        app.before_request(_warn_of_an_untrusted_proxy)
     app.after_request(_security_headers)
     app.after_request(_private_pages_not_stored)
 
@@ -89,6 +91,21 @@ def _declare_write_intent() -> None:
         request.form  # noqa: B018
     view = current_app.view_functions.get(request.endpoint or "")
     write_intent.set(writes and not begins_by_reading(view))
+
+
+_proxy_warned: list[bool] = []
+
+
+def _warn_of_an_untrusted_proxy() -> None:
+    """Requests forwarded by a proxy that PROXY_HOPS does not trust all seem to come from the
+    proxy's address, and so share one login and code-guessing limit: say so, once per process."""
+    if not _proxy_warned and "X-Forwarded-For" in request.headers:
+        _proxy_warned.append(True)
+        current_app.logger.warning(
+            "requests arrive through a proxy (X-Forwarded-For) but PROXY_HOPS is 0: every "
+            "participant and staff member seems to come from the proxy's address; set "
+            "PROXY_HOPS to the number of proxies in front of the app (docs/deploy.md)"
+        )
 
 
 def _refuse_json_bodies() -> None:

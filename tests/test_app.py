@@ -303,3 +303,17 @@ def test_the_page_migration_downgrades_and_upgrades_again(app, database_url):
         with database.engine.connect() as connection:
             answers = connection.execute(text(ANSWERS_BY_PAGE.format(page="page"))).all()
         assert [tuple(a) for a in answers] == [("about_you", "age", 34)]
+
+
+def test_an_untrusted_proxy_is_reported_once(app, browser, caplog):
+    """Behind a proxy that PROXY_HOPS does not trust, every request seems to come from the
+    proxy, so everyone would share one login and code-guessing limit: the log says so."""
+    import survey.app
+
+    survey.app._proxy_warned.clear()
+    with caplog.at_level("WARNING", logger=app.logger.name):
+        browser.get("/survey/")
+        browser.get("/survey/", headers={"X-Forwarded-For": "198.51.100.4"})
+        browser.get("/survey/", headers={"X-Forwarded-For": "198.51.100.5"})
+    warnings = [r.getMessage() for r in caplog.records if "PROXY_HOPS is 0" in r.getMessage()]
+    assert len(warnings) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import secrets
 import time
 from collections.abc import Callable
@@ -106,27 +107,38 @@ def create_user(
 
 
 class Throttled(Exception):
-    """Too many failed logins lately for this email or from this address."""
+    """This email failed too often lately from this address: the next try must wait."""
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(seconds)
+        self.seconds = seconds
 
 
-FAILURES_PER_EMAIL = 5
-FAILURES_PER_ADDRESS = 20
+FREE_FAILURES = 5  # per email and address in THROTTLE_WINDOW, before any wait
+LONGEST_WAIT = timedelta(minutes=15)
 THROTTLE_WINDOW = timedelta(minutes=15)
 
 
 def check_throttle(session: DbSession, email: str, ip: str | None) -> None:
-    """Failed logins are counted in the database, so the limit holds across all workers and
-    instances."""
-    since = utcnow() - THROTTLE_WINDOW
-    failures = (
-        select(func.count())
-        .select_from(AuditEvent)
-        .where(AuditEvent.action == "auth.login_failed", AuditEvent.at >= since)
-    )
-    if (session.scalar(failures.where(AuditEvent.target == email)) or 0) >= FAILURES_PER_EMAIL:
-        raise Throttled
-    if ip and (session.scalar(failures.where(AuditEvent.ip == ip)) or 0) >= FAILURES_PER_ADDRESS:
-        raise Throttled
+    """Failed logins slow down the same email from the same address: after FREE_FAILURES, each
+    try waits twice as long as the last (2 s, 4 s, ... up to 15 minutes) after the latest
+    failure. Keyed on both, so nobody can lock an account out from elsewhere, and failures on
+    other accounts (or behind a shared proxy address) slow down no one else. The failures are
+    counted in the audit log, so this holds across all workers and instances."""
+    failures, latest = session.execute(
+        select(func.count(), func.max(AuditEvent.at)).where(
+            AuditEvent.action == "auth.login_failed",
+            AuditEvent.target == email,
+            AuditEvent.ip == ip if ip else AuditEvent.ip.is_(None),
+            AuditEvent.at >= utcnow() - THROTTLE_WINDOW,
+        )
+    ).one()
+    if failures < FREE_FAILURES:
+        return
+    wait = min(timedelta(seconds=2 ** (failures - FREE_FAILURES + 1)), LONGEST_WAIT)
+    left = latest + wait - utcnow()
+    if left > timedelta(0):
+        raise Throttled(math.ceil(left.total_seconds()))
 
 
 def authenticate(

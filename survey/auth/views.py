@@ -48,9 +48,14 @@ def login():
                 filled(form.password.data),
                 ip=request.remote_addr,
             )
-        except Throttled:
-            flash(_("Too many failed attempts. Please wait 15 minutes and try again."), "error")
-            return render_template("auth/login.html", form=form), 429
+        except Throttled as throttled:
+            message = _(
+                "Too many failed attempts. Please wait %(seconds)d seconds and try again.",
+                seconds=throttled.seconds,
+            )
+            flash(message, "error")
+            page = render_template("auth/login.html", form=form)
+            return page, 429, {"Retry-After": str(throttled.seconds)}
         if user is None:
             db.session.commit()  # keep the failed attempt in the audit log
             flash(_("That email and password do not match an active account."), "error")
