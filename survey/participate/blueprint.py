@@ -4,15 +4,19 @@ browser is answering, the questionnaire version it follows, and where to send th
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, url_for
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_babel import gettext as _
 
 from survey.extensions import db
 from survey.models import Response
-from survey.participate import services, session_state
+from survey.participate import code_attempts, services, session_state
 from survey.participate.structure import Page, Version
 
 bp = Blueprint("participate", __name__, url_prefix="/survey")
+T = TypeVar("T")
 
 
 def current_response() -> Response | None:
@@ -35,3 +39,17 @@ def to_page(page: Page | None):
     if page is None:
         return redirect(url_for("participate.thanks"))
     return redirect(url_for("participate.page", position=page.position))
+
+
+def look_up_code(kind: str, lookup: Callable[[], T | None]) -> T | None:
+    """What `lookup` finds for a code the participant typed, within the guessing limit (raises
+    code_attempts.TooManyAttempts); a miss is committed at once, so the limit counts it."""
+    found = code_attempts.find_limited(db.session, request.remote_addr, kind, lookup)
+    if found is None:
+        db.session.commit()
+    return found
+
+
+def response_by_resume_code(code: str) -> Response | None:
+    secret = current_app.config["SECRET_KEY"]
+    return look_up_code("resume", lambda: services.find_by_resume_code(db.session, code, secret))

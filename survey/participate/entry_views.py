@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from forms.fields import add_error, filled
@@ -17,7 +17,9 @@ from survey.participate import code_attempts, invitations, services, session_sta
 from survey.participate.blueprint import (
     bp,
     current_response,
+    look_up_code,
     new_participant_version,
+    response_by_resume_code,
     to_page,
     version_of,
 )
@@ -42,19 +44,11 @@ def resume():
     form = ResumeForm()
     if form.validate_on_submit():
         try:
-            response = code_attempts.find_limited(
-                db.session,
-                request.remote_addr,
-                "resume",
-                lambda: services.find_by_resume_code(
-                    db.session, filled(form.resume_code.data), current_app.config["SECRET_KEY"]
-                ),
-            )
+            response = response_by_resume_code(filled(form.resume_code.data))
         except code_attempts.TooManyAttempts:
             add_error(form.resume_code, _(code_attempts.TOO_MANY))
             return render_template("participate/resume.html", form=form), 429
         if response is None:
-            db.session.commit()  # keep the miss: the limit counts it
             add_error(
                 form.resume_code,
                 _("We could not find a survey with that code. Please check it and try again."),
@@ -76,17 +70,11 @@ def invitation():
     form = InvitationForm()
     if form.validate_on_submit():
         questionnaire = db.session.get_one(Questionnaire, version.questionnaire_id)
+        code, secret = filled(form.code.data), current_app.config["SECRET_KEY"]
         try:
-            found = code_attempts.find_limited(
-                db.session,
-                request.remote_addr,
+            found = look_up_code(
                 "invitation",
-                lambda: invitations.find_invitation(
-                    db.session,
-                    questionnaire,
-                    filled(form.code.data),
-                    current_app.config["SECRET_KEY"],
-                ),
+                lambda: invitations.find_invitation(db.session, questionnaire, code, secret),
             )
         except code_attempts.TooManyAttempts:
             add_error(form.code, _(code_attempts.TOO_MANY))
@@ -95,7 +83,6 @@ def invitation():
             db.session.get(Response, found.response_id) if found and found.response_id else None
         )
         if found is None:
-            db.session.commit()  # keep the miss: the limit counts it
             add_error(form.code, _("We could not find that invitation code. Please check it."))
         elif response is not None and response.is_complete:
             add_error(form.code, _("This invitation has already been used to answer the survey."))

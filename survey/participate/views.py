@@ -14,7 +14,6 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     session,
     url_for,
 )
@@ -31,6 +30,7 @@ from survey.participate.blueprint import (
     bp,
     current_response,
     new_participant_version,
+    response_by_resume_code,
     to_page,
     version_of,
 )
@@ -242,21 +242,11 @@ def _page_without_session(version: Version, page: Page):
     resume_form = ResumeForm(meta={"csrf": False})
     response = None
     if resume_form.resume_code.data and resume_form.validate():
-        code = resume_form.resume_code.data
         try:
-            response = code_attempts.find_limited(
-                db.session,
-                request.remote_addr,
-                "resume",
-                lambda: services.find_by_resume_code(
-                    db.session, code, current_app.config["SECRET_KEY"]
-                ),
-            )
+            response = response_by_resume_code(resume_form.resume_code.data)
         except code_attempts.TooManyAttempts:
             flash(_(code_attempts.TOO_MANY), "warning")
             return _invalid(version, page, form, {}, resume_form, status=429)
-        if response is None:
-            db.session.commit()  # keep the miss: the limit counts it
     if response is None or response.is_complete or page.position > response.current_position:
         flash(
             _(
