@@ -1,121 +1,96 @@
-"""Load benchmark: simulated participants complete the whole survey concurrently against
-gunicorn on loopback, on SQLite and on PostgreSQL, beside a bare one-row-insert Flask
-endpoint as the ceiling.
+"""Load benchmark: participants answer the survey while an investigator's report is made.
 
-    .venv/bin/python benchmarks/load.py --seconds 30 --concurrency 50 \\
-        [--postgresql postgresql+psycopg://milk:milk@127.0.0.1:5432/milk_bench --fresh]
+    .venv/bin/python benchmarks/load.py [--responses 10000] [--concurrency 50] [--runs 3] \\
+        [--postgresql postgresql+psycopg://milk:milk@127.0.0.1:5432/milk_bench --fresh] \\
+        [--redis redis://127.0.0.1:6379/0]
 
-Clients run in several processes (threads in each), so the client's own Python is not the
-bottleneck on a small machine. After an untimed warm-up of each (--warm-up seconds), both
-servers stay up and the clients drive them in turns (three slices of each by default), so
-other work on the machine weighs on the survey and on its ceiling alike. After each run the
-database is checked: complete responses and answers must equal what the clients were told was
-stored, warm-up included. --fresh empties the PostgreSQL database first.
+The app runs as deployed: gunicorn (2 workers per core) and one task-queue consumer
+(`flask --app survey queue`), on a database that already holds --responses demo responses. The
+queue is the SQLite file by default, Redis with --redis. Simulated participants (threads in
+several client processes, so the client's own Python is not the bottleneck) complete the whole
+survey again and again: open a page, wait --think seconds, press Next, with the CSRF token and
+cookies a browser sends.
+
+Each run has two phases, one after the other, with the same participants' load:
+  quiet:   --seconds of participants alone;
+  report:  an investigator logs in and asks for the full .xlsx report on the exports page; the
+           participants keep going until the consumer has made it. The report is downloaded and
+           its Responses sheet counted.
+The figure is p95 page latency in the report phase over p95 in the quiet phase of the same run.
+
+Afterwards the database is checked: every response and every answer the app acknowledged (a
+redirect after Next) must be stored, no more and no fewer. Answers given before consent live in
+the browser's session until consent, so they count once the consent page is acknowledged.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
+import io
 import json
 import multiprocessing
 import os
 import platform
-import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
+from openpyxl import load_workbook
 from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.survey_client import ANSWERS, ANSWERS_PER_SURVEY, Participant  # noqa: E402
+from benchmarks.survey_client import ANSWERS, Participant, log_in, request_export  # noqa: E402
+from tests.servers import environment, free_port, start_server_and_consumer, stop  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PROCESSES = 5
+CONSENT_PAGE = 2
+COUNTS = (
+    "surveys",
+    "unfinished",
+    "errors",
+    "responses_acknowledged",
+    "answers_acknowledged",
+)
+EMAIL, PASSWORD = "load-benchmark@example.org", "load benchmark password"
 
 
-def serve(app: str, database_url: str, port: int, workers: int) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "SURVEY_ENV": "development",
-        "SECRET_KEY": "bench",
-        "DATABASE_URL": database_url,
-        "BIND": f"127.0.0.1:{port}",
-        "WORKERS": str(workers),
-    }
-    process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null", app],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    for _ in range(300):
-        try:
-            Participant("127.0.0.1", port).request("GET", "/")
-            return process
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{app} did not start")
-
-
-def server_cpu_seconds(pid: int) -> float:
-    """CPU time a gunicorn server has used: its master, its live workers and the workers it has
-    already reaped (recycled after max_requests). Linux /proc."""
-
-    def times(stat_path: str) -> list[int]:
-        with open(stat_path) as stat:
-            return [int(x) for x in stat.read().rsplit(")", 1)[1].split()[11:15]]
-
-    utime, stime, reaped_utime, reaped_stime = times(f"/proc/{pid}/stat")
-    total = utime + stime + reaped_utime + reaped_stime
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as stat:
-                    parent = int(stat.read().rsplit(")", 1)[1].split()[1])
-                if parent == pid:
-                    total += sum(times(f"/proc/{entry}/stat")[:2])
-            except (FileNotFoundError, ProcessLookupError):
-                continue
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def stop(process: subprocess.Popen) -> None:
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(30)
-
-
-def survey_worker(port: int, threads: int, seconds: float, queue) -> None:
-    """One client process: `threads` participants, each completing surveys until time is up
-    (a survey still going then stops where it is: unfinished, neither done nor an error)."""
-    results = {"surveys": 0, "unfinished": 0, "requests": 0, "errors": 0, "latencies": []}
+def participant_worker(port: int, threads: int, think: float, stopping, queue) -> None:
+    """One client process: `threads` participants, each completing surveys until `stopping` is
+    set (a survey still going then stops where it is: unfinished, not an error)."""
+    results: dict = {**dict.fromkeys(COUNTS, 0), "latencies": [], "error_samples": []}
     lock = threading.Lock()
-    end = time.monotonic() + seconds
 
     def participant_loop() -> None:
-        while time.monotonic() < end:
+        while not stopping.is_set():
             participant = Participant("127.0.0.1", port)
-            outcome = "surveys"
+            outcome, given, stored = "surveys", 0, 0
             try:
                 for position, answers in ANSWERS:
-                    if time.monotonic() >= end:
+                    if stopping.is_set():
                         outcome = "unfinished"
                         break
-                    participant.submit_page(position, answers)
-            except Exception:  # noqa: BLE001 - counted as an error
+                    participant.submit_page(position, answers, think=think)
+                    given += sum(1 for value in answers.values() if value)
+                    if position >= CONSENT_PAGE:
+                        stored = given
+            except Exception as error:  # noqa: BLE001 - counted as an error, one kept
                 outcome = "errors"
+                with lock:
+                    results["error_samples"] = (results["error_samples"] + [repr(error)])[:3]
             with lock:
-                results["requests"] += len(participant.latencies)
                 results["latencies"] += participant.latencies
                 results[outcome] += 1
+                results["responses_acknowledged"] += stored > 0
+                results["answers_acknowledged"] += stored
 
     pool = [threading.Thread(target=participant_loop) for _ in range(threads)]
     for thread in pool:
@@ -125,71 +100,107 @@ def survey_worker(port: int, threads: int, seconds: float, queue) -> None:
     queue.put(results)
 
 
-def insert_worker(port: int, threads: int, seconds: float, queue) -> None:
-    results = {"requests": 0, "errors": 0, "latencies": []}
-    lock = threading.Lock()
-    end = time.monotonic() + seconds
-
-    def loop() -> None:
-        client = Participant("127.0.0.1", port)
-        while time.monotonic() < end:
-            try:
-                status, _location, _body = client.request("POST", "/insert", {"n": "1"})
-                ok = status == 201
-            except OSError:
-                ok = False
-            with lock:
-                results["requests" if ok else "errors"] += 1
-        with lock:
-            results["latencies"] += client.latencies
-
-    pool = [threading.Thread(target=loop) for _ in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
-    queue.put(results)
-
-
-def drive(worker, port: int, concurrency: int, seconds: float) -> dict:
-    """Counts and latencies of `concurrency` clients for `seconds`, with the time it took."""
-    queue = multiprocessing.Queue()
+def drive(port: int, concurrency: int, think: float, until: Callable[[], object]) -> dict:
+    """`concurrency` participants until `until()` returns; its result is kept as "phase"."""
+    queue, stopping = multiprocessing.Queue(), multiprocessing.Event()
     share = [concurrency // PROCESSES + (i < concurrency % PROCESSES) for i in range(PROCESSES)]
-    started = time.perf_counter()
     processes = [
-        multiprocessing.Process(target=worker, args=(port, n, seconds, queue)) for n in share if n
+        multiprocessing.Process(target=participant_worker, args=(port, n, think, stopping, queue))
+        for n in share
+        if n
     ]
+    started = time.perf_counter()
     for process in processes:
         process.start()
-    parts = [queue.get() for _ in processes]
-    for process in processes:
-        process.join()
-    parts.append({"seconds": time.perf_counter() - started})
-    return merge(parts)
-
-
-def merge(parts: list[dict]) -> dict:
-    merged = {k: sum(p.get(k, 0) for p in parts) for k in parts[0] if k != "latencies"}
-    merged["latencies"] = [x for p in parts for x in p.get("latencies", ())]
-    merged["seconds"] = sum(p.get("seconds", 0) for p in parts)
+    try:
+        phase = until()
+    finally:
+        stopping.set()
+        parts = [queue.get() for _ in processes]
+        for process in processes:
+            process.join()
+    merged: dict = {key: sum(part[key] for part in parts) for key in COUNTS}
+    merged["latencies"] = [latency for part in parts for latency in part["latencies"]]
+    merged["error_samples"] = [sample for part in parts for sample in part["error_samples"]][:3]
+    merged["seconds"] = time.perf_counter() - started
+    merged["phase"] = phase
     return merged
 
 
-def summary(merged: dict) -> dict:
-    """Requests per second and latency percentiles of merged drives."""
-    latencies = sorted(merged.pop("latencies"))
-    merged["requests_per_s"] = round(merged["requests"] / merged["seconds"], 1)
-    cpu = merged.pop("server_cpu_s", None)
-    if cpu is not None and merged["requests"]:
-        merged["server_cpu_ms_per_request"] = round(cpu / merged["requests"] * 1000, 2)
-        merged["server_cores_busy"] = round(cpu / merged["seconds"], 2)
-    merged["seconds"] = round(merged["seconds"], 1)
-    if latencies:
-        q = statistics.quantiles(latencies, n=100)
-        merged["p50_ms"], merged["p95_ms"], merged["p99_ms"] = (
-            round(q[i] * 1000, 1) for i in (49, 94, 98)
-        )
-    return merged
+def percentiles(latencies: list[float]) -> dict:
+    q = statistics.quantiles(latencies, n=100)
+    return {f"p{i}_ms": round(q[i - 1] * 1000, 1) for i in (50, 95, 99)}
+
+
+def wait_for_report(investigator: Participant, timeout: float = 900) -> dict:
+    """Ask for the full report on the exports page and poll it, as the job page does."""
+    started = time.perf_counter()
+    job_id = request_export(investigator, "xlsx")
+    while time.perf_counter() - started < timeout:
+        time.sleep(0.25)
+        _status, _location, body = investigator.request("GET", f"/staff/exports/{job_id}/status")
+        job = json.loads(body)
+        if job["status"] in ("done", "failed"):
+            break
+    return {
+        "job": job_id,
+        "status": job["status"],
+        "error": job["error"],
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+def responses_sheet_rows(investigator: Participant, job_id: str) -> int:
+    """Downloads the report and counts the data rows of its Responses sheet."""
+    connection = http.client.HTTPConnection(investigator.host, investigator.port, timeout=60)
+    cookies = "; ".join(f"{k}={v}" for k, v in investigator.cookies.items())
+    connection.request("GET", f"/staff/exports/{job_id}/download", headers={"Cookie": cookies})
+    response = connection.getresponse()
+    data = response.read()
+    connection.close()
+    if response.status != 200:
+        raise RuntimeError(f"report download: {response.status}")
+    book = load_workbook(io.BytesIO(data), read_only=True)
+    return sum(1 for _ in book["Responses"].iter_rows(min_row=2, values_only=True))
+
+
+def flask(database_url: str, *args: str, stdin: str | None = None) -> None:
+    subprocess.run(
+        [str(BIN / "flask"), "--app", "survey", *args],
+        cwd=ROOT,
+        env=environment(database_url),
+        input=stdin,
+        text=True,
+        check=True,
+        capture_output=True,
+    )
+
+
+def prepare(database_url: str, responses: int) -> None:
+    flask(database_url, "db", "upgrade")
+    flask(database_url, "setup")
+    flask(database_url, "demo-data", "--responses", str(responses), "--seed", "1")
+    flask(
+        database_url,
+        "users",
+        "create",
+        EMAIL,
+        "--role",
+        "investigator",
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )
+
+
+def stored(database_url: str) -> dict:
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        counts = {
+            "responses": connection.execute(text("SELECT count(*) FROM response")).scalar(),
+            "answers": connection.execute(text("SELECT count(*) FROM answer")).scalar(),
+        }
+    engine.dispose()
+    return counts
 
 
 def empty_postgresql(database_url: str) -> None:
@@ -201,137 +212,113 @@ def empty_postgresql(database_url: str) -> None:
     engine.dispose()
 
 
-def prepare(database_url: str) -> None:
-    env = {
-        **os.environ,
-        "SURVEY_ENV": "development",
-        "SECRET_KEY": "bench",
-        "DATABASE_URL": database_url,
-    }
-    for args in (["db", "upgrade"], ["setup"]):
-        subprocess.run(
-            [str(BIN / "flask"), "--app", "survey", *args],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-        )
-    engine = create_engine(database_url)
-    with engine.begin() as connection:
-        connection.exec_driver_sql("DROP TABLE IF EXISTS ceiling")
-        connection.exec_driver_sql(
-            "CREATE TABLE ceiling (id INTEGER PRIMARY KEY, note TEXT)"
-            if database_url.startswith("sqlite")
-            else "CREATE TABLE ceiling (id SERIAL PRIMARY KEY, note TEXT)"
-        )
-    engine.dispose()
-
-
-def stored(database_url: str) -> dict:
-    engine = create_engine(database_url)
-    with engine.connect() as connection:
-        counts = {
-            "complete_responses": connection.execute(
-                text("SELECT count(*) FROM response WHERE status = 'complete'")
-            ).scalar(),
-            "answers_of_complete": connection.execute(
-                text(
-                    "SELECT count(*) FROM answer JOIN response ON response.id = answer.response_id "
-                    "WHERE response.status = 'complete'"
-                )
-            ).scalar(),
-            "ceiling_rows": connection.execute(text("SELECT count(*) FROM ceiling")).scalar(),
-        }
-    engine.dispose()
-    return counts
-
-
-def run_backend(name: str, database_url: str, args) -> dict:
-    """The survey and the ceiling in turns (--slices of each, both servers up throughout), so
-    that whatever else runs on the machine weighs on both alike."""
-    prepare(database_url)
-    load_before = os.getloadavg()[0]  # other processes on the machine skew the figures
-    workers = 2 * (os.cpu_count() or 1)
-    port = 18000 + (hash(name) % 1000)
-    survey_parts, ceiling_parts = [], []
-    server = serve("wsgi:app", database_url, port, workers)
+def run_backend(database_url: str, queue: dict[str, str], args) -> dict:
+    started = time.perf_counter()
+    prepare(database_url, args.responses)
+    preparing = time.perf_counter() - started
+    before = stored(database_url)
+    port = free_port()
+    workers = str(2 * (os.cpu_count() or 1))
+    server = start_server_and_consumer(database_url, port, args.nice, WORKERS=workers, **queue)
+    phases = []
     try:
-        ceiling_server = serve("benchmarks.ceiling_app:app", database_url, port + 1, workers)
-        try:
-            # Untimed: every worker imports, compiles its templates and statements and builds
-            # the questionnaire's structure once; the figures are of the steady state after.
-            warm_survey = drive(survey_worker, port, args.concurrency, args.warm_up)
-            warm_ceiling = drive(insert_worker, port + 1, args.concurrency, args.warm_up)
-            for _ in range(args.slices):
-                seconds = args.seconds / args.slices
-                for parts, worker, process, at in (
-                    (survey_parts, survey_worker, server, port),
-                    (ceiling_parts, insert_worker, ceiling_server, port + 1),
-                ):
-                    cpu = server_cpu_seconds(process.pid)
-                    parts.append(drive(worker, at, args.concurrency, seconds))
-                    parts[-1]["server_cpu_s"] = server_cpu_seconds(process.pid) - cpu
-        finally:
-            stop(ceiling_server)
+        # Untimed: every worker imports the app, compiles its templates and statements and
+        # builds the questionnaire's structure once; the figures are of the steady state after.
+        phases.append(drive(port, args.concurrency, args.think, lambda: time.sleep(args.warm_up)))
+        investigator = Participant("127.0.0.1", port)
+        log_in(investigator, EMAIL, PASSWORD)
+        runs = []
+        for _ in range(args.runs):
+            load_average = os.getloadavg()[0]  # other processes on the machine skew the figures
+            quiet = drive(port, args.concurrency, args.think, lambda: time.sleep(args.seconds))
+            report = drive(
+                port, args.concurrency, args.think, lambda: wait_for_report(investigator)
+            )
+            if report["phase"]["status"] == "done":
+                report["phase"]["rows"] = responses_sheet_rows(investigator, report["phase"]["job"])
+            phases += [quiet, report]
+            runs.append(
+                {
+                    "load_average_before": round(load_average, 2),
+                    "quiet": summary(quiet),
+                    "report": summary(report),
+                    "p95_ratio": round(
+                        percentiles(report["latencies"])["p95_ms"]
+                        / percentiles(quiet["latencies"])["p95_ms"],
+                        2,
+                    ),
+                }
+            )
     finally:
         stop(server)
-    survey, ceiling = summary(merge(survey_parts)), summary(merge(ceiling_parts))
-    counts = stored(database_url)
-    survey["surveys_per_s"] = round(survey["surveys"] / survey["seconds"], 2)
-    acknowledged_surveys = survey["surveys"] + warm_survey["surveys"]
-    survey["lost_or_extra_rows"] = (
-        counts["complete_responses"]
-        - acknowledged_surveys
-        + counts["answers_of_complete"]
-        - acknowledged_surveys * ANSWERS_PER_SURVEY
-    )
-    ceiling["lost_or_extra_rows"] = (
-        counts["ceiling_rows"] - ceiling["requests"] - warm_ceiling["requests"]
-    )
-    survey["errors"] += warm_survey["errors"]  # an error is one, timed or not
-    ceiling["errors"] += warm_ceiling["errors"]
+    after = stored(database_url)
+    acknowledged = {
+        "responses": sum(phase["responses_acknowledged"] for phase in phases),
+        "answers": sum(phase["answers_acknowledged"] for phase in phases),
+    }
     return {
-        "load_average_before": round(load_before, 2),
-        "workers": workers,
-        "survey": survey,
-        "ceiling": ceiling,
-        "stored": counts,
-        "page_rps_over_ceiling": round(survey["requests_per_s"] / ceiling["requests_per_s"], 2),
+        "demo_responses": args.responses,
+        "preparing_s": round(preparing, 1),
+        "workers": int(workers),
+        "runs": runs,
+        "median_p95_quiet_ms": statistics.median(r["quiet"]["p95_ms"] for r in runs),
+        "median_p95_report_ms": statistics.median(r["report"]["p95_ms"] for r in runs),
+        "median_p95_ratio": statistics.median(r["p95_ratio"] for r in runs),
+        "median_report_s": statistics.median(r["report"]["phase"]["seconds"] for r in runs),
+        "errors": sum(phase["errors"] for phase in phases),
+        "acknowledged": acknowledged,
+        "stored_since_start": {key: after[key] - before[key] for key in after},
+    }
+
+
+def summary(phase: dict) -> dict:
+    requests = len(phase["latencies"])
+    return {
+        "seconds": round(phase["seconds"], 1),
+        "requests": requests,
+        "requests_per_s": round(requests / phase["seconds"], 1),
+        "surveys": phase["surveys"],
+        "errors": phase["errors"],
+        "error_samples": phase["error_samples"],
+        **percentiles(phase["latencies"]),
+        **({"phase": phase["phase"]} if isinstance(phase["phase"], dict) else {}),
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=float, default=30, help="of each, survey and ceiling")
-    parser.add_argument("--slices", type=int, default=3, help="turns the time is cut into")
-    parser.add_argument("--concurrency", type=int, default=50)
-    parser.add_argument(
-        "--warm-up", type=float, default=4, help="untimed seconds of each before the slices"
-    )
-    parser.add_argument("--postgresql", help="an empty PostgreSQL database URL")
-    parser.add_argument(
-        "--fresh",
-        action="store_true",
-        help="empty the PostgreSQL database first (everything in it is dropped)",
-    )
+    parser.add_argument("--responses", type=int, default=10_000, help="in the database first")
+    parser.add_argument("--concurrency", type=int, default=50, help="participants at once")
+    parser.add_argument("--think", type=float, default=0.0, help="seconds on a page before Next")
+    parser.add_argument("--seconds", type=float, default=30, help="of the quiet phase")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--warm-up", type=float, default=5, help="untimed seconds first")
+    parser.add_argument("--nice", type=int, default=0, help="lower the consumer's priority")
+    parser.add_argument("--postgresql", help="a PostgreSQL database URL (emptied with --fresh)")
+    parser.add_argument("--fresh", action="store_true", help="empty that database first")
+    parser.add_argument("--redis", help="the queue in Redis (a URL) instead of a SQLite file")
     parser.add_argument("--skip-sqlite", action="store_true", help="PostgreSQL only")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="milk-load-"))
+    queue = (
+        {"REDIS_URL": args.redis, "QUEUE_NAME": f"milk-load-{os.getpid()}"}
+        if args.redis
+        else {"QUEUE_SQLITE_PATH": str(work / "queue.sqlite3")}
+    )
     results = {}
     if not args.skip_sqlite:
-        results["sqlite"] = run_backend("sqlite", f"sqlite:///{work / 'load.sqlite3'}", args)
+        results["sqlite"] = run_backend(f"sqlite:///{work / 'load.sqlite3'}", queue, args)
     if args.postgresql:
         if args.fresh:
             empty_postgresql(args.postgresql)
-        results["postgresql"] = run_backend("postgresql", args.postgresql, args)
+        results["postgresql"] = run_backend(args.postgresql, queue, args)
     print(
         json.dumps(
             {
                 "machine": f"{platform.machine()} · {os.cpu_count()} cores · Python "
                 f"{platform.python_version()}",
-                "date": time.strftime("%Y-%m-%d"),
-                "seconds": args.seconds,
-                "concurrency": args.concurrency,
+                "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                "arguments": {k: v for k, v in vars(args).items() if k != "postgresql"},
                 "results": results,
             },
             indent=2,

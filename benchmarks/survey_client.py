@@ -1,5 +1,6 @@
-"""A participant's browser in a few lines of standard library: cookies, CSRF tokens, redirects
-not followed. Used by the load benchmark and the crash test."""
+"""A browser in a few lines of standard library: cookies, CSRF tokens, redirects not followed.
+A participant's, or an investigator's asking for a report. Used by the load benchmark and the
+tests that run real servers."""
 
 from __future__ import annotations
 
@@ -45,11 +46,13 @@ class Participant:
             self.cookies[name] = rest.split(";", 1)[0]
         return response.status, response.headers.get("Location", ""), text
 
-    def submit_page(self, position: int, answers: dict) -> str:
-        """Open the page and press Next; returns where the app sent us. Raises on an error."""
+    def submit_page(self, position: int, answers: dict, think: float = 0) -> str:
+        """Open the page, take `think` seconds to answer, press Next; returns where the app sent
+        us. Raises on an error."""
         status, _location, html = self.request("GET", f"/survey/page/{position}")
         if status != 200:
             raise RuntimeError(f"GET page {position}: {status}")
+        time.sleep(think)
         token = CSRF.search(html).group(1)
         status, location, _ = self.request(
             "POST", f"/survey/page/{position}", {**answers, "csrf_token": token, "next": "Next"}
@@ -57,3 +60,22 @@ class Participant:
         if status != 302:
             raise RuntimeError(f"POST page {position}: {status}")
         return location
+
+
+def log_in(browser: Participant, email: str, password: str) -> None:
+    """Sign a staff member in through the login form."""
+    _status, _location, html = browser.request("GET", "/staff/login")
+    body = {"email": email, "password": password, "csrf_token": CSRF.search(html)[1]}
+    status, _location, _html = browser.request("POST", "/staff/login", body)
+    if status != 302:
+        raise RuntimeError(f"login: {status}")
+
+
+def request_export(browser: Participant, fmt: str = "xlsx") -> str:
+    """Ask for an export of every response through the exports page; returns the job's id."""
+    _status, _location, html = browser.request("GET", "/staff/exports")
+    body = {"status": "all", "format": fmt, "submit": "x", "csrf_token": CSRF.search(html)[1]}
+    status, location, _html = browser.request("POST", "/staff/exports", body)
+    if status != 302:
+        raise RuntimeError(f"export request: {status}")
+    return location.rsplit("/", 1)[1]

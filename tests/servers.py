@@ -24,7 +24,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _environment(database_url: str, **settings: str) -> dict[str, str]:
+def environment(database_url: str, **settings: str) -> dict[str, str]:
     return {
         **os.environ,
         "SURVEY_ENV": "development",
@@ -36,10 +36,28 @@ def _environment(database_url: str, **settings: str) -> dict[str, str]:
 
 def start_server(database_url: str, port: int, **settings: str) -> subprocess.Popen:
     """gunicorn with the project's settings (two workers unless WORKERS says otherwise)."""
+    return _serving(
+        [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"], database_url, port, settings
+    )
+
+
+def start_server_and_consumer(
+    database_url: str, port: int, nice: int = 0, **settings: str
+) -> subprocess.Popen:
+    """gunicorn and the queue's consumer in one session, as scripts/run starts them; `nice`
+    lowers the consumer's CPU priority."""
+    script = (
+        f'nice -n {nice} "{BIN}/flask" --app survey queue --workers 1 & '
+        f'"{BIN}/gunicorn" -c gunicorn.conf.py wsgi:app; wait'
+    )
+    return _serving(["bash", "-c", script], database_url, port, settings)
+
+
+def _serving(command: list[str], database_url: str, port: int, settings: dict) -> subprocess.Popen:
     process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
+        command,
         cwd=ROOT,
-        env=_environment(database_url, BIND=f"127.0.0.1:{port}", **{"WORKERS": "2", **settings}),
+        env=environment(database_url, BIND=f"127.0.0.1:{port}", **{"WORKERS": "2", **settings}),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
@@ -61,7 +79,7 @@ def start_consumer(database_url: str, **settings: str) -> subprocess.Popen:
     return subprocess.Popen(
         [str(BIN / "flask"), "--app", "survey", "queue", "--workers", "1"],
         cwd=ROOT,
-        env=_environment(database_url, **settings),
+        env=environment(database_url, **settings),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,

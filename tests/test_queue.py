@@ -15,7 +15,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from benchmarks.survey_client import CSRF, Participant
+from benchmarks.survey_client import Participant, log_in, request_export
 from survey.auth.services import create_user
 from survey.dashboard import jobs, tasks
 from survey.demo import generate_responses
@@ -37,19 +37,8 @@ def wait_for(db, job_id: str, statuses: set[str], seconds: float = 60) -> Export
 
 def staff_browser(port: int, email: str) -> Participant:
     browser = Participant("127.0.0.1", port)
-    _status, _location, html = browser.request("GET", "/staff/login")
-    body = {"email": email, "password": PASSWORD, "csrf_token": CSRF.search(html)[1]}
-    status, _location, _html = browser.request("POST", "/staff/login", body)
-    assert status == 302
+    log_in(browser, email, PASSWORD)
     return browser
-
-
-def request_export(browser: Participant, fmt: str = "xlsx") -> str:
-    _status, _location, html = browser.request("GET", "/staff/exports")
-    body = {"status": "all", "format": fmt, "submit": "x", "csrf_token": CSRF.search(html)[1]}
-    status, location, _html = browser.request("POST", "/staff/exports", body)
-    assert status == 302, status
-    return location.rsplit("/", 1)[1]
 
 
 @pytest.fixture
