@@ -293,7 +293,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30, help="of the quiet phase")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--warm-up", type=float, default=5, help="untimed seconds first")
-    parser.add_argument("--nice", type=int, default=0, help="lower the consumer's priority")
+    parser.add_argument("--nice", type=int, default=10, help="the consumer's `queue --nice`")
     parser.add_argument("--postgresql", help="a PostgreSQL database URL (emptied with --fresh)")
     parser.add_argument("--fresh", action="store_true", help="empty that database first")
     parser.add_argument("--redis", help="the queue in Redis (a URL) instead of a SQLite file")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -228,12 +229,24 @@ def questionnaire_import_command(source, publish: bool) -> None:
 
 @click.command("queue")
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True)
-def queue_command(workers: int) -> None:
+@click.option(
+    "--nice",
+    type=click.IntRange(min=0, max=19),
+    default=10,
+    show_default=True,
+    help="Lower the consumer's CPU priority by this much (0: as the web server's).",
+)
+def queue_command(workers: int, nice: int) -> None:
     """Run the task queue's consumer: export jobs and the periodic clean-up. Run one or more
     beside the web server (scripts/run does); Ctrl+C or SIGTERM stops it after its tasks.
-    The tasks are registered by importing survey.dashboard.tasks, which the app does."""
+    The tasks are registered by importing survey.dashboard.tasks, which the app does.
+
+    Where it shares a machine with the web server, a report yields the CPU to participants'
+    pages: it takes longer while they are busy, and their pages slow down less
+    (benchmarks/load.py, docs/benchmarks.md)."""
     if huey.immediate:
         raise click.ClickException("the queue runs tasks at once here (QUEUE_IMMEDIATE)")
+    os.nice(nice)
     # An idle consumer looks for work at least every second (Huey's default waits up to 10 s
     # on SQLite storage; Redis wakes it at once).
     consumer = huey.create_consumer(

@@ -42,12 +42,12 @@ def start_server(database_url: str, port: int, **settings: str) -> subprocess.Po
 
 
 def start_server_and_consumer(
-    database_url: str, port: int, nice: int = 0, **settings: str
+    database_url: str, port: int, nice: int, **settings: str
 ) -> subprocess.Popen:
-    """gunicorn and the queue's consumer in one session, as scripts/run starts them; `nice`
-    lowers the consumer's CPU priority."""
+    """gunicorn and the queue's consumer in one session, as scripts/run starts them (the
+    consumer's CPU priority lowered by `nice`)."""
     script = (
-        f'nice -n {nice} "{BIN}/flask" --app survey queue --workers 1 & '
+        f'"{BIN}/flask" --app survey queue --workers 1 --nice {nice} & '
         f'"{BIN}/gunicorn" -c gunicorn.conf.py wsgi:app; wait'
     )
     return _serving(["bash", "-c", script], database_url, port, settings)

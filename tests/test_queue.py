@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import signal
 import time
 from datetime import timedelta
@@ -68,6 +69,10 @@ def test_consumer_killed_mid_job_the_job_is_made_again(
         job_id = request_export(staff_browser(port, investigator_email))
         running = wait_for(db, job_id, {JobStatus.RUNNING, JobStatus.DONE})
         assert running.status == JobStatus.RUNNING  # a 1,000-response report takes seconds
+        # It yields the CPU to participants' pages (queue --nice, 10 by default).
+        assert (
+            os.getpriority(os.PRIO_PROCESS, consumer.pid) == os.getpriority(os.PRIO_PROCESS, 0) + 10
+        )
         stop(consumer, signal.SIGKILL)
         time.sleep(0.5)
         job = wait_for(db, job_id, {JobStatus.RUNNING})
