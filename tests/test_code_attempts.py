@@ -1,6 +1,7 @@
-"""Resume and invitation codes cannot be guessed: about 73 bits each, and an address that gets
-codes wrong 10 times in 15 minutes is refused (429) until the window passes, whichever way it
-types them. Every miss is in the audit log, shared by all workers and instances."""
+"""Resume and invitation codes cannot be guessed: about 73 bits each, and a browser session that
+gets codes wrong 5 times in 15 minutes, or an address 10 times, is refused (429) until the window
+passes, whichever way it types them. Every miss is in the audit log, shared by all workers and
+instances."""
 
 from __future__ import annotations
 
@@ -30,24 +31,37 @@ def resume_code_of(browser) -> str:
     "url, field, kind",
     [("/survey/resume", "resume_code", "resume"), ("/survey/invitation", "code", "invitation")],
 )
-def test_ten_wrong_codes_then_even_the_right_one_waits(make_browser, db, url, field, kind):
-    guesser = make_browser()
+def test_ten_wrong_codes_from_an_address_then_it_waits(make_browser, db, url, field, kind):
+    # A new session for every guess, as a script that drops its cookies would have.
     for _ in range(code_attempts.FAILURES_PER_ADDRESS):
-        assert guesser.post(url, {field: WRONG}).status_code == 400
+        assert make_browser().post(url, {field: WRONG}).status_code == 400
     assert misses(db) == [(kind, "127.0.0.1")] * code_attempts.FAILURES_PER_ADDRESS
-    refused = guesser.post(url, {field: WRONG})
+    refused = make_browser().post(url, {field: WRONG})
     assert refused.status_code == 429
     assert "Too many codes were tried from here lately." in refused.get_data(as_text=True)
     assert len(misses(db)) == code_attempts.FAILURES_PER_ADDRESS  # refused before looking
 
 
+@pytest.mark.parametrize(
+    "url, field", [("/survey/resume", "resume_code"), ("/survey/invitation", "code")]
+)
+def test_five_wrong_codes_in_a_session_then_it_waits(make_browser, db, url, field):
+    guesser = make_browser()
+    for _ in range(code_attempts.FAILURES_PER_SESSION):
+        assert guesser.post(url, {field: WRONG}).status_code == 400
+    assert guesser.post(url, {field: WRONG}).status_code == 429
+    assert len(misses(db)) == code_attempts.FAILURES_PER_SESSION  # refused before looking
+    # Someone else behind the same address still has the rest of the address's allowance.
+    assert make_browser().post(url, {field: WRONG}).status_code == 400
+
+
 def test_the_limit_also_holds_for_a_page_sent_without_a_session(browser, make_browser, db):
     complete_survey(browser, upto=3)
     code = resume_code_of(browser)
-    guesser = make_browser()
     for _ in range(code_attempts.FAILURES_PER_ADDRESS):
-        assert answer_page(guesser, 4, {**PAGES[3][1], "resume_code": WRONG}).status_code == 400
-    blocked = answer_page(guesser, 4, {**PAGES[3][1], "resume_code": code})
+        guess = answer_page(make_browser(), 4, {**PAGES[3][1], "resume_code": WRONG})
+        assert guess.status_code == 400
+    blocked = answer_page(make_browser(), 4, {**PAGES[3][1], "resume_code": code})
     assert blocked.status_code == 429  # the right code too, until the window passes
     [response] = responses(db)
     assert response.current_position == 4  # nothing saved for the guesser

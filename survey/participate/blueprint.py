@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask import Blueprint, abort, current_app, redirect, request, session, url_for
 from flask_babel import gettext as _
 
 from survey.extensions import db
@@ -44,7 +44,7 @@ def to_page(page: Page | None):
 def look_up_code(kind: str, lookup: Callable[[], T | None]) -> T | None:
     """What `lookup` finds for a code the participant typed, within the guessing limit (raises
     code_attempts.TooManyAttempts); a miss is committed at once, so the limit counts it."""
-    found = code_attempts.find_limited(db.session, request.remote_addr, kind, lookup)
+    found = code_attempts.find_limited(db.session, session, request.remote_addr, kind, lookup)
     if found is None:
         db.session.commit()
     return found

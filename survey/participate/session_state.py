@@ -7,7 +7,9 @@ its types: every key is read and written through here or survey/participate/cons
 - `toolkit_open`: which toolkit section was opened, and when (to time the reading);
 - `pending`, `start_token`, `invitation_id`: what is held until consent, consent.py's (its
   functions take the session as `state`, so the consent rules are tested without HTTP); an
-  invitation code entered starts afresh here (`start_with_invitation`).
+  invitation code entered starts afresh here (`start_with_invitation`);
+- `code_misses`: when this browser last typed a wrong resume or invitation code, for the
+  guessing limit (survey/participate/code_attempts.py).
 
 The staff's keys (`seen_at`, Flask-Login's) live in survey/auth, the page language in
 survey/i18n."""
