@@ -37,6 +37,7 @@ class ResponseRecord:
     consented_at: datetime
     answers: dict[str, AnswerValue] = field(default_factory=dict)
     shown: set[str] = field(default_factory=set)
+    unreached: set[str] = field(default_factory=set)  # not shown: its page was never reached
     scores: dict[str, float | None] = field(default_factory=dict)
     toolkit: dict[str, tuple[int, int]] = field(default_factory=dict)  # section -> (opened, s)
 
@@ -165,6 +166,7 @@ class RecordReader:
         """Work out what the response was shown (its denominators) and its scores."""
         for name, position, condition in self.asked[record.version]:
             if reached is not None and position > reached:
+                record.unreached.add(name)
                 continue
             if condition is None or evaluate(condition, record.answers):
                 record.shown.add(name)

@@ -202,6 +202,21 @@ def collect_statistics(
     return statistics
 
 
+def response_rows(
+    session: DbSession,
+    *,
+    slug: str,
+    filters: ExportFilters,
+    options: ExportOptions,
+    progress: Progress | None = None,
+    chunk: int = 2000,
+) -> tuple[_Plan, _Stream]:
+    """The Responses rows (with their records) for writers of other formats, as the CSV reads
+    them: the plan says what the columns are, the stream walks the rows and counts them."""
+    plan = _plan(session, slug, filters, options, chunk)
+    return plan, _Stream(plan, progress, chunk)
+
+
 @contextmanager
 def _binary(out: str | IO[bytes]) -> Iterator[IO[bytes]]:
     if isinstance(out, str):
