@@ -6,6 +6,7 @@ import json
 
 from exports.info import ExportInfo
 from exports.rows import ExportOptions, ResponseTable
+from exports.statcolumns import codebook_notes
 from exports.stats import Summary, chart_blocks
 from exports.variables import Variable
 from exports.workbook import WorkbookWriter
@@ -52,22 +53,27 @@ def write_codebook(
             "versions",
             "wording changes",
             "scoring rule / notes",
+            "in .sav, .dta and R",
         ],
-        [26, 60, 60, 18, 50, 9, 34, 10, 40, 60],
+        [26, 60, 60, 18, 50, 9, 34, 10, 40, 60, 50],
     )
+    notes = codebook_notes(table, versions)
+
+    def append(row: list[object]) -> None:
+        writer.append("Codebook", [*row, notes.get(str(row[0]), "")])
+
     for name, description in FIXED_DESCRIPTIONS.items():
-        writer.append("Codebook", [name, description, "", "", "", "", "", "", "", ""])
+        append([name, description, "", "", "", "", "", "", "", ""])
     for variable in table.variables:
         for column in variable.columns:
-            writer.append("Codebook", _codebook_row(variable, column))
+            append(_codebook_row(variable, column))
     scores = {s.name: s for v in versions for s in v.scores}
     for name in table.score_names:
         score = scores[name]
         holders = ", ".join(
             str(v.number) for v in versions if any(s.name == name for s in v.scores)
         )
-        writer.append(
-            "Codebook",
+        append(
             [
                 name,
                 score.label_en,
@@ -101,7 +107,7 @@ def write_codebook(
         ("toolkit_seconds", "Seconds spent in the toolkit, all sections", ""),
     ]
     for column, description, note in derived:
-        writer.append("Codebook", [column, description, "", "integer", "", "", "", "", "", note])
+        append([column, description, "", "integer", "", "", "", "", "", note])
     writer.autofilter("Codebook")
 
 

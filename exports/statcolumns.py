@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from exports.rows import FIXED_COLUMNS, ResponseTable
 from exports.variables import Variable
+from survey.models import QuestionnaireVersion
 
 LANGUAGES = ("en", "fr")
 # Stata's limits (the strictest of the three packages): names of 32 characters, variable
@@ -255,6 +256,10 @@ def _variable_columns(variable: Variable, language: str) -> list[StatColumn]:
     ]
 
 
+def score_labels(versions: list[QuestionnaireVersion]) -> dict[str, tuple[str, str | None]]:
+    return {s.name: (s.label_en, s.label_fr) for v in versions for s in v.scores}
+
+
 def stat_columns(
     table: ResponseTable, language: str, score_labels: dict[str, tuple[str, str | None]]
 ) -> list[StatColumn]:
@@ -361,3 +366,9 @@ def shortened_notes(columns_by_language: dict[str, list[StatColumn]]) -> dict[st
                     f"{SPSS_VALUE_LABEL_BYTES} bytes in .sav"
                 )
     return {column: "; ".join(said) for column, said in notes.items() if said}
+
+
+def codebook_notes(table: ResponseTable, versions: list[QuestionnaireVersion]) -> dict[str, str]:
+    """What the statistics files change, column by column, in either language."""
+    labels = score_labels(versions)
+    return shortened_notes({lang: stat_columns(table, lang, labels) for lang in LANGUAGES})

@@ -29,11 +29,12 @@ from exports.statcolumns import (
     SPSS_VALUE_LABEL_BYTES,
     STATA_LABEL_CHARACTERS,
     StatColumn,
+    score_labels,
     shorten_bytes,
     shorten_characters,
     stat_columns,
 )
-from survey.models import DbSession, QuestionnaireVersion
+from survey.models import DbSession
 
 FORMATS = ("sav", "dta", "r")
 # Stata's tagged missing values for "not shown" and "not reached".
@@ -100,10 +101,6 @@ def collect(
     for record, row in stream:
         table.add(record, row)
     return table, lambda counts: stream.info(counts, filters)
-
-
-def score_labels(versions: list[QuestionnaireVersion]) -> dict[str, tuple[str, str | None]]:
-    return {s.name: (s.label_en, s.label_fr) for v in versions for s in v.scores}
 
 
 def _text(value: Any, counts: GuardCounts) -> str:

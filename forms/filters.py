@@ -68,8 +68,16 @@ class ExportForm(FilterForm):
         choices=[
             SelectChoice("xlsx", _l("Evaluation report, an Excel workbook (.xlsx)")),
             SelectChoice("csv", _l("CSV, responses only")),
+            SelectChoice("sav", _l("SPSS (.sav), responses with labels")),
+            SelectChoice("dta", _l("Stata (.dta), responses with labels")),
+            SelectChoice("r", _l("R: a CSV and a script that applies the labels (.zip)")),
         ],
         default="xlsx",
+    )
+    label_language = RadioField(
+        _l("Labels in the SPSS, Stata and R files"),
+        choices=[SelectChoice("en", "English"), SelectChoice("fr", "Français")],
+        default="en",
     )
     deidentified = BooleanField(_l("De-identified (no identifiers; response ids hashed)"))
     labels = BooleanField(_l("Choice labels instead of codes"))

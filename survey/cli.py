@@ -33,6 +33,8 @@ from survey.queue import huey
 
 users = AppGroup("users", help="Manage staff accounts.")
 FIRST_ADMIN_EMAIL = "admin@example.org"
+# `flask export OUT.sav|OUT.dta|OUT.R`: the extension picks a file for a statistics package.
+STATISTICS_EXTENSIONS = {".sav": "sav", ".dta": "dta", ".r": "r"}
 
 
 @users.command("create")
@@ -99,6 +101,13 @@ def demo_data_command(count: int, seed: int | None) -> None:
 @click.option("--version", "versions", type=int, multiple=True, help="Questionnaire version(s).")
 @click.option("--language", type=click.Choice(LANGUAGES))
 @click.option("--labels", is_flag=True, help="Choice labels instead of codes.")
+@click.option(
+    "--label-language",
+    type=click.Choice(LANGUAGES),
+    default="en",
+    show_default=True,
+    help="Language of the variable and value labels in .sav, .dta and .R files.",
+)
 def export_command(
     out: str,
     as_csv: bool,
@@ -109,8 +118,14 @@ def export_command(
     versions: tuple[int, ...],
     language: str | None,
     labels: bool,
+    label_language: str,
 ) -> None:
-    """Export the matching responses: the evaluation report (.xlsx), or the CSV with --csv."""
+    """Export the matching responses: the evaluation report (.xlsx), or the CSV with --csv.
+    OUT's extension picks a file for a statistics package instead: .sav (SPSS), .dta (Stata),
+    or .R (an R script, with OUT's name in .csv beside it for its data)."""
+    statistics = STATISTICS_EXTENSIONS.get(os.path.splitext(out)[1].lower())
+    if statistics and as_csv:
+        raise click.UsageError(f"--csv makes a CSV: {out} names a .{statistics} file")
     try:
         filters = ExportFilters(
             since=since.date() if since else None,
@@ -138,10 +153,14 @@ def export_command(
                 generated_by="command line",
                 progress=progress,
                 slug=current_app.config["QUESTIONNAIRE_SLUG"],
+                statistics=statistics,
+                label_language=label_language,
             )
         except ExportError as error:
             raise click.ClickException(str(error)) from error
     db.session.commit()
+    if statistics == "r":
+        out = f"{out} and {os.path.splitext(out)[0]}.csv"
     click.echo(f"Wrote {info.rows} responses to {out} (SHA-256 {info.sha256}).")
 
 

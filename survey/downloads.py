@@ -8,6 +8,14 @@ from flask import Response, send_file
 
 CSV = "text/csv"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# An export job's format -> the download's content type.
+EXPORT_TYPES = {
+    "xlsx": XLSX,
+    "csv": CSV,
+    "sav": "application/x-spss-sav",
+    "dta": "application/x-stata-dta",
+    "r": "application/zip",
+}
 
 
 def attachment(body: bytes, filename: str, mimetype: str) -> Response:

@@ -8,6 +8,7 @@ from exports.filters import ExportFilters
 from exports.info import ExportInfo
 from exports.report import Progress, write_csv, write_report
 from exports.rows import ExportOptions
+from exports.statfiles import write_statistics_file
 from survey import audit
 from survey.database import read_only_transactions
 from survey.models import DbSession, User
@@ -24,11 +25,25 @@ def run_export(
     generated_by: str,
     user: User | None = None,
     progress: Progress | None = None,
+    statistics: str | None = None,
+    label_language: str = "en",
 ) -> ExportInfo:
-    """Write the export inside a read-only transaction (on SQLite a long export must not hold
-    the write lock participants need), then add it to the audit log; the caller commits."""
+    """Write the export (the report, the CSV, or with `statistics` a .sav, .dta or R file with
+    labels in `label_language`) inside a read-only transaction (on SQLite a long export must not
+    hold the write lock participants need), then add it to the audit log; the caller commits."""
     with read_only_transactions():
-        if as_csv:
+        if statistics:  # sav, dta or r: a file for a statistics package
+            info = write_statistics_file(
+                session,
+                out,
+                fmt=statistics,
+                slug=slug,
+                filters=filters,
+                options=options,
+                language=label_language,
+                progress=progress,
+            )
+        elif as_csv:
             info = write_csv(
                 session, out, slug=slug, filters=filters, options=options, progress=progress
             )
@@ -47,12 +62,13 @@ def run_export(
         session,
         "export.create",
         user,
-        target="csv" if as_csv else "xlsx",
+        target=statistics or ("csv" if as_csv else "xlsx"),
         filters=filters.describe(),
         rows=info.rows,
         sha256=info.sha256,
         deidentified=options.deidentified,
         labels=options.labels,
         by=generated_by,
+        **({"label_language": label_language} if statistics else {}),
     )
     return info

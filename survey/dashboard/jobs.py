@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from exports.filters import ExportFilters
 from exports.report import ExportError
 from exports.rows import ExportOptions
+from exports.statfiles import FORMATS as STATISTICS_FORMATS
 from survey.database import write_transactions
 from survey.exporting import run_export
 from survey.extensions import db
@@ -46,6 +47,7 @@ def create_job(
     deidentified: bool,
     labels: bool,
     limit: int,
+    label_language: str = "en",
 ) -> ExportJob:
     """A queued job (the caller commits, then enqueues it); refused past `limit` active jobs."""
     active = session.scalar(
@@ -56,7 +58,12 @@ def create_job(
     if (active or 0) >= limit:
         raise TooManyJobs
     job = ExportJob(
-        user=user, format=fmt, filters=filters.describe(), deidentified=deidentified, labels=labels
+        user=user,
+        format=fmt,
+        filters=filters.describe(),
+        deidentified=deidentified,
+        labels=labels,
+        label_language=label_language,
     )
     session.add(job)
     session.flush()
@@ -128,6 +135,7 @@ def run_job(app: Flask, job_id: str) -> None:
             filters = ExportFilters.from_description(job.filters)
             options = ExportOptions(deidentified=job.deidentified, labels=job.labels)
             user, email, fmt, attempts = job.user, job.user.email, job.format, job.attempts
+            label_language = job.label_language
             db.session.rollback()  # reading `user` again now would begin a write transaction
             _set(
                 engine,
@@ -142,6 +150,8 @@ def run_job(app: Flask, job_id: str) -> None:
                     db.session,
                     out,
                     as_csv=fmt == "csv",
+                    statistics=fmt if fmt in STATISTICS_FORMATS else None,
+                    label_language=label_language,
                     filters=filters,
                     options=options,
                     slug=app.config["QUESTIONNAIRE_SLUG"],

@@ -28,7 +28,7 @@ from survey import audit
 from survey.auth.services import STAFF, role_required
 from survey.dashboard import charts, jobs, tasks
 from survey.database import read_only_transactions
-from survey.downloads import CSV, XLSX, attachment
+from survey.downloads import EXPORT_TYPES, attachment
 from survey.extensions import db
 from survey.models import ExportJob, JobStatus, Questionnaire, QuestionnaireVersion, VersionStatus
 
@@ -97,6 +97,7 @@ def exports():
                 deidentified=form.deidentified.data,
                 labels=form.labels.data,
                 limit=limit,
+                label_language=form.label_language.data,
             )
         except jobs.TooManyJobs:
             db.session.rollback()
@@ -153,4 +154,4 @@ def export_download(job_id: str):
         abort(410)
     audit.record(db.session, "export.download", current_user, target=job.id)
     db.session.commit()
-    return attachment(job.file, job.filename, CSV if job.format == "csv" else XLSX)
+    return attachment(job.file, job.filename, EXPORT_TYPES[job.format])

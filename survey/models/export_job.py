@@ -22,11 +22,15 @@ class JobStatus(StrEnum):
     FAILED = "failed"
 
 
+# The R format is a zip holding the CSV and the script that reads it.
+FILE_EXTENSIONS = {"r": "zip"}
+
+
 class ExportJob(Base):
     __tablename__ = "export_job"
     __table_args__ = (
         CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),
-        CheckConstraint("format IN ('xlsx', 'csv')", name="format"),
+        CheckConstraint("format IN ('xlsx', 'csv', 'sav', 'dta', 'r')", name="format"),
         CheckConstraint("done >= 0 AND total >= 0", name="progress_not_negative"),
     )
 
@@ -41,6 +45,8 @@ class ExportJob(Base):
     filters: Mapped[dict[str, Any]] = mapped_column(JSON)
     deidentified: Mapped[bool] = mapped_column(default=False)
     labels: Mapped[bool] = mapped_column(default=False)
+    # The language of the variable and value labels in .sav, .dta and R files.
+    label_language: Mapped[str] = mapped_column(String(2), default="en")
     status: Mapped[str] = mapped_column(String(16), default=JobStatus.QUEUED)
     # Written every few seconds while a queue consumer makes the file: a running job whose
     # heartbeat stops lost its consumer, and is made again or marked failed.
@@ -66,6 +72,6 @@ class ExportJob(Base):
         stamp = self.created_at.strftime("%Y%m%d-%H%M")
         if self.deidentified:
             kind = "deidentified"
-        else:  # the workbook is the report; a CSV holds only the responses (docs/glossary.md)
+        else:  # the workbook is the report; other files hold only the responses (docs/glossary.md)
             kind = "report" if self.format == "xlsx" else "responses"
-        return f"milk-{kind}-{stamp}.{self.format}"
+        return f"milk-{kind}-{stamp}.{FILE_EXTENSIONS.get(self.format, self.format)}"
