@@ -4,14 +4,16 @@ answers they give and the questionnaire's own rows."""
 
 from __future__ import annotations
 
+import csv
 import io
 import math
 import os
 import shutil
 import subprocess
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+import pandas as pd
 import pyreadstat
 import pytest
 from openpyxl import load_workbook
@@ -171,7 +173,9 @@ def by_id(frame) -> dict[str, dict]:
 
 def is_empty(value) -> bool:
     """System-missing: NaN for numbers, an empty string for text (SPSS and Stata have no other)."""
-    return value in (None, "") or (isinstance(value, float) and math.isnan(value))
+    return (
+        value is pd.NaT or value in (None, "") or (isinstance(value, float) and math.isnan(value))
+    )
 
 
 def guarded(text: str) -> str:
@@ -456,3 +460,111 @@ def test_web_export_form_refuses_an_unknown_label_language(investigator):
         "/staff/exports", {"status": "all", "format": "sav", "label_language": "de", "submit": "x"}
     )
     assert response.status_code == 400
+
+
+def sheet_rows(path) -> dict[str, dict]:
+    rows = list(load_workbook(path, read_only=True)["Responses"].iter_rows(values_only=True))
+    return {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+
+
+def test_demo_data_files_agree_with_each_other_and_the_report(runner, db, version, tmp_path):
+    """From demo data: every cell of the report's Responses sheet is the same answer in the
+    .sav, the .dta and the R CSV; where the sheet is empty, the three agree on why."""
+    assert runner.invoke(args=["demo-data", "--responses", "60", "--seed", "5"]).exit_code == 0
+    for name in ("milk.xlsx", "milk.sav", "milk.dta", "milk.R"):
+        result = runner.invoke(args=["export", str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
+    sheet = sheet_rows(tmp_path / "milk.xlsx")
+    sav = by_id(pyreadstat.read_sav(str(tmp_path / "milk.sav"), user_missing=True)[0])
+    dta = by_id(pyreadstat.read_dta(str(tmp_path / "milk.dta"), user_missing=True)[0])
+    with open(tmp_path / "milk.csv", encoding="utf-8-sig", newline="") as handle:
+        r_csv = {row["response_id"]: row for row in csv.DictReader(handle)}
+    assert len(sheet) == len(sav) == len(dta) == len(r_csv) == 60
+    by_name = {q.name: q for q in questions(version)}
+    ms = timedelta(milliseconds=1)
+    seen = {"answer": 0, "not shown": 0, "not reached": 0, "unanswered": 0}
+    for response_id, cells in sheet.items():
+        for column, cell in cells.items():
+            question = by_name.get(column)
+            s, d, r = sav[response_id][column], dta[response_id][column], r_csv[response_id][column]
+            if cell is None and s in (-99.0, -98.0, "-99", "-98"):
+                reason = "not shown" if float(s) == -99 else "not reached"
+                # Stata's strings cannot be missing: a text question's reason is lost there.
+                stata = "" if isinstance(s, str) else {"not shown": "a", "not reached": "b"}[reason]
+                assert d == stata, (column, d)
+                assert float(r) == float(s)
+                seen[reason] += 1
+            elif cell is None or cell == "":
+                assert is_empty(s) and is_empty(d) and r == "", (column, s, d, r)
+                seen["unanswered"] += 1
+            elif question is not None and question.choices and question.type != "multiple_choice":
+                number = choice_number(question, str(cell))
+                assert s == d == float(r) == number, (column, cell, s, d, r)
+                seen["answer"] += 1
+            elif isinstance(cell, str):
+                assert s == d == r == guarded(cell), column
+            elif isinstance(cell, datetime):
+                # Excel, SPSS and Stata keep times as floating-point days, seconds or ms.
+                assert abs(s - cell) < ms and abs(d - cell) < ms, column
+                assert abs(datetime.fromisoformat(r) - cell) < ms, column
+            else:
+                assert s == d == float(r) == cell, (column, cell, s, d, r)
+    assert all(seen.values()), seen  # the demo data has every kind of cell
+
+
+@needs_rscript
+def test_no_matching_responses_still_make_readable_files(runner, db, answered, tmp_path):
+    for name in ("none.sav", "none.dta", "none.R"):
+        result = runner.invoke(args=["export", str(tmp_path / name), "--since", "2030-01-01"])
+        assert result.exit_code == 0 and "Wrote 0 responses" in result.output, result.output
+    frame, meta = pyreadstat.read_sav(str(tmp_path / "none.sav"))
+    assert len(frame) == 0 and "age_group" in meta.column_names
+    assert len(pyreadstat.read_dta(str(tmp_path / "none.dta"))[0]) == 0
+    columns = run_r("none.R", tmp_path)
+    assert columns["age_group"][:2] == [
+        "factor",
+        "Under 20|20 to 24|25 to 29|30 to 34|35 to 39|40 or older|I prefer not to say",
+    ]
+    assert columns["age_group"][3] == ""
+
+
+def test_the_migration_lets_old_databases_keep_statistics_jobs(app, database_url):
+    """Upgraded from the revision before, export_job takes the new formats and a label
+    language ('en' for the jobs already there); downgrading drops those jobs and the column."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from survey.extensions import db as database
+
+    insert = (
+        "INSERT INTO export_job (id, user_id, created_at, format, filters, deidentified, "
+        "labels, status, done, total, attempts{extra}) VALUES ('{id}', 1, CURRENT_TIMESTAMP, "
+        "'{fmt}', '{{}}', false, false, 'queued', 0, 0, 0{value})"
+    )
+    with app.app_context():
+        database.drop_all()
+        with database.engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        upgrade(revision="3f9c2b7d41a6")
+        with database.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO user_account (id, email, password_hash, role, active, "
+                    "session_token, created_at) VALUES (1, 'a@example.org', 'x', 'admin', true, "
+                    "'t', CURRENT_TIMESTAMP)"
+                )
+            )
+            connection.execute(text(insert.format(id="old", fmt="csv", extra="", value="")))
+        upgrade()
+        with database.engine.begin() as connection:
+            connection.execute(
+                text(insert.format(id="new", fmt="r", extra=", label_language", value=", 'fr'"))
+            )
+            jobs = connection.execute(
+                text("SELECT id, format, label_language FROM export_job ORDER BY id")
+            ).all()
+        assert [tuple(j) for j in jobs] == [("new", "r", "fr"), ("old", "csv", "en")]
+        downgrade(revision="3f9c2b7d41a6")
+        with database.engine.begin() as connection:
+            assert connection.execute(text("SELECT id FROM export_job")).scalars().all() == ["old"]
+        upgrade()
