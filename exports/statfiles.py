@@ -17,7 +17,7 @@ from typing import IO, Any
 import pandas as pd
 import pyreadstat
 
-from exports.cells import GuardCounts, csv_cell, csv_text, csv_writer
+from exports.cells import GuardCounts, clean_text, csv_cell, csv_text, csv_writer
 from exports.filters import ExportFilters
 from exports.info import ExportInfo
 from exports.records import ResponseRecord
@@ -103,7 +103,12 @@ def collect(
     return table, lambda counts: stream.info(counts, filters)
 
 
-def _text(value: Any, counts: GuardCounts) -> str:
+def _text(column: StatColumn, value: Any, counts: GuardCounts) -> str:
+    """An answer's text gets the CSV guard (an apostrophe before a formula start); the values
+    the platform made itself (response id, language, status, consent version) stay exactly as
+    they are, so the files can be merged on them: an id may start with "-"."""
+    if column.variable is None:
+        return clean_text(str(value), counts)
     return csv_text(str(value), counts)
 
 
@@ -120,7 +125,7 @@ def _frame(table: StatTable, counts: GuardCounts, stata: bool) -> pd.DataFrame:
                     if v is None or (stata and isinstance(v, Missing))
                     else str(v.code)
                     if isinstance(v, Missing)
-                    else _text(v, counts)
+                    else _text(column, v, counts)
                     for v in values
                 ],
                 dtype=object,
@@ -251,8 +256,10 @@ def write_r_csv(table: StatTable, out: IO[bytes]) -> GuardCounts:
                 [
                     values[index].code
                     if isinstance(values[index], Missing)
+                    else _text(column, values[index], counts)
+                    if column.kind == "text" and values[index] is not None
                     else csv_cell(values[index], counts)
-                    for values in table.values
+                    for column, values in zip(table.columns, table.values, strict=True)
                 ]
             )
     return counts
