@@ -58,7 +58,7 @@ class Missing:
     """A missing-value code in place of an answer, and why."""
 
     code: int
-    reached: bool  # False: the response stopped before the question's page
+    unreached: bool  # the response stopped before the question's page (else: not shown)
 
 
 def _stat_value(column: StatColumn, record: ResponseRecord, cell: Any) -> Any:
@@ -69,8 +69,8 @@ def _stat_value(column: StatColumn, record: ResponseRecord, cell: Any) -> Any:
         variable = column.variable
         if column.missing and variable is not None and variable.name not in record.shown:
             if variable.name in record.unreached:
-                return Missing(column.missing.not_reached, False)
-            return Missing(column.missing.not_shown, True)
+                return Missing(column.missing.not_reached, unreached=True)
+            return Missing(column.missing.not_shown, unreached=False)
         return None
     if column.kind == "choice":
         return column.codes[cell]
@@ -137,7 +137,7 @@ def _frame(table: StatTable, counts: GuardCounts, stata: bool) -> pd.DataFrame:
         elif stata and column.missing:
             data[column.name] = pd.Series(
                 [
-                    (STATA_NOT_SHOWN if v.reached else STATA_NOT_REACHED)
+                    (STATA_NOT_REACHED if v.unreached else STATA_NOT_SHOWN)
                     if isinstance(v, Missing)
                     else None
                     if v is None
