@@ -11,6 +11,12 @@ from sqlalchemy import ColumnElement
 from survey.models import Response, ResponseStatus
 
 STATUSES = ("complete", "partial", "all")
+STATUS_WORDS = {
+    "complete": "complete responses only",
+    "partial": "partial responses only (stopped before the end)",
+    "all": "complete and partial responses",
+}
+LANGUAGE_NAMES = {"en": "English", "fr": "French"}
 # The dates a filter may name: every response of the study falls between them, and a date far
 # outside (year 1 or 9999) would overflow when it becomes the end of its day.
 FIRST_DAY = date(2000, 1, 1)
@@ -64,6 +70,31 @@ class ExportFilters:
             status=data.get("status", "all"),
             versions=tuple(data.get("versions") or ()),
             language=data.get("language"),
+        )
+
+    def in_words(self) -> str:
+        """The filters as the About sheet says them (in English, as the report is)."""
+        if self.since and self.until:
+            dates = f"started from {self.since} to {self.until} (UTC, both days included)"
+        elif self.since:
+            dates = f"started on or after {self.since} (UTC)"
+        elif self.until:
+            dates = f"started on or before {self.until} (UTC)"
+        else:
+            dates = "started on any date"
+        return "; ".join(
+            [
+                dates,
+                STATUS_WORDS[self.status],
+                "questionnaire versions " + ", ".join(map(str, self.versions))
+                if len(self.versions) > 1
+                else f"questionnaire version {self.versions[0]}"
+                if self.versions
+                else "every questionnaire version",
+                f"answered in {LANGUAGE_NAMES.get(self.language, self.language)}"
+                if self.language
+                else "answered in any language",
+            ]
         )
 
     def describe(self) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from exports.cells import GuardCounts, csv_cell, csv_text, csv_writer
 from exports.filters import ExportFilters
 from exports.info import ExportInfo
+from exports.layout import WIDEST, text_width
 from exports.records import RecordReader, ResponseRecord
 from exports.rows import ExportOptions, ResponseTable
 from exports.sheets import write_about, write_charts, write_codebook, write_summary
@@ -111,7 +112,21 @@ class _Plan:
     reader: RecordReader
 
     def statistics(self) -> Statistics:
-        return Statistics(self.table.variables, self.score_names, self.table.toolkit_sections)
+        return Statistics(
+            self.table.variables,
+            self.score_names,
+            self.table.toolkit_sections,
+            score_labels(self.versions),
+        )
+
+
+def score_labels(versions: list[QuestionnaireVersion]) -> dict[str, tuple[str, str | None]]:
+    """Each score's label in English and French, as the newest version words it."""
+    return {
+        s.name: (s.label_en, s.label_fr)
+        for v in sorted(versions, key=lambda v: v.number)
+        for s in v.scores
+    }
 
 
 def _plan(
@@ -148,11 +163,17 @@ def write_report(
     writer = WorkbookWriter(counts)
     statistics = plan.statistics()
     text_variables = [v for v in plan.table.variables if v.is_text]
-    writer.header("Responses", plan.table.header)
+    writer.header(
+        "Responses",
+        plan.table.header,
+        plan.table.widths([v.consent_version for v in plan.versions]),
+    )
+    id_width = plan.table.widths([])[0]
+    names = [v.name for v in text_variables]
     writer.header(
         "Comments",
         ["response_id", "version", "language", "variable", "question", "answer", "part"],
-        [24, 8, 9, 22, 50, 80, 8],
+        [id_width, 0, 0, max(map(text_width, names), default=0), 50, WIDEST, text_width("1 of 9")],
     )
     stream = _Stream(plan, progress, chunk)
     for record, row in stream:

@@ -8,10 +8,14 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import String
+
+from exports.layout import DATE_TEXT, DATETIME_TEXT, WIDEST, text_width
 from exports.records import ResponseRecord
 from exports.variables import Variable
+from survey.models import QuestionType, Response
 
 FIXED_COLUMNS = [
     "response_id",
@@ -31,6 +35,13 @@ class ExportOptions:
     deidentified: bool = False
     labels: bool = False  # choice labels (English) instead of codes
     salt: bytes = field(default_factory=lambda: secrets.token_bytes(16), repr=False)
+
+
+HASH_DIGITS = 20  # a de-identified id is "r_" and this many hex digits
+# Ids are mostly 22 to 25 lower-case letters and digits; the column holds up to 32 characters.
+RESPONSE_ID_WIDTH = float(cast(String, Response.__table__.c.id.type).length or 32)
+NUMBER_WIDTH = 8.0  # a decimal as Excel's General format shows most: 12345.67
+TEXT_WIDTH = 40.0  # open text: the start of it; the Comments sheet has it whole
 
 
 def _excel_time(moment: datetime | None) -> datetime | None:
@@ -67,11 +78,31 @@ class ResponseTable:
             (v.name, _converter(v, options.labels), [None] * len(v.columns)) for v in self.variables
         ]
 
+    def widths(self, consent_versions: list[str]) -> list[float]:
+        """What each column's values need, from their types and choices, known before the first
+        row (the sheet streams); the writer widens a column to its header where that is more."""
+        fixed = {
+            "response_id": text_width("r_" + "0" * HASH_DIGITS)
+            if self.options.deidentified
+            else RESPONSE_ID_WIDTH,
+            "status": text_width("complete"),
+            "started_at_utc": text_width(DATETIME_TEXT),
+            "submitted_at_utc": text_width(DATETIME_TEXT),
+            "minutes_taken": NUMBER_WIDTH,
+            "consent_version": max(map(text_width, consent_versions), default=0.0),
+            "consented_at_utc": text_width(DATETIME_TEXT),
+        }
+        widths = [fixed.get(name, 0.0) for name in FIXED_COLUMNS]
+        for variable in self.variables:
+            widths.extend([_value_width(variable, self.options.labels)] * len(variable.columns))
+        widths.extend(NUMBER_WIDTH for _name in self.score_names)
+        return widths + [0.0] * (len(self.header) - len(widths))  # toolkit counts: the header
+
     def response_id(self, record: ResponseRecord) -> str:
         if not self.options.deidentified:
             return record.id
         digest = hmac.new(self.options.salt, record.id.encode(), hashlib.sha256).hexdigest()
-        return "r_" + digest[:20]
+        return "r_" + digest[:HASH_DIGITS]
 
     def row(self, record: ResponseRecord) -> list[object]:
         values: list[object] = [
@@ -121,3 +152,19 @@ def _converter(variable: Variable, labels: bool) -> Callable[[Any], list[object]
     if variable.type != "decimal" and variable.is_numeric:
         return lambda number: [int(number) if number.is_integer() else number]
     return lambda value: [value]
+
+
+def _value_width(variable: Variable, labels: bool) -> float:
+    if variable.is_multiple:
+        return 1.0  # 0 or 1
+    if variable.is_choice:
+        texts = [c.label_en if labels else c.code for c in variable.choices]
+        return min(max(map(text_width, texts), default=0.0), WIDEST)
+    if variable.type == QuestionType.DATE:
+        return text_width(DATE_TEXT)
+    if variable.is_numeric:
+        bounds = [b for b in (variable.min_value, variable.max_value) if b is not None]
+        if variable.type != QuestionType.DECIMAL and len(bounds) == 2:
+            return max(len(f"{b:g}") for b in bounds)
+        return NUMBER_WIDTH
+    return TEXT_WIDTH

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -25,6 +26,11 @@ class ChoiceCount:
     label: str
     n: int
     percent: float | None  # of those who answered
+    label_fr: str | None = None
+
+    def text(self, language: str) -> str:
+        """The choice's label in `language`, English where it has no translation."""
+        return (self.label_fr if language == "fr" else None) or self.label
 
 
 @dataclass
@@ -50,15 +56,25 @@ class Summary:
     numbers: Numbers | None = None
     top2_percent: float | None = None  # Likert: agree + strongly agree (the two highest codes)
     may_exceed_100: bool = False
+    label_fr: str | None = None
+    page: str = ""  # the title of the page that asks it (empty for scores)
+    page_fr: str | None = None
 
     @property
     def missing(self) -> int:
         return self.denominator - self.answered
 
+    def text(self, language: str) -> str:
+        """The question in `language`, English where it has no translation."""
+        return (self.label_fr if language == "fr" else None) or self.label
+
+    def page_text(self, language: str) -> str:
+        return (self.page_fr if language == "fr" else None) or self.page
+
 
 def chart_blocks(summaries: list[Summary]) -> list[tuple[str, list[Summary]]]:
-    """Consecutive Likert items on the same scale make one chart; every other summary its own.
-    Each block comes with its kind."""
+    """Consecutive Likert items on the same scale and the same page make one chart (its title is
+    the page's); every other summary its own. Each block comes with its kind."""
     blocks: list[tuple[str, list[Summary]]] = []
     for s in summaries:
         previous = blocks[-1] if blocks else None
@@ -66,6 +82,7 @@ def chart_blocks(summaries: list[Summary]) -> list[tuple[str, list[Summary]]]:
             s.kind == "likert"
             and previous is not None
             and previous[0] == "likert"
+            and previous[1][0].page == s.page
             and [c.code for c in previous[1][0].choices] == [c.code for c in s.choices]
         ):
             previous[1].append(s)
@@ -112,10 +129,15 @@ class Statistics:
     choice question (counts) and one float per answer for numeric questions."""
 
     def __init__(
-        self, variables: list[Variable], score_names: list[str], toolkit_sections: list[str]
+        self,
+        variables: list[Variable],
+        score_names: list[str],
+        toolkit_sections: list[str],
+        score_labels: Mapping[str, tuple[str, str | None]] | None = None,
     ) -> None:
         self.variables = variables
         self.score_names = score_names
+        self.score_labels = score_labels or {}  # name -> (English, French)
         self.tallies = {v.name: _Tally() for v in variables}
         self.score_tallies = {name: _Tally() for name in score_names}
         self.toolkit_tallies = {key: _Tally() for key in toolkit_sections}
@@ -172,14 +194,16 @@ class Statistics:
     def summarise(self) -> list[Summary]:
         summaries = [self._summary(v, self.tallies[v.name]) for v in self.variables]
         for name, tally in self.score_tallies.items():
+            label, label_fr = self.score_labels.get(name, (name, None))
             summaries.append(
                 Summary(
                     name,
-                    name,
+                    label,
                     "score",
                     tally.shown,
                     tally.answered,
                     numbers=_numbers(pd.Series(tally.values, dtype="float64")),
+                    label_fr=label_fr,
                 )
             )
         return summaries
@@ -196,7 +220,16 @@ class Statistics:
             if variable.is_numeric
             else "text"
         )
-        summary = Summary(variable.name, variable.label_en, kind, tally.shown, tally.answered)
+        summary = Summary(
+            variable.name,
+            variable.label_en,
+            kind,
+            tally.shown,
+            tally.answered,
+            label_fr=variable.label_fr,
+            page=variable.page_en,
+            page_fr=variable.page_fr,
+        )
         if variable.is_multiple or variable.is_choice:
             summary.choices = [
                 ChoiceCount(
@@ -204,6 +237,7 @@ class Statistics:
                     c.label_en,
                     tally.counts[c.code],
                     _percent(tally.counts[c.code], tally.answered),
+                    c.label_fr,
                 )
                 for c in variable.choices
             ]

@@ -34,6 +34,8 @@ class Variable:
     identifier: bool
     min_value: float | None = None
     max_value: float | None = None
+    page_en: str = ""  # the title of the page that asks it (the newest version's)
+    page_fr: str | None = None
     choices: list[ChoiceInfo] = field(default_factory=list)
     versions: list[int] = field(default_factory=list)
     wording: dict[int, str] = field(default_factory=dict)  # version -> English label
@@ -108,6 +110,7 @@ def collect_variables(versions: list[QuestionnaireVersion]) -> list[Variable]:
                 variable.label_en, variable.label_fr = question.label_en, question.label_fr
                 variable.required, variable.show_if = question.required, question.show_if
                 variable.identifier = variable.identifier or question.identifier
+            variable.page_en, variable.page_fr = question.page.title_en, question.page.title_fr
             _merge_choices(variable, question)
             variable.versions.append(version.number)
             variable.wording[version.number] = question.label_en

@@ -1,4 +1,5 @@
-"""Chart geometry for server-rendered SVG: the templates only draw what is computed here."""
+"""Chart geometry for the dashboard's server-rendered charts: the templates only draw what is
+computed here."""
 
 from __future__ import annotations
 
@@ -6,102 +7,56 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from exports.stats import Summary
+from exports.layout import likert_colour
+from exports.stats import ChoiceCount, Summary
 
-WIDTH = 640
-LABEL_WIDTH = 200
-BAR_HEIGHT = 22
-GAP = 8
-# Ordered light-to-dark diverging palette (disagree -> agree); text labels carry the meaning too.
-LIKERT_FILLS = ["#b2182b", "#ef8a62", "#bdbdbd", "#67a9cf", "#2166ac"]
+# Bars are drawn in SVG scaled to their box (0-100 across); every label is HTML text beside them,
+# so it wraps instead of being cut, in any language and at any width.
+WIDTH = 640  # the weekly chart's drawing units
+TRACK = 100.0
 
 
 @dataclass
 class Segment:
     x: float
     width: float
-    fill: str
-    label: str
-    percent: float
+    fill: str  # the workbook's Likert palette; the labels carry the meaning too
+    choice: ChoiceCount
 
 
 @dataclass
 class LikertRow:
-    name: str
-    label: str
-    y: float
+    summary: Summary
     segments: list[Segment]
-    answered: int
-    top2: float | None
 
 
-def likert_rows(block: list[Summary]) -> tuple[list[LikertRow], float]:
-    """Diverging stacked bars centred on the middle of the neutral category."""
-    plot = WIDTH - LABEL_WIDTH - 20
-    centre = LABEL_WIDTH + plot / 2
+def likert_rows(block: list[Summary]) -> list[LikertRow]:
+    """Diverging stacked bars centred on the middle of the neutral category: 100% of answers
+    spans half the track, so any split fits either side of the centre line."""
     rows = []
-    for i, s in enumerate(block):
+    for s in block:
         percents = [c.percent or 0.0 for c in s.choices]
         middle = len(percents) // 2
         left = sum(percents[:middle]) + (percents[middle] / 2 if len(percents) % 2 else 0)
-        x = centre - left / 100 * plot / 2
+        x = TRACK / 2 - left / 2
         segments = []
-        for choice, pct in zip(s.choices, percents, strict=True):
-            width = pct / 100 * plot / 2
-            fill = LIKERT_FILLS[min(len(LIKERT_FILLS) - 1, s.choices.index(choice))]
-            segments.append(Segment(x, width, fill, choice.label, pct))
-            x += width
-        rows.append(
-            LikertRow(s.name, s.label, i * (BAR_HEIGHT + GAP), segments, s.answered, s.top2_percent)
-        )
-    return rows, len(block) * (BAR_HEIGHT + GAP)
+        for i, (choice, pct) in enumerate(zip(s.choices, percents, strict=True)):
+            segments.append(Segment(round(x, 2), round(pct / 2, 2), likert_colour(i), choice))
+            x += pct / 2
+        rows.append(LikertRow(s, segments))
+    return rows
 
 
 @dataclass
 class Bar:
-    label: str
-    n: int
-    percent: float | None
-    x: float
-    y: float
-    width: float
-    height: float
+    choice: ChoiceCount
+    length: float  # share of the track, 0-100
 
 
-def horizontal_bars(summary: Summary) -> tuple[list[Bar], float]:
-    plot = WIDTH - LABEL_WIDTH - 80
+def bars(summary: Summary) -> list[Bar]:
+    """One bar per choice (or per point of a 0-10 scale); the most chosen fills the track."""
     most = max((c.n for c in summary.choices), default=0) or 1
-    bars = [
-        Bar(
-            c.label,
-            c.n,
-            c.percent,
-            LABEL_WIDTH,
-            i * (BAR_HEIGHT + GAP),
-            c.n / most * plot,
-            BAR_HEIGHT,
-        )
-        for i, c in enumerate(summary.choices)
-    ]
-    return bars, len(bars) * (BAR_HEIGHT + GAP)
-
-
-def histogram(summary: Summary, height: float = 160) -> list[Bar]:
-    count = len(summary.choices) or 1
-    slot = (WIDTH - 40) / count
-    most = max((c.n for c in summary.choices), default=0) or 1
-    return [
-        Bar(
-            c.code,
-            c.n,
-            c.percent,
-            20 + i * slot + 2,
-            height - c.n / most * height,
-            slot - 4,
-            c.n / most * height,
-        )
-        for i, c in enumerate(summary.choices)
-    ]
+    return [Bar(c, round(c.n / most * TRACK, 2)) for c in summary.choices]
 
 
 @dataclass
