@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from exports.filters import ExportFilters
 from exports.info import ExportInfo
-from exports.layout import WIDEST
 from exports.rows import ExportOptions, ResponseTable
 from exports.statcolumns import codebook_notes
 from exports.stats import Summary, chart_blocks
@@ -269,6 +268,9 @@ def write_charts(
             )
 
 
+ABOUT_LABELS = 75.0  # the About sheet's longest label, on one line
+
+
 def write_about(
     writer: WorkbookWriter,
     info: ExportInfo,
@@ -312,6 +314,6 @@ def write_about(
             "one decimal; quartiles by linear interpolation (as Excel QUARTILE.INC); SD with n - 1",
         ),
     ]
-    writer.header("About", ["item", "value"], [WIDEST, 100.0])
+    writer.header("About", ["item", "value"], [ABOUT_LABELS, 100.0])
     for name, value in rows:
         writer.append("About", [name, value])
