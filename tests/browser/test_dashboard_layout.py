@@ -130,8 +130,8 @@ def log_in(context: BrowserContext, language: str) -> Page:
 def save_sections(page: Page, size: str, language: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for section, variable in SECTIONS.items():
-        marker = page.locator(f'[data-chart-row="{variable}"], [data-mean="{variable}"]').first
-        marker.locator("xpath=ancestor::section[1]").screenshot(
+        holds = f'[data-chart-row^="{variable}"], [data-mean="{variable}"]'
+        page.locator(f"section.dashboard-item:has({holds})").first.screenshot(
             path=str(SCREENSHOTS / f"dashboard-{size}-{language}-{section}.png")
         )
 
