@@ -38,7 +38,7 @@ class ExportOptions:
 
 
 HASH_DIGITS = 20  # a de-identified id is "r_" and this many hex digits
-# Ids are mostly 22 to 25 lower-case letters and digits; the column holds up to 32 characters.
+# Ids are 22 characters (demo data: 25); the column holds up to 32, and a column as wide shows any.
 RESPONSE_ID_WIDTH = float(cast(String, Response.__table__.c.id.type).length or 32)
 NUMBER_WIDTH = 8.0  # a decimal as Excel's General format shows most: 12345.67
 TEXT_WIDTH = 40.0  # open text: the start of it; the Comments sheet has it whole
