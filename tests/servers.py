@@ -62,7 +62,7 @@ def _serving(command: list[str], database_url: str, port: int, settings: dict) -
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # a busy machine (the whole suite on 2 cores) is slow
     while time.monotonic() < deadline:
         try:
             status, _location, _html = Participant("127.0.0.1", port).request("GET", "/survey/")
