@@ -23,6 +23,7 @@ from survey.participate.blueprint import (
     to_page,
     version_of,
 )
+from survey.study_info.services import shown_information
 from survey.toolkit.content import SECTIONS, find_section
 
 
@@ -36,6 +37,7 @@ def start():
         invitation_only=services.invitation_only(db.session, version.questionnaire_id),
         response=response,
         language=current_language(),
+        study=shown_information(db.session, version.questionnaire_id),
     )
 
 
@@ -134,7 +136,41 @@ def thanks():
     response = current_response()
     if response is None or not response.is_complete:
         return redirect(url_for(".start"))
-    return render_template("participate/thanks.html")
+    return render_template(
+        "participate/thanks.html", study=_consented_information(response), language=current_language()
+    )
+
+
+def _consented_information(response: Response):
+    """The study information this response consented with (the current one for responses
+    begun before it was kept)."""
+    if response.study_information is not None:
+        return response.study_information
+    return shown_information(db.session, version_of(response).questionnaire_id)
+
+
+@bp.route("/consent/copy")
+def consent_copy():
+    """A printable copy of the consent: what this browser's response agreed to, or, before
+    consenting, what the consent page shows now."""
+    response = current_response()
+    version = version_of(response) if response else new_participant_version()
+    consent_page = next((p for p in version.pages if p.kind == PageKind.CONSENT), None)
+    if consent_page is None:
+        abort(404)
+    language = current_language()
+    return render_template(
+        "participate/consent_copy.html",
+        info=_consented_information(response)
+        if response
+        else shown_information(db.session, version.questionnaire_id),
+        consent_version=response.consent_version if response else version.consent_version,
+        consented_at=response.consented_at if response else None,
+        consent_title=consent_page.text("title", language),
+        consent_text=consent_page.text("intro", language),
+        language=language,
+        address=url_for(".consent_copy", _external=True),
+    )
 
 
 @bp.route("/not-eligible")

@@ -35,6 +35,7 @@ from survey.participate.blueprint import (
     version_of,
 )
 from survey.participate.structure import Page, Question, Version
+from survey.study_info.services import shown_information
 from survey.toolkit.content import SECTIONS
 
 EXPIRED_MESSAGE = N_(
@@ -62,6 +63,9 @@ def _render_page(
         steps=len(version.pages),
         resume_form=resume_form,
         toolkit_sections=SECTIONS,
+        study=shown_information(db.session, version.questionnaire_id)
+        if page.kind == PageKind.CONSENT
+        else None,
     ), status
 
 
