@@ -137,7 +137,9 @@ def thanks():
     if response is None or not response.is_complete:
         return redirect(url_for(".start"))
     return render_template(
-        "participate/thanks.html", study=_consented_information(response), language=current_language()
+        "participate/thanks.html",
+        study=_consented_information(response),
+        language=current_language(),
     )
 
 

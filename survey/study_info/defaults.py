@@ -38,9 +38,9 @@ DEFAULT_INFORMATION: dict[str, str] = {
         "result not yet published."
     ),
     "withdrawal_fr": (
-        "Vous pouvez arrêter à tout moment sans donner de raison{0}: il suffit de fermer la page. "
-        "Après l’envoi de vos réponses, vous pouvez encore les retirer avec votre code de reprise, "
-        "ou en écrivant à l’équipe de recherche{0}; vos réponses sont alors effacées et exclues "
-        "de tout résultat qui n’est pas encore publié."
-    ).format(NNBSP),
+        f"Vous pouvez arrêter à tout moment sans donner de raison{NNBSP}: il suffit de fermer "
+        "la page. Après l’envoi de vos réponses, vous pouvez encore les retirer avec votre code "
+        f"de reprise, ou en écrivant à l’équipe de recherche{NNBSP}; vos réponses sont alors "
+        "effacées et exclues de tout résultat qui n’est pas encore publié."
+    ),
 }
