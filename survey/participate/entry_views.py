@@ -13,7 +13,13 @@ from forms.resume import InvitationForm, ResumeForm, ToolkitNextForm
 from survey.extensions import db
 from survey.i18n import current_language
 from survey.models import PageKind, Questionnaire, Response
-from survey.participate import code_attempts, invitations, services, session_state
+from survey.participate import (
+    code_attempts,
+    invitations,
+    services,
+    session_state,
+    toolkit_progress,
+)
 from survey.participate.blueprint import (
     bp,
     current_response,
@@ -59,7 +65,7 @@ def resume():
             flash(_("That survey is already finished. Thank you!"), "info")
             return redirect(url_for(".start"))
         else:
-            session_state.bind(response.id)
+            session_state.resume_with_code(response.id, filled(form.resume_code.data))
             return redirect(url_for(".page", position=response.current_position))
     status = 400 if form.errors else 200
     return render_template("participate/resume.html", form=form), status
@@ -128,6 +134,8 @@ def toolkit(key: str):
         form=form,
         sections=SECTIONS,
         toolkit_page=toolkit_page,
+        reading=toolkit_progress.reading(response),
+        number=SECTIONS.index(section) + 1,
     )
 
 
