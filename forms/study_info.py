@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SubmitField
-from wtforms.validators import Regexp
+from wtforms import Field, SubmitField
+from wtforms.validators import Regexp, ValidationError
 
 from forms.fields import email_format, text
 from survey.models.study import BILINGUAL_FIELDS, PLAIN_FIELDS
 
 # Digits with the usual separators, an optional leading +, and an optional extension.
 PHONE = r"^\+?[0-9][0-9 ().-]{5,28}[0-9](\s*(ext\.?|x|poste)\s*[0-9]{1,6})?$"
+
+
+def _not_blank(field: Field) -> None:
+    """Spaces alone pass InputRequired (it looks at what was sent) but are trimmed to nothing."""
+    if not field.data:
+        raise ValidationError(_l("Please fill this in."))
 
 
 class StudyInformationForm(FlaskForm):
@@ -44,6 +50,12 @@ class StudyInformationForm(FlaskForm):
         (_l("Ethics approval"), ("ethics_board_en", "ethics_board_fr", "approval_number")),
         (_l("Your data"), ("retention_en", "retention_fr", "withdrawal_en", "withdrawal_fr")),
     )
+
+    def validate_title_en(self, field: Field) -> None:
+        _not_blank(field)
+
+    def validate_title_fr(self, field: Field) -> None:
+        _not_blank(field)
 
     def values(self) -> dict[str, str]:
         """Column name -> text, once validated."""

@@ -92,6 +92,7 @@ def test_saving_without_changes_makes_no_revision(admin, db):
         ),
         ("contact_phone", "call me", "Please enter a phone number like +1 613 555 0100."),
         ("title_en", "", "Please fill this in."),
+        ("title_fr", "   ", "Please fill this in."),
         ("title_fr", "x" * 201, "Use at most 200 characters."),
         ("approval_number", "x" * 101, "Use at most 100 characters."),
         ("withdrawal_fr", "x" * 2001, "Use at most 2000 characters."),

@@ -155,6 +155,14 @@ def test_the_toolkit_page_reminds_once_and_shows_progress(phone: Page):
     expect(phone.locator(".read-mark")).to_have_count(1)
     problems += axe_violations(phone) + phone_problems(phone)
     save(phone.locator(".toolkit-contents"), "toolkit-progress-360")
+    # Read the rest: the toolkit page then says so, instead of offering to start.
+    navigate(phone, lambda: phone.locator(".toolkit-contents a.button").click())
+    while "/survey/toolkit/" in phone.url:
+        navigate(phone, lambda: phone.locator("form.page-buttons [type=submit]").click())
+    expect(phone.locator(".toolkit-finished")).to_contain_text("You have read every section")
+    expect(phone.locator(".read-mark")).to_have_count(7)
+    expect(phone.get_by_role("link", name="Start reading the toolkit")).to_have_count(0)
+    problems += axe_violations(phone) + phone_problems(phone)
     assert not problems, "\n".join(problems)
 
 
