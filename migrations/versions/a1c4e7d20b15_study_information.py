@@ -2,7 +2,7 @@
 whether it was asked about an unopened toolkit
 
 Revision ID: a1c4e7d20b15
-Revises: 3f9c2b7d41a6
+Revises: b7e4c2a9d315
 Create Date: 2026-11-30 10:00:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a1c4e7d20b15'
-down_revision = '3f9c2b7d41a6'
+down_revision = 'b7e4c2a9d315'
 branch_labels = None
 depends_on = None
 
