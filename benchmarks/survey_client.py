@@ -46,7 +46,9 @@ class Participant:
             self.cookies[name] = rest.split(";", 1)[0]
         return response.status, response.headers.get("Location", ""), text
 
-    def submit_page(self, position: int, answers: dict, think: float = 0) -> str:
+    def submit_page(
+        self, position: int, answers: dict, think: float = 0, again: bool = False
+    ) -> str:
         """Open the page, take `think` seconds to answer, press Next; returns where the app sent
         us. Raises on an error."""
         status, _location, html = self.request("GET", f"/survey/page/{position}")
@@ -59,6 +61,8 @@ class Participant:
         )
         if status != 302:
             raise RuntimeError(f"POST page {position}: {status}")
+        if location.endswith(f"/survey/page/{position}") and not again:
+            return self.submit_page(position, answers, again=True)  # the unread toolkit's reminder
         return location
 
 

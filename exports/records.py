@@ -18,6 +18,7 @@ from survey.models import (
     QuestionnaireVersion,
     Response,
     ResponseStatus,
+    StudyInformation,
     ToolkitView,
     decode_answer,
 )
@@ -35,6 +36,8 @@ class ResponseRecord:
     submitted_at: datetime | None
     consent_version: str
     consented_at: datetime
+    study_information: int | None = None  # the revision shown at consent
+    toolkit_prompt_shown: bool = False
     answers: dict[str, AnswerValue] = field(default_factory=dict)
     shown: set[str] = field(default_factory=set)
     unreached: set[str] = field(default_factory=set)  # not shown: its page was never reached
@@ -88,6 +91,21 @@ class RecordReader:
             or 0
         )
 
+    def study_information(self) -> list[StudyInformation]:
+        """The study information revisions the exported responses consented with."""
+        used = (
+            select(Response.study_information_id)
+            .where(*self._where(), Response.study_information_id.is_not(None))
+            .distinct()
+        )
+        return list(
+            self.session.scalars(
+                select(StudyInformation)
+                .where(StudyInformation.id.in_(used))
+                .order_by(StudyInformation.number)
+            )
+        )
+
     def _where(self):
         return self.filters.conditions(list(self.version_numbers))
 
@@ -105,7 +123,10 @@ class RecordReader:
                     Response.consent_version,
                     Response.consented_at,
                     Response.current_position,
+                    StudyInformation.number.label("study_information"),
+                    Response.toolkit_prompt_shown,
                 )
+                .outerjoin(StudyInformation, Response.study_information_id == StudyInformation.id)
                 .where(*self._where())
                 .order_by(Response.started_at, Response.id)
                 .limit(self.chunk)
@@ -131,6 +152,8 @@ class RecordReader:
                 submitted_at=row.submitted_at,
                 consent_version=row.consent_version,
                 consented_at=row.consented_at,
+                study_information=row.study_information,
+                toolkit_prompt_shown=row.toolkit_prompt_shown,
             )
             reached[row.id] = (
                 None if row.status == ResponseStatus.COMPLETE else row.current_position

@@ -14,6 +14,7 @@ from typing import IO, Any
 
 from sqlalchemy import select
 
+from exports import consent
 from exports.cells import GuardCounts, csv_cell, csv_text, csv_writer
 from exports.filters import ExportFilters
 from exports.info import ExportInfo
@@ -183,11 +184,21 @@ def write_report(
     writer.autofilter("Responses")
     writer.autofilter("Comments")
     summaries = statistics.summarise()
-    write_codebook(writer, plan.table, plan.versions)
+    revisions = plan.reader.study_information()
+    write_codebook(
+        writer, plan.table, plan.versions, consent.codebook_notes(plan.versions, revisions)
+    )
     write_summary(writer, summaries)
     write_charts(writer, summaries, plan.variables)
     info = stream.info(counts, filters)
-    write_about(writer, info, options, generated_by, software_version())
+    write_about(
+        writer,
+        info,
+        options,
+        generated_by,
+        software_version(),
+        consent.about_rows(plan.versions, revisions),
+    )
     writer.save(out)
     return info
 

@@ -27,6 +27,7 @@ FIXED_COLUMNS = [
     "minutes_taken",
     "consent_version",
     "consented_at_utc",
+    "study_information",
 ]
 
 
@@ -72,7 +73,7 @@ class ResponseTable:
                 for key in toolkit_sections
                 for what in ("opened", "seconds")
             ]
-            + ["toolkit_sections_opened", "toolkit_seconds"]
+            + ["toolkit_sections_opened", "toolkit_seconds", "toolkit_prompt_shown"]
         )
         self._converters = [
             (v.name, _converter(v, options.labels), [None] * len(v.columns)) for v in self.variables
@@ -115,6 +116,7 @@ class ResponseTable:
             record.minutes_taken,
             record.consent_version,
             _excel_time(record.consented_at),
+            record.study_information,
         ]
         answers = record.answers
         for name, convert, empty in self._converters:
@@ -127,7 +129,7 @@ class ResponseTable:
             values += [opened, seconds]
             opened_total += opened > 0
             seconds_total += seconds
-        values += [opened_total, seconds_total]
+        values += [opened_total, seconds_total, int(record.toolkit_prompt_shown)]
         return values
 
     def cells(self, variable: Variable, value: object) -> list[object]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from exports.filters import ExportFilters
 from exports.info import ExportInfo
 from exports.rows import ExportOptions, ResponseTable
@@ -21,6 +23,10 @@ FIXED_DESCRIPTIONS = {
     "minutes_taken": "submitted_at_utc - started_at_utc, in minutes (one decimal)",
     "consent_version": "Version of the consent text agreed to",
     "consented_at_utc": "When consent was given (UTC)",
+    "study_information": (
+        "Revision of the study information shown with the consent text (empty: the response "
+        "began before the study information was kept)"
+    ),
 }
 CHARTS_NOTE = "Each chart draws the table beside it (n, or % of those who answered)"
 TYPE_NAMES = {
@@ -38,8 +44,13 @@ TYPE_NAMES = {
 
 
 def write_codebook(
-    writer: WorkbookWriter, table: ResponseTable, versions: list[QuestionnaireVersion]
+    writer: WorkbookWriter,
+    table: ResponseTable,
+    versions: list[QuestionnaireVersion],
+    consent: dict[str, str] | None = None,
 ) -> None:
+    """`consent`: the texts behind the consent_version and study_information columns."""
+    consent = consent or {}
     writer.header(
         "Codebook",
         [
@@ -62,7 +73,7 @@ def write_codebook(
         writer.append("Codebook", [*row, notes.get(str(row[0]), "")])
 
     for name, description in FIXED_DESCRIPTIONS.items():
-        append([name, description, "", "", "", "", "", "", "", ""])
+        append([name, description, "", "", "", "", "", "", "", consent.get(name, "")])
     for variable in table.variables:
         for column in variable.columns:
             append(_codebook_row(variable, column))
@@ -104,6 +115,12 @@ def write_codebook(
     ] + [
         ("toolkit_sections_opened", "Number of toolkit sections opened", ""),
         ("toolkit_seconds", "Seconds spent in the toolkit, all sections", ""),
+        (
+            "toolkit_prompt_shown",
+            "1 if the participant pressed Next on the toolkit page without opening any section "
+            "and was asked once whether to read it first; 0 otherwise",
+            "",
+        ),
     ]
     for column, description, note in derived:
         append([column, description, "", "integer", "", "", "", "", "", note])
@@ -277,7 +294,9 @@ def write_about(
     options: ExportOptions,
     generated_by: str,
     software: str,
+    consent: Sequence[tuple[str, str]] = (),
 ) -> None:
+    """`consent`: (item, text) rows with what the exported responses agreed to."""
     counts = info.counts
     rows = [
         ("Report", "M.I.L.K hand expression toolkit evaluation"),
@@ -314,6 +333,7 @@ def write_about(
             "one decimal; quartiles by linear interpolation (as Excel QUARTILE.INC); SD with n - 1",
         ),
     ]
+    rows.extend(consent)
     writer.header("About", ["item", "value"], [ABOUT_LABELS, 100.0])
     for name, value in rows:
         writer.append("About", [name, value])

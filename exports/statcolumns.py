@@ -88,6 +88,7 @@ TEXTS = {
         "seconds": "Seconds spent on the toolkit section '{key}'",
         "sections_opened": "Number of toolkit sections opened",
         "toolkit_seconds": "Seconds spent in the toolkit, all sections",
+        "prompt_shown": "Reminded once to open the toolkit (1 = yes)",
     },
     "fr": {
         "not_shown": "Question non affichée",
@@ -98,6 +99,7 @@ TEXTS = {
         "seconds": "Secondes passées sur la section « {key} » de la trousse",
         "sections_opened": "Nombre de sections de la trousse ouvertes",
         "toolkit_seconds": "Secondes passées dans la trousse, toutes sections",
+        "prompt_shown": "Rappel unique d’ouvrir la trousse (1 = oui)",
     },
 }
 FIXED_LABELS = {
@@ -111,6 +113,7 @@ FIXED_LABELS = {
         "minutes_taken": "Minutes taken",
         "consent_version": "Consent text version",
         "consented_at_utc": "Consented at (UTC)",
+        "study_information": "Study information revision agreed to",
     },
     "fr": {
         "response_id": "Identifiant de la réponse",
@@ -122,6 +125,7 @@ FIXED_LABELS = {
         "minutes_taken": "Durée en minutes",
         "consent_version": "Version du texte de consentement",
         "consented_at_utc": "Consentement donné le (UTC)",
+        "study_information": "Révision des renseignements sur l’étude acceptée",
     },
 }
 _FIXED_KINDS = {
@@ -282,6 +286,7 @@ def stat_columns(
         )
     columns.append(StatColumn("toolkit_sections_opened", "", "number", texts["sections_opened"]))
     columns.append(StatColumn("toolkit_seconds", "", "number", texts["toolkit_seconds"]))
+    columns.append(StatColumn("toolkit_prompt_shown", "", "number", texts["prompt_shown"]))
     _name(columns)
     return columns
 

@@ -58,15 +58,32 @@ class PlainText:
             raise ValidationError(self.message)
 
 
-def text(label, required: bool = False, maximum: int = 200, multiline: bool = False, **kw):
-    """A text field with the checks every editor text needs."""
+def text(
+    label,
+    required: bool = False,
+    maximum: int = 200,
+    multiline: bool = False,
+    extra: tuple = (),
+    **kw,
+):
+    """A text field with the checks every editor text needs (and `extra` ones, run only when
+    it is filled in)."""
     checks = [
         InputRequired(message=_l("Please fill this in.")) if required else Optional(),
         Length(max=maximum, message=_l("Use at most %(max)d characters.")),
         PlainText(multiline),
+        *extra,
     ]
     field = TextAreaField if multiline else StringField
     return field(label, validators=checks, filters=[strip], **kw)
+
+
+def email_format() -> Regexp:
+    """An email address's shape: something@domain.tld, no spaces or control characters."""
+    return Regexp(
+        r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$",
+        message=_l("Please enter an email address like name@example.org."),
+    )
 
 
 def name_field(label, description=None):

@@ -192,6 +192,11 @@ def _num(value: float) -> str:
     return f"{value:g}"
 
 
+def _whole(bound: float | None) -> float | int | None:
+    """An integer question's bound as an int when it is whole (the stored bounds are floats)."""
+    return int(bound) if bound is not None and float(bound).is_integer() else bound
+
+
 def _field(question: Question, language: str) -> Field | None:
     label = question.text("label", language)
     kind = QuestionType(question.type)
@@ -201,9 +206,10 @@ def _field(question: Question, language: str) -> Field | None:
         else [Optional()]
     )
     if kind in NUMBER_TYPES and (question.min_value is not None or question.max_value is not None):
-        validators.append(
-            NumberRange(question.min_value, question.max_value, message=_range_message(question))
-        )
+        low, high = question.min_value, question.max_value
+        if kind == QuestionType.INTEGER:  # rendered as min="1" max="42", not 1.0 and 42.0
+            low, high = _whole(low), _whole(high)
+        validators.append(NumberRange(low, high, message=_range_message(question)))
     if kind in (QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT):
         limit = question.max_length or DEFAULT_MAX_LENGTH[kind]
         validators += [

@@ -16,10 +16,10 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from forms.choices import SelectChoice
-from forms.fields import PlainText
+from forms.fields import PlainText, email_format
 from survey.audit import AuditFilters
 from survey.auth.services import MIN_PASSWORD_LENGTH
 from survey.models import Role
@@ -47,10 +47,7 @@ class NewUserForm(FlaskForm):
         validators=[
             InputRequired(message=_l("Please enter an email address.")),
             Length(max=254, message=_l("An email address has at most 254 characters.")),
-            Regexp(
-                r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$",
-                message=_l("Please enter an email address like name@example.org."),
-            ),
+            email_format(),
         ],
     )
     role = RadioField(

@@ -78,6 +78,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.register(app)
     register_commands(app)
     app.add_url_rule("/", "home", lambda: redirect(url_for("participate.start")))
+    # Browsers ask for /favicon.ico on every first visit whatever the page says.
+    app.add_url_rule(
+        "/favicon.ico",
+        "favicon",
+        lambda: app.send_static_file("favicon.ico"),
+    )
     app.context_processor(lambda: {"current_language": current_language()})
     app.add_template_filter(explained)
     return app

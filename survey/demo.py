@@ -26,6 +26,7 @@ from survey.participate.services import (
     resume_code_digest,
     typed_columns,
 )
+from survey.study_info.services import information_for_consent
 from survey.toolkit.content import SECTIONS
 
 COMMENTS = {
@@ -156,9 +157,12 @@ def generate_responses(
     pages = list(version.pages)
     toolkit_position = next(p.position for p in pages if p.kind == PageKind.TOOLKIT)
     now = utcnow()
+    information = information_for_consent(session, version.questionnaire_id)
     made = 0
     while made < count:
-        responses, answers, views = [], [], []
+        responses: list[dict[str, Any]] = []
+        answers: list[dict[str, Any]] = []
+        views: list[dict[str, Any]] = []
         for _ in range(min(chunk, count - made)):
             response_id = "demo-" + "".join(rng.choices("abcdefghijkmnopqrstuvwxyz23456789", k=20))
             generators = _participant(rng)
@@ -197,9 +201,12 @@ def generate_responses(
                     "consented_at": started,
                     "resume_code_hash": resume_code_digest(new_resume_code(), secret),
                     "current_position": last_page,
+                    "study_information_id": information.id,
+                    "toolkit_prompt_shown": False,
                 }
             )
             if last_page > toolkit_position:
+                opened_before = len(views)
                 for section in SECTIONS:
                     if rng.random() < 0.8:
                         views.append(
@@ -211,6 +218,8 @@ def generate_responses(
                                 "first_opened_at": started,
                             }
                         )
+                # Moving past the toolkit with no section opened meets the one reminder.
+                responses[-1]["toolkit_prompt_shown"] = len(views) == opened_before
         session.execute(insert(Response), responses)
         session.execute(insert(Answer), answers)
         if views:

@@ -19,7 +19,7 @@ from survey.models import (
 from survey.questionnaire.rules import DraftRefused, check_draft, draft_problems
 from tests.conftest import responses
 from tests.factories import make_response
-from tests.survey_steps import PAGES
+from tests.survey_steps import PAGES, answer_page
 
 ANSWERS = {"eligibility": "breastfeeding", "consent": "yes", "age_group": "30_34", "pregnant": "no"}
 
@@ -203,7 +203,7 @@ def test_publishing_refuses_a_draft_with_problems(db, version, editor):
 def test_a_participant_who_started_on_version_1_finishes_on_it(browser, make_browser, db, editor):
     version_1 = db.session.scalar(select(QuestionnaireVersion))
     for position, data in PAGES[:7]:
-        assert browser.post(f"/survey/page/{position}", {**data, "next": "x"}).status_code == 302
+        assert answer_page(browser, position, data).status_code == 302
     db.session.rollback()  # a new transaction: the pages above wrote meanwhile
     questionnaire = version_1.questionnaire
     draft = versions.open_draft(db.session, questionnaire, editor)

@@ -12,7 +12,7 @@ from exports.cells import GuardCounts, csv_text, csv_writer
 from forms.admin import AccessModeForm, InvitationBatchForm
 from forms.fields import filled
 from survey import audit
-from survey.admin import audit_views, user_views  # noqa: F401  (they add their routes to bp)
+from survey.admin import audit_views, study_views, user_views  # noqa: F401  (they add routes to bp)
 from survey.admin.blueprint import bp
 from survey.auth.services import ADMIN, role_required
 from survey.downloads import CSV, attachment

@@ -26,6 +26,7 @@ from survey.models.response import (
     ToolkitView,
     decode_answer,
 )
+from survey.models.study import StudyInformation
 from survey.models.user import AuditEvent, Role, User
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "ResponseStatus",
     "Role",
     "Score",
+    "StudyInformation",
     "ToolkitView",
     "User",
     "VersionStatus",

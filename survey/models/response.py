@@ -6,11 +6,12 @@ import secrets
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.models.base import Base, utcnow
 from survey.models.questionnaire import Question, QuestionnaireVersion, QuestionType
+from survey.models.study import StudyInformation
 
 AnswerValue = str | float | date | list[str] | None
 
@@ -58,8 +59,17 @@ class Response(Base):
     start_token: Mapped[str | None] = mapped_column(String(32), unique=True)
     # Position of the furthest page reached, so resuming lands where they left off.
     current_position: Mapped[int] = mapped_column(default=0)
+    # The study information shown with the consent text; empty for responses begun before
+    # the study information was kept (their consent text alone is in consent_version).
+    study_information_id: Mapped[int | None] = mapped_column(
+        ForeignKey("study_information.id"), index=True
+    )
+    # Set when the participant moved past the toolkit page without opening any section and was
+    # asked once whether they meant to.
+    toolkit_prompt_shown: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     version: Mapped[QuestionnaireVersion] = relationship()
+    study_information: Mapped[StudyInformation | None] = relationship()
     answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan"
     )

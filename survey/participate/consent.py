@@ -13,6 +13,7 @@ from typing import Any
 from survey.models import AnswerValue, DbSession
 from survey.participate import invitations, services
 from survey.participate.structure import Page, Version
+from survey.study_info.services import information_for_consent
 
 # The session's keys: the answers given before consent, by variable name; a token that names
 # the response consent makes, so consent sent again finds it; the invitation this browser
@@ -78,6 +79,7 @@ def give_consent(
         response, code = services.start_response(
             session, version, language, pending(state), secret, start_token=token
         )
+        response.study_information = information_for_consent(session, version.questionnaire_id)
         if invitation is not None:
             invitations.use_invitation(invitation, response)
         services.advance(response, next_page)

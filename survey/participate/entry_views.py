@@ -13,7 +13,13 @@ from forms.resume import InvitationForm, ResumeForm, ToolkitNextForm
 from survey.extensions import db
 from survey.i18n import current_language
 from survey.models import PageKind, Questionnaire, Response
-from survey.participate import code_attempts, invitations, services, session_state
+from survey.participate import (
+    code_attempts,
+    invitations,
+    services,
+    session_state,
+    toolkit_progress,
+)
 from survey.participate.blueprint import (
     bp,
     current_response,
@@ -23,6 +29,7 @@ from survey.participate.blueprint import (
     to_page,
     version_of,
 )
+from survey.study_info.services import shown_information
 from survey.toolkit.content import SECTIONS, find_section
 
 
@@ -36,6 +43,7 @@ def start():
         invitation_only=services.invitation_only(db.session, version.questionnaire_id),
         response=response,
         language=current_language(),
+        study=shown_information(db.session, version.questionnaire_id),
     )
 
 
@@ -57,7 +65,7 @@ def resume():
             flash(_("That survey is already finished. Thank you!"), "info")
             return redirect(url_for(".start"))
         else:
-            session_state.bind(response.id)
+            session_state.resume_with_code(response.id, filled(form.resume_code.data))
             return redirect(url_for(".page", position=response.current_position))
     status = 400 if form.errors else 200
     return render_template("participate/resume.html", form=form), status
@@ -126,6 +134,8 @@ def toolkit(key: str):
         form=form,
         sections=SECTIONS,
         toolkit_page=toolkit_page,
+        reading=toolkit_progress.reading(response),
+        number=SECTIONS.index(section) + 1,
     )
 
 
@@ -134,7 +144,43 @@ def thanks():
     response = current_response()
     if response is None or not response.is_complete:
         return redirect(url_for(".start"))
-    return render_template("participate/thanks.html")
+    return render_template(
+        "participate/thanks.html",
+        study=_consented_information(response),
+        language=current_language(),
+    )
+
+
+def _consented_information(response: Response):
+    """The study information this response consented with (the current one for responses
+    begun before it was kept)."""
+    if response.study_information is not None:
+        return response.study_information
+    return shown_information(db.session, version_of(response).questionnaire_id)
+
+
+@bp.route("/consent/copy")
+def consent_copy():
+    """A printable copy of the consent: what this browser's response agreed to, or, before
+    consenting, what the consent page shows now."""
+    response = current_response()
+    version = version_of(response) if response else new_participant_version()
+    consent_page = next((p for p in version.pages if p.kind == PageKind.CONSENT), None)
+    if consent_page is None:
+        abort(404)
+    language = current_language()
+    return render_template(
+        "participate/consent_copy.html",
+        info=_consented_information(response)
+        if response
+        else shown_information(db.session, version.questionnaire_id),
+        consent_version=response.consent_version if response else version.consent_version,
+        consented_at=response.consented_at if response else None,
+        consent_title=consent_page.text("title", language),
+        consent_text=consent_page.text("intro", language),
+        language=language,
+        address=url_for(".consent_copy", _external=True),
+    )
 
 
 @bp.route("/not-eligible")

@@ -2,8 +2,8 @@
 its types: every key is read and written through here or survey/participate/consent.py.
 
 - `response_id`: the response this browser is answering, once consent has created it;
-- `resume_code`: shown on the pages after consent until the browser is bound to another
-  response (participate/page.html reads it);
+- `resume_code`: shown on the pages after consent, or after a resume code brought the browser
+  back, until it is bound to another response (participate/page.html reads it);
 - `toolkit_open`: which toolkit section was opened, and when (to time the reading);
 - `pending`, `start_token`, `invitation_id`: what is held until consent, consent.py's (its
   functions take the session as `state`, so the consent rules are tested without HTTP); an
@@ -22,6 +22,7 @@ from typing import TypedDict
 from flask import session
 
 from survey.participate import consent
+from survey.participate.services import normalise_resume_code
 
 
 class ToolkitOpen(TypedDict):
@@ -42,6 +43,13 @@ def bind(response_id: str) -> None:
 
 def show_resume_code(code: str) -> None:
     session["resume_code"] = code
+
+
+def resume_with_code(response_id: str, code: str) -> None:
+    """A resume code brought this browser back: it answers that response again, and shows the
+    code as on the first browser (written the way it was first given)."""
+    bind(response_id)
+    show_resume_code(normalise_resume_code(code))
 
 
 def start_with_invitation(invitation_id: int) -> None:

@@ -19,13 +19,21 @@ from flask import (
 )
 from flask_babel import gettext as _
 
+from forms.fields import filled
 from forms.participant import PageForm, field_value, page_form
 from forms.resume import ResumeForm
 from survey.extensions import db
 from survey.i18n import current_language
 from survey.messages import N_
 from survey.models import PageKind, Response
-from survey.participate import code_attempts, consent, entry_views, services, session_state  # noqa: F401  (entry_views adds its routes to bp)
+from survey.participate import (  # noqa: F401  (entry_views adds its routes to bp)
+    code_attempts,
+    consent,
+    entry_views,
+    services,
+    session_state,
+    toolkit_progress,
+)
 from survey.participate.blueprint import (
     bp,
     current_response,
@@ -35,6 +43,7 @@ from survey.participate.blueprint import (
     version_of,
 )
 from survey.participate.structure import Page, Question, Version
+from survey.study_info.services import shown_information
 from survey.toolkit.content import SECTIONS
 
 EXPIRED_MESSAGE = N_(
@@ -62,7 +71,16 @@ def _render_page(
         steps=len(version.pages),
         resume_form=resume_form,
         toolkit_sections=SECTIONS,
+        study=shown_information(db.session, version.questionnaire_id)
+        if page.kind == PageKind.CONSENT
+        else None,
+        reading=_reading(page),
     ), status
+
+
+def _reading(page: Page) -> toolkit_progress.Reading | None:
+    response = current_response() if page.kind == PageKind.TOOLKIT else None
+    return toolkit_progress.reading(response) if response else None
 
 
 @bp.route("/page/<int:position>", methods=["GET", "POST"])
@@ -209,6 +227,10 @@ def _question_page(response: Response, page: Page):
         return to_page(services.neighbour(version, page.position, saved, -1) or page)
     if not valid:
         return _invalid(version, page, form, answers)
+    if page.kind == PageKind.TOOLKIT and toolkit_progress.remind_unopened(response):
+        db.session.commit()
+        flash(_(toolkit_progress.UNOPENED_MESSAGE), "info")
+        return to_page(page)
     saved = _save(response, page, form, shown, stored)
     next_page = services.neighbour(version, page.position, saved, 1)
     services.advance(response, next_page)
@@ -256,5 +278,5 @@ def _page_without_session(version: Version, page: Page):
             "warning",
         )
         return _invalid(version, page, form, {}, resume_form)
-    session_state.bind(response.id)
+    session_state.resume_with_code(response.id, filled(resume_form.resume_code.data))
     return _question_page(response, page)

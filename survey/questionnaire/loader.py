@@ -21,6 +21,7 @@ from survey.models import (
     utcnow,
 )
 from survey.questionnaire.rules import structure_problems
+from survey.study_info.services import information_for_consent
 
 DEFAULT_QUESTIONNAIRE = Path(__file__).with_name("default_questionnaire.json")
 
@@ -110,8 +111,10 @@ def load_default_questionnaire(session: DbSession, path: Path = DEFAULT_QUESTION
         raise ValueError(f"{path.name}: " + "; ".join(map(str, problems)))
     version.status = VersionStatus.PUBLISHED
     version.published_at = utcnow()
-    session.add(Questionnaire(slug=definition["slug"], versions=[version]))
+    questionnaire = Questionnaire(slug=definition["slug"], versions=[version])
+    session.add(questionnaire)
     session.flush()
+    information_for_consent(session, questionnaire.id)  # the study information's first revision
     return True
 
 

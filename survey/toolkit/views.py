@@ -1,6 +1,6 @@
 """Public toolkit pages; anyone can read them, in or out of the survey."""
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, url_for
 
 from survey.toolkit.content import SECTIONS, find_section
 
@@ -14,7 +14,8 @@ def index():
 
 @bp.route("/print")
 def print_view():
-    return render_template("toolkit/print.html", sections=SECTIONS)
+    address = url_for("toolkit.index", _external=True)
+    return render_template("toolkit/print.html", sections=SECTIONS, address=address)
 
 
 @bp.route("/<key>")
@@ -22,4 +23,11 @@ def section(key: str):
     found = find_section(key)
     if found is None:
         abort(404)
-    return render_template("toolkit/section.html", section=found, sections=SECTIONS)
+    at = SECTIONS.index(found)
+    return render_template(
+        "toolkit/section.html",
+        section=found,
+        sections=SECTIONS,
+        previous=SECTIONS[at - 1] if at > 0 else None,
+        following=SECTIONS[at + 1] if at + 1 < len(SECTIONS) else None,
+    )
