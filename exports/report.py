@@ -21,8 +21,20 @@ from exports.info import ExportInfo
 from exports.layout import WIDEST, text_width
 from exports.records import RecordReader, ResponseRecord
 from exports.rows import ExportOptions, ResponseTable
-from exports.sheets import write_about, write_charts, write_codebook, write_summary
+from exports.sheets import (
+    write_about,
+    write_charts,
+    write_codebook,
+    write_outcomes,
+    write_summary,
+)
 from exports.stats import Statistics
+from exports.subgroups import (
+    OutcomeCollector,
+    OutcomeReport,
+    UnsuitableGrouping,
+    suitable_groupings,
+)
 from exports.variables import Variable, collect_variables
 from exports.workbook import WorkbookWriter
 from survey.models import DbSession, Questionnaire, QuestionnaireVersion, VersionStatus
@@ -35,9 +47,9 @@ class ExportError(ValueError):
     """The export cannot be made as asked (a message for the person who asked)."""
 
 
-def software_version() -> str:
+def software_version(package: str = "milk-survey") -> str:
     try:
-        return package_version("milk-survey")
+        return package_version(package)
     except PackageNotFoundError:
         return "unknown"
 
@@ -129,6 +141,12 @@ def score_labels(versions: list[QuestionnaireVersion]) -> dict[str, tuple[str, s
         for s in v.scores
     }
 
+    def outcomes(self, by: str | None) -> OutcomeCollector:
+        try:
+            return OutcomeCollector(self.variables, by)
+        except UnsuitableGrouping as error:
+            raise ExportError(str(error)) from error
+
 
 def _plan(
     session: DbSession, slug: str, filters: ExportFilters, options: ExportOptions, chunk: int
@@ -163,6 +181,7 @@ def write_report(
     counts = GuardCounts()
     writer = WorkbookWriter(counts)
     statistics = plan.statistics()
+    outcomes = plan.outcomes(options.by)
     text_variables = [v for v in plan.table.variables if v.is_text]
     writer.header(
         "Responses",
@@ -180,6 +199,7 @@ def write_report(
     for record, row in stream:
         writer.append("Responses", row, where="on the Comments sheet")
         statistics.add(record)
+        outcomes.add(record)
         _comments(writer, plan.table, text_variables, record)
     writer.autofilter("Responses")
     writer.autofilter("Comments")
@@ -199,6 +219,7 @@ def write_report(
         software_version(),
         consent.about_rows(plan.versions, revisions),
     )
+    write_outcomes(writer, outcomes.summarise(), software_version("scipy"))
     writer.save(out)
     return info
 
@@ -247,6 +268,31 @@ def response_rows(
     them: the plan says what the columns are, the stream walks the rows and counts them."""
     plan = _plan(session, slug, filters, options, chunk)
     return plan, _Stream(plan, progress, chunk)
+
+
+def collect_figures(
+    session: DbSession,
+    *,
+    slug: str = "milk",
+    filters: ExportFilters | None = None,
+    by: str | None = None,
+) -> tuple[Statistics, OutcomeReport]:
+    """The statistics and the outcomes (for the dashboard) in one pass over the responses: the
+    same figures as the Summary and Outcomes sheets."""
+    plan = _plan(session, slug, filters or ExportFilters(), ExportOptions(), chunk=2000)
+    statistics, outcomes = plan.statistics(), plan.outcomes(by)
+    for record in plan.reader:
+        statistics.add(record)
+        outcomes.add(record)
+    return statistics, outcomes.summarise()
+
+
+def grouping_choices(
+    session: DbSession, *, slug: str = "milk", filters: ExportFilters | None = None
+) -> list[tuple[str, str]]:
+    """(variable, question) of every variable the outcomes can be split by (`--by`)."""
+    versions = chosen_versions(session, slug, filters or ExportFilters())
+    return suitable_groupings(collect_variables(versions))
 
 
 @contextmanager

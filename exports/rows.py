@@ -35,6 +35,7 @@ FIXED_COLUMNS = [
 class ExportOptions:
     deidentified: bool = False
     labels: bool = False  # choice labels (English) instead of codes
+    by: str | None = None  # the variable the outcomes are also given per group of (--by)
     salt: bytes = field(default_factory=lambda: secrets.token_bytes(16), repr=False)
 
 

@@ -6,9 +6,11 @@ from collections.abc import Sequence
 
 from exports.filters import ExportFilters
 from exports.info import ExportInfo
+from exports.outcome_rows import OUTCOMES_HEADER, methods, sheet_rows
 from exports.rows import ExportOptions, ResponseTable
 from exports.statcolumns import codebook_notes
 from exports.stats import Summary, chart_blocks
+from exports.subgroups import OutcomeReport
 from exports.variables import Variable
 from exports.workbook import WorkbookWriter
 from survey.models import QuestionnaireVersion
@@ -242,6 +244,16 @@ def write_summary(writer: WorkbookWriter, summaries: list[Summary]) -> None:
                     "",
                 ],
             )
+
+
+def write_outcomes(writer: WorkbookWriter, report: OutcomeReport, scipy_version: str) -> None:
+    """The study's three outcomes (exports/outcomes.py); their methods go on the About sheet."""
+    writer.header("Outcomes", OUTCOMES_HEADER, [11, 22, 60, 10, 7, 7, 7, 9, 9, 9, 20, 9, 9, 60])
+    for row in sheet_rows(report):
+        writer.append("Outcomes", row)
+    writer.autofilter("Outcomes")
+    for name, text in methods(scipy_version):
+        writer.append("About", [name, text])
 
 
 def write_charts(

@@ -95,7 +95,9 @@ def _percent(n: int, of: int) -> float | None:
     return round(100 * n / of, 1) if of else None
 
 
-def _numbers(values: pd.Series) -> Numbers:
+def numbers_of(values: pd.Series) -> Numbers:
+    """n, mean, SD (n - 1), median, quartiles (linear: Excel's QUARTILE.INC), min and max, to
+    two decimals; the Summary sheet's and the Outcomes sheet's one rule for them."""
     if values.empty:
         return Numbers(0, None, None, None, None, None, None, None)
 
@@ -202,7 +204,7 @@ class Statistics:
                     "score",
                     tally.shown,
                     tally.answered,
-                    numbers=_numbers(pd.Series(tally.values, dtype="float64")),
+                    numbers=numbers_of(pd.Series(tally.values, dtype="float64")),
                     label_fr=label_fr,
                 )
             )
@@ -245,7 +247,7 @@ class Statistics:
         if variable.is_choice and variable.numeric_codes:
             codes = pd.Series([int(c.code) for c in variable.choices])
             repeats = [tally.counts[c.code] for c in variable.choices]
-            summary.numbers = _numbers(
+            summary.numbers = numbers_of(
                 codes.repeat(repeats).reset_index(drop=True).astype("float64")
             )
             if variable.is_likert:
@@ -253,7 +255,7 @@ class Statistics:
                 summary.top2_percent = _percent(top_two, tally.answered)
         elif variable.is_numeric:
             values = pd.Series(tally.values, dtype="float64")
-            summary.numbers = _numbers(values)
+            summary.numbers = numbers_of(values)
             if variable.type == "rating":  # a 0-10 scale: its distribution, for the histogram
                 counts = values.value_counts()
                 low, high = int(variable.min_value or 0), int(variable.max_value or 10)

@@ -26,7 +26,7 @@ from exports.layout import (
     set_up_printing,
 )
 
-SHEETS = ("Responses", "Codebook", "Summary", "Charts", "Comments", "About")
+SHEETS = ("Responses", "Codebook", "Summary", "Outcomes", "Charts", "Comments", "About")
 # Written as they come, so their widths are declared with the header, before any row.
 STREAMED = frozenset({"Responses", "Comments"})
 ROW_CM = 0.53  # a row of the default height (15 points)
