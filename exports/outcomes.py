@@ -280,7 +280,9 @@ class OutcomeTally:
             at_or_above_average=Count(int((scores >= SUS_AVERAGE).sum()), n),
             bands=bands,
             items=items,
-            alpha=cronbach_alpha(np.asarray(self.sus_answers, dtype="float64").reshape(n, -1)),
+            alpha=cronbach_alpha(
+                np.asarray(self.sus_answers, dtype="float64").reshape(n, len(SUS_ITEMS))
+            ),
             incomplete=self.sus_shown - n,
         )
 

@@ -55,6 +55,7 @@ class Summary:
     choices: list[ChoiceCount] = field(default_factory=list)
     numbers: Numbers | None = None
     top2_percent: float | None = None  # Likert: agree + strongly agree (the two highest codes)
+    top2_n: int | None = None  # ... and how many that is (papers give n (%))
     may_exceed_100: bool = False
     label_fr: str | None = None
     page: str = ""  # the title of the page that asks it (empty for scores)
@@ -252,6 +253,7 @@ class Statistics:
             )
             if variable.is_likert:
                 top_two = sum(c.n for c in sorted(summary.choices, key=lambda c: int(c.code))[-2:])
+                summary.top2_n = top_two
                 summary.top2_percent = _percent(top_two, tally.answered)
         elif variable.is_numeric:
             values = pd.Series(tally.values, dtype="float64")

@@ -30,11 +30,22 @@ class FilterForm(FlaskForm):
     status = SelectField(_l("Status"), choices=STATUS_CHOICES, default="all")
     version = SelectField(_l("Questionnaire version"), choices=[], default="")
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, default="")
+    by = SelectField(_l("Outcomes also by subgroup of"), choices=[], default="")
 
-    def __init__(self, *args, versions: Iterable[int] = (), **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        versions: Iterable[int] = (),
+        groupings: Iterable[tuple[str, str]] = (),
+        **kwargs,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.version.choices = [SelectChoice("", _l("All versions"))] + [
             SelectChoice(str(n), str(n)) for n in versions
+        ]
+        # A variable that cannot form groups is not offered, so choosing one is refused (400).
+        self.by.choices = [SelectChoice("", _l("No subgroups"))] + [
+            SelectChoice(name, f"{name}: {label}") for name, label in groupings
         ]
 
     def validate_since(self, field: DateField) -> None:
@@ -53,6 +64,10 @@ class FilterForm(FlaskForm):
             versions=(int(self.version.data),) if self.version.data else (),
             language=self.language.data or None,
         )
+
+    @property
+    def group_by(self) -> str | None:
+        return self.by.data or None
 
 
 def _refuse_out_of_range(field: DateField) -> None:

@@ -11,7 +11,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
 from exports.filters import STATUSES, ExportFilters
-from exports.report import ExportError
+from exports.report import ExportError, grouping_choices
 from exports.rows import ExportOptions
 from exports.xlsform import XLSFormError
 from survey import audit
@@ -108,6 +108,7 @@ def demo_data_command(count: int, seed: int | None) -> None:
     show_default=True,
     help="Language of the variable and value labels in .sav, .dta and .R files.",
 )
+@click.option("--by", "by", metavar="VAR", help="Also give the outcomes per group of VAR.")
 def export_command(
     out: str,
     as_csv: bool,
@@ -119,6 +120,7 @@ def export_command(
     language: str | None,
     labels: bool,
     label_language: str,
+    by: str | None,
 ) -> None:
     """Export the matching responses: the evaluation report (.xlsx), or the CSV with --csv.
     OUT's extension picks a file for a statistics package instead: .sav (SPSS), .dta (Stata),
@@ -136,7 +138,9 @@ def export_command(
         )
     except ValueError as error:
         raise click.BadParameter(str(error)) from error
-    options = ExportOptions(deidentified=deidentified, labels=labels)
+    if by is not None:
+        _check_grouping(by, filters)
+    options = ExportOptions(deidentified=deidentified, labels=labels, by=by)
     with click.progressbar(length=1, label="Exporting responses", file=sys.stderr) as bar:
 
         def progress(done: int, total: int) -> None:
@@ -162,6 +166,23 @@ def export_command(
     if statistics == "r":
         out = f"{out} and {os.path.splitext(out)[0]}.csv"
     click.echo(f"Wrote {info.rows} responses to {out} (SHA-256 {info.sha256}).")
+
+
+def _check_grouping(by: str, filters: ExportFilters) -> None:
+    """An unknown or unsuitable --by is a usage error, named with the variables that would do."""
+    try:
+        choices = grouping_choices(
+            db.session, slug=current_app.config["QUESTIONNAIRE_SLUG"], filters=filters
+        )
+    except ExportError as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        db.session.rollback()
+    names = [name for name, _label in choices]
+    if by not in names:
+        raise click.BadParameter(
+            f"{by!r} cannot form subgroups; choose one of: {', '.join(names)}", param_hint="--by"
+        )
 
 
 @click.command("backup")

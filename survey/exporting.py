@@ -68,6 +68,7 @@ def run_export(
         sha256=info.sha256,
         deidentified=options.deidentified,
         labels=options.labels,
+        outcomes_by=options.by,
         by=generated_by,
         **({"label_language": label_language} if statistics else {}),
     )

@@ -39,7 +39,10 @@ def test_dashboard_figures_equal_the_summary_sheet(investigator, db, known):  # 
     assert float(means["pain_during"]) == rows["pain_during"]["mean"] == 4.5
     assert float(means["sus_score"]) == rows["sus_score"]["mean"]
     top2 = attribute_values(html, "top2")
-    assert float(top2["rating_informative"]) == rows["rating_informative"]["top-2 box %"]
+    informative = rows["rating_informative"]
+    # n (%): the count of those who agreed beside the percentage (4 and 5 of 4, 5, 2, 1)
+    assert top2["rating_informative"] == "2 (50.0%)"
+    assert (informative["top-2 box n"], informative["top-2 box %"]) == (2, 50.0)
     assert "Shown to 2; answered by 2; missing 0." in html  # the pain subgroup
     assert re.search(r"data-total>5<", html) and re.search(r"data-partial>1<", html)
     assert html.count("<svg") >= 10 and "<title" in html

@@ -129,7 +129,15 @@ def summary_row(wb, variable: str, code: str | None = None) -> dict:
 
 def test_responses_sheet_matches_the_database_cell_by_cell(db, known, version):
     wb, info = report(db)
-    assert wb.sheetnames == ["Responses", "Codebook", "Summary", "Charts", "Comments", "About"]
+    assert wb.sheetnames == [
+        "Responses",
+        "Codebook",
+        "Summary",
+        "Outcomes",
+        "Charts",
+        "Comments",
+        "About",
+    ]
     ws = wb["Responses"]
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:")
     rows = {r["response_id"]: r for r in sheet_dicts(ws)}
@@ -190,6 +198,7 @@ def test_summary_likert_multiple_choice_and_scores(db, known):
     informative = summary_row(wb, "rating_informative")
     assert (informative["denominator (shown)"], informative["answered"]) == (4, 4)
     assert informative["top-2 box %"] == 50.0  # 4 and 5 of 4, 5, 2, 1
+    assert informative["top-2 box n"] == 2  # every percentage with its n
     assert (informative["median"], informative["Q1"], informative["Q3"]) == (3, 1.75, 4.25)
     assert summary_row(wb, "rating_informative", "1")["% of answered"] == 25.0
     formats = summary_row(wb, "info_formats")

@@ -48,6 +48,7 @@ def create_job(
     labels: bool,
     limit: int,
     label_language: str = "en",
+    group_by: str | None = None,
 ) -> ExportJob:
     """A queued job (the caller commits, then enqueues it); refused past `limit` active jobs."""
     active = session.scalar(
@@ -64,6 +65,7 @@ def create_job(
         deidentified=deidentified,
         labels=labels,
         label_language=label_language,
+        group_by=group_by,
     )
     session.add(job)
     session.flush()
@@ -133,7 +135,9 @@ def run_job(app: Flask, job_id: str) -> None:
             if job is None or job.status != JobStatus.QUEUED:  # deleted, or made already
                 return
             filters = ExportFilters.from_description(job.filters)
-            options = ExportOptions(deidentified=job.deidentified, labels=job.labels)
+            options = ExportOptions(
+                deidentified=job.deidentified, labels=job.labels, by=job.group_by
+            )
             user, email, fmt, attempts = job.user, job.user.email, job.format, job.attempts
             label_language = job.label_language
             db.session.rollback()  # reading `user` again now would begin a write transaction

@@ -19,7 +19,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from exports.report import ExportError, collect_statistics
+from exports.outcome_rows import outcome_rows
+from exports.report import ExportError, collect_figures, grouping_choices
+from exports.sentences import EXPLORATORY, render, sentences
 from exports.stats import chart_blocks
 from forms.auth import LogoutForm
 from forms.fields import add_error
@@ -30,6 +32,7 @@ from survey.dashboard import charts, jobs, tasks
 from survey.database import read_only_transactions
 from survey.downloads import EXPORT_TYPES, attachment
 from survey.extensions import db
+from survey.i18n import current_language
 from survey.models import ExportJob, JobStatus, Questionnaire, QuestionnaireVersion, VersionStatus
 
 bp = Blueprint("dashboard", __name__, url_prefix="/staff")
@@ -52,23 +55,38 @@ def _version_numbers() -> list[int]:
     )
 
 
+def _groupings() -> list[tuple[str, str]]:
+    """The variables the outcomes can be split by, over every live version."""
+    try:
+        with read_only_transactions():
+            return grouping_choices(db.session, slug=current_app.config["QUESTIONNAIRE_SLUG"])
+    except ExportError:
+        return []
+    finally:
+        db.session.rollback()
+
+
 @bp.route("/dashboard")
 @role_required(*STAFF)
 def dashboard():
-    form = FilterForm(request.args, meta={"csrf": False}, versions=_version_numbers())
-    statistics = None
+    form = FilterForm(
+        request.args, meta={"csrf": False}, versions=_version_numbers(), groupings=_groupings()
+    )
+    statistics = outcomes = None
     if form.validate():
         try:
             with read_only_transactions():
-                statistics = collect_statistics(
+                statistics, outcomes = collect_figures(
                     db.session,
                     filters=form.filters(),
                     slug=current_app.config["QUESTIONNAIRE_SLUG"],
+                    by=form.group_by,
                 )
         except ExportError as error:
             add_error(form.version, str(error))
     status = 200 if statistics is not None else 400
     summaries = statistics.summarise() if statistics else []
+    language = current_language()
     return render_template(
         "dashboard/dashboard.html",
         form=form,
@@ -77,6 +95,12 @@ def dashboard():
         blocks=chart_blocks(summaries),
         weeks=charts.weekly(statistics.by_day) if statistics else [],
         charts=charts,
+        outcomes=outcomes,
+        outcome_sentences=sentences(outcomes.overall) if outcomes else {},
+        outcome_rows=outcome_rows,
+        sentences=sentences,
+        exploratory=EXPLORATORY,
+        say=lambda message: render(message, language),
         logout_form=LogoutForm(),
     ), status
 
@@ -84,7 +108,7 @@ def dashboard():
 @bp.route("/exports", methods=["GET", "POST"])
 @role_required(*STAFF)
 def exports():
-    form = ExportForm(versions=_version_numbers())
+    form = ExportForm(versions=_version_numbers(), groupings=_groupings())
     status = 200
     if form.validate_on_submit():
         limit = current_app.config["EXPORT_JOBS_PER_USER"]
@@ -98,6 +122,7 @@ def exports():
                 labels=form.labels.data,
                 limit=limit,
                 label_language=form.label_language.data,
+                group_by=form.group_by,
             )
         except jobs.TooManyJobs:
             db.session.rollback()

@@ -47,6 +47,8 @@ class ExportJob(Base):
     labels: Mapped[bool] = mapped_column(default=False)
     # The language of the variable and value labels in .sav, .dta and R files.
     label_language: Mapped[str] = mapped_column(String(2), default="en")
+    # The variable whose groups the Outcomes sheet also reports (`--by`), if any.
+    group_by: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default=JobStatus.QUEUED)
     # Written every few seconds while a queue consumer makes the file: a running job whose
     # heartbeat stops lost its consumer, and is made again or marked failed.
