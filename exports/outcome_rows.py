@@ -273,7 +273,9 @@ def sheet_rows(report: OutcomeReport) -> list[list[Any]]:
     for key, message in sentences(report.overall).items():
         for language in ("en", "fr"):
             rows.append(
-                [key, f"sentence_{language}", render(message, language), ALL] + [None] * 9 + [""]
+                [key, f"{key}_sentence_{language}", render(message, language), ALL]
+                + [None] * 9
+                + [""]
             )
     figures = outcome_rows(report.overall)
     if report.subgroups:
@@ -336,7 +338,7 @@ def sheet_rows(report: OutcomeReport) -> list[list[Any]]:
         )
     for key in report.overall.unavailable:
         rows.append(
-            [key, "unavailable", str(OUTCOME_NAMES[key]), ALL]
+            [key, f"{key}_unavailable", str(OUTCOME_NAMES[key]), ALL]
             + [None] * 9
             + [str(report.overall.unavailable[key])]
         )
