@@ -243,18 +243,6 @@ def _comments(
             writer.comment_rows(fixed, str(text))
 
 
-def collect_statistics(
-    session: DbSession, *, slug: str = "milk", filters: ExportFilters | None = None
-) -> Statistics:
-    """The statistics alone (for the dashboard): the same numbers as the Summary sheet."""
-    filters = filters or ExportFilters()
-    plan = _plan(session, slug, filters, ExportOptions(), chunk=2000)
-    statistics = plan.statistics()
-    for record in plan.reader:
-        statistics.add(record)
-    return statistics
-
-
 def response_rows(
     session: DbSession,
     *,
