@@ -15,7 +15,7 @@ from exports.variables import Variable
 from survey.messages import N_, Message
 
 LANGUAGE = "language"  # the response's own language, a Responses column rather than a question
-LANGUAGES = (("en", "English"), ("fr", "Français"))
+LANGUAGES = (("en", "English", "anglais"), ("fr", "French", "français"))
 MAX_GROUPS = 12
 SMALL_EXPECTED = 5  # any expected count below this: Fisher's exact test instead of chi-square
 # The r x c Fisher test is estimated by Monte Carlo; a fixed seed gives the same p each time.
@@ -31,7 +31,7 @@ class UnsuitableGrouping(ValueError):
 class Grouping:
     name: str
     label: str
-    groups: tuple[tuple[str, str], ...]  # (code, English label), in questionnaire order
+    groups: tuple[tuple[str, str, str], ...]  # (code, English, French label), in order
 
     def code_of(self, record: ResponseRecord) -> str | None:
         value = record.language if self.name == LANGUAGE else record.answers.get(self.name)
@@ -63,13 +63,18 @@ def grouping_of(name: str, variables: list[Variable]) -> Grouping:
             f"{name!r} cannot form subgroups: choose a single-choice, yes/no or Likert question "
             f"of 2 to {MAX_GROUPS} choices, or {LANGUAGE!r}"
         )
-    return Grouping(name, variable.label_en, tuple((c.code, c.label_en) for c in variable.choices))
+    return Grouping(
+        name,
+        variable.label_en,
+        tuple((c.code, c.label_en, c.label_fr or c.label_en) for c in variable.choices),
+    )
 
 
 @dataclass
 class Group:
     code: str
     label: str
+    label_fr: str
     responses: int
     outcomes: Outcomes
 
@@ -98,7 +103,7 @@ class Subgroups:
 class SubgroupTally:
     def __init__(self, plan: OutcomePlan, grouping: Grouping) -> None:
         self.plan, self.grouping = plan, grouping
-        self.tallies = {code: OutcomeTally(plan) for code, _label in grouping.groups}
+        self.tallies = {code: OutcomeTally(plan) for code, _en, _fr in grouping.groups}
         self.responses = dict.fromkeys(self.tallies, 0)
         self.unassigned = 0
 
@@ -147,8 +152,8 @@ class SubgroupTally:
             self.grouping.name,
             self.grouping.label,
             [
-                Group(code, label, self.responses[code], self.tallies[code].summarise())
-                for code, label in self.grouping.groups
+                Group(code, en, fr, self.responses[code], self.tallies[code].summarise())
+                for code, en, fr in self.grouping.groups
             ],
             comparisons,
             self.unassigned,

@@ -314,7 +314,11 @@ def test_unsuitable_groupings_are_refused(variables):
         grouping_of("comment_liked", variables)  # open text
     with pytest.raises(UnsuitableGrouping, match="cannot form subgroups"):
         grouping_of("info_formats", variables)  # several answers per person
-    assert grouping_of("parity", variables).groups[0] == ("0", "None yet (I am expecting my first)")
+    assert grouping_of("parity", variables).groups[0] == (
+        "0",
+        "None yet (I am expecting my first)",
+        "Aucun pour l’instant (j’attends mon premier bébé)",
+    )
 
 
 # --- the Outcomes sheet, the dashboard, the CLI and the export form ---------------------------
@@ -457,6 +461,8 @@ def test_dashboard_by_subgroup_and_bad_groupings(investigator, db, known):  # no
         refused = investigator.get(f"/staff/dashboard?by={bad}")
         assert refused.status_code == 400, bad
         assert "Not a valid choice" in refused.get_data(as_text=True)
+    french = investigator.get("/staff/dashboard?by=parity&lang=fr").get_data(as_text=True)
+    assert "1 = Un <small" in french and "exploratoires" in french  # the groups in French
 
 
 def test_cli_export_by_a_variable(runner, db, known, tmp_path):  # noqa: F811

@@ -101,6 +101,7 @@ def dashboard():
         sentences=sentences,
         exploratory=EXPLORATORY,
         say=lambda message: render(message, language),
+        language=language,
         logout_form=LogoutForm(),
     ), status
 
