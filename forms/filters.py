@@ -97,3 +97,9 @@ class ExportForm(FilterForm):
     deidentified = BooleanField(_l("De-identified (no identifiers; response ids hashed)"))
     labels = BooleanField(_l("Choice labels instead of codes"))
     submit = SubmitField(_l("Start the export"))
+
+    def validate_by(self, field: SelectField) -> None:
+        if field.data and self.format.data != "xlsx":
+            raise ValidationError(
+                _l("Subgroups are given on the report's Outcomes sheet: choose the report.")
+            )

@@ -139,6 +139,11 @@ def export_command(
     except ValueError as error:
         raise click.BadParameter(str(error)) from error
     if by is not None:
+        if as_csv:
+            raise click.BadParameter(
+                "subgroups are given on the report's Outcomes sheet; a CSV has none",
+                param_hint="--by",
+            )
         _check_grouping(by, filters)
     options = ExportOptions(deidentified=deidentified, labels=labels, by=by)
     with click.progressbar(length=1, label="Exporting responses", file=sys.stderr) as bar:

@@ -482,6 +482,8 @@ def test_cli_export_by_a_variable(runner, db, known, tmp_path):  # noqa: F811
         assert refused.exit_code == 2, refused.output
         assert "cannot form subgroups; choose one of: language, eligibility" in refused.output
     assert not (tmp_path / "x.xlsx").exists()
+    as_csv = runner.invoke(args=["export", str(tmp_path / "x.csv"), "--csv", "--by", "parity"])
+    assert as_csv.exit_code == 2 and "a CSV has none" in as_csv.output
 
 
 def test_export_form_by_a_variable(investigator, db, known):  # noqa: F811
@@ -502,4 +504,9 @@ def test_export_form_by_a_variable(investigator, db, known):  # noqa: F811
     )
     assert refused.status_code == 400
     assert "Not a valid choice" in refused.get_data(as_text=True)
+    csv = investigator.post(
+        "/staff/exports", {"status": "all", "format": "csv", "by": "parity", "submit": "x"}
+    )
+    assert csv.status_code == 400
+    assert "Subgroups are given on the report" in csv.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(ExportJob)) == 1
