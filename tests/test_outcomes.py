@@ -27,7 +27,7 @@ from exports.subgroups import (
     grouping_of,
 )
 from exports.variables import collect_variables
-from survey.models import ExportJob
+from survey.models import AuditEvent, ExportJob
 from tests.factories import make_response
 from tests.survey_steps import SUS_85
 from tests.test_exports import BASE, known, report, sheet_dicts  # noqa: F401 - the fixture
@@ -477,6 +477,8 @@ def test_cli_export_by_a_variable(runner, db, known, tmp_path):  # noqa: F811
     expected = stats.mannwhitneyu([2, 3, 0], [1], alternative="two-sided")
     assert compared["test"] == "Mann-Whitney U" and compared["p"] == pytest.approx(expected.pvalue)
     assert "exploratory" in cells[("all", "by")]["note"]
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "export.create"))
+    assert event.details["outcomes_by"] == "language"
     for bad in ("nonsense", "comment_liked"):
         refused = runner.invoke(args=["export", str(tmp_path / "x.xlsx"), "--by", bad])
         assert refused.exit_code == 2, refused.output
