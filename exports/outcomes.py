@@ -11,10 +11,10 @@ import math
 from array import array
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import ModuleType
 
 import numpy as np
 import pandas as pd
-from scipy import stats  # type: ignore[import-untyped]
 
 from exports.stats import Numbers, numbers_of
 from exports.variables import Variable
@@ -61,6 +61,14 @@ BEFORE, AFTER = "confidence_before", "confidence_after"
 CONFIDENT = 4  # 4 "quite confident" or 5 "very confident"
 
 
+def scipy_stats() -> ModuleType:
+    """scipy.stats, imported when an outcome is first computed: importing it at start-up would
+    add seconds to every web worker and queue consumer, most of which never compute one."""
+    from scipy import stats  # type: ignore[import-untyped]
+
+    return stats
+
+
 @dataclass(frozen=True)
 class Count:
     """n (%): a count with its own denominator; the percentage to one decimal."""
@@ -89,7 +97,7 @@ def mean_interval(values: np.ndarray) -> Interval | None:
         return None
     if np.ptp(values) == 0:
         return Interval(float(values[0]), float(values[0]))
-    ci = stats.ttest_1samp(values, 0.0).confidence_interval(0.95)
+    ci = scipy_stats().ttest_1samp(values, 0.0).confidence_interval(0.95)
     return Interval(round(float(ci.low), 2), round(float(ci.high), 2))
 
 
@@ -348,7 +356,7 @@ def mcnemar_exact(b: int, c: int) -> float:
     pairs at p = 0.5 (scipy.stats.binomtest); 1 when no pair changed."""
     if b + c == 0:
         return 1.0
-    return float(stats.binomtest(b, b + c, 0.5).pvalue)
+    return float(scipy_stats().binomtest(b, b + c, 0.5).pvalue)
 
 
 def signed_rank(change: np.ndarray) -> Wilcoxon | None:
@@ -358,7 +366,7 @@ def signed_rank(change: np.ndarray) -> Wilcoxon | None:
     used = int(np.count_nonzero(change))
     if used == 0:
         return None
-    result = stats.wilcoxon(change, zero_method="wilcox", correction=False, method="approx")
+    result = scipy_stats().wilcoxon(change, zero_method="wilcox", correction=False, method="approx")
     z = float(result.zstatistic)
     return Wilcoxon(
         n=used,

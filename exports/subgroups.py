@@ -7,9 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats  # type: ignore[import-untyped]
 
-from exports.outcomes import SUS_AVERAGE, OutcomePlan, Outcomes, OutcomeTally
+from exports.outcomes import SUS_AVERAGE, OutcomePlan, Outcomes, OutcomeTally, scipy_stats
 from exports.records import ResponseRecord
 from exports.variables import Variable
 from survey.messages import N_, Message
@@ -168,6 +167,7 @@ def compare_scores(outcome: str, key: str, measure: str, samples: list[np.ndarra
         return _no_test(outcome, key, measure, len(used))
     if np.ptp(np.concatenate(used)) == 0:
         return _no_test(outcome, key, measure, len(used), N_("every value is the same"))
+    stats = scipy_stats()
     if len(used) == 2:
         result = stats.mannwhitneyu(used[0], used[1], alternative="two-sided")
         test = "Mann-Whitney U"
@@ -190,6 +190,7 @@ def compare_shares(outcome: str, key: str, measure: str, flags: list[np.ndarray]
         return _no_test(
             outcome, key, measure, len(table), N_("every answer is in the same category")
         )
+    stats = scipy_stats()
     expected = stats.contingency.expected_freq(table)
     if (expected < SMALL_EXPECTED).any():
         if table.shape == (2, 2):

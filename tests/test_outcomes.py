@@ -512,3 +512,20 @@ def test_export_form_by_a_variable(investigator, db, known):  # noqa: F811
     assert csv.status_code == 400
     assert "Subgroups are given on the report" in csv.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(ExportJob)) == 1
+
+
+def test_starting_the_app_does_not_import_scipy():
+    """scipy.stats takes seconds to import; every web worker and consumer would pay it at
+    start-up (under load, past the time gunicorn is given to start). It comes when used."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from survey import create_app; "
+        "create_app({'SECRET_KEY': 'x', 'SQLALCHEMY_DATABASE_URI': 'sqlite://'}); "
+        "print('scipy' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
