@@ -139,9 +139,10 @@ def export_command(
     except ValueError as error:
         raise click.BadParameter(str(error)) from error
     if by is not None:
-        if as_csv:
+        if as_csv or statistics:
             raise click.BadParameter(
-                "subgroups are given on the report's Outcomes sheet; a CSV has none",
+                "subgroups are given on the report's Outcomes sheet; a CSV or a file for a "
+                "statistics package has none",
                 param_hint="--by",
             )
         _check_grouping(by, filters)
