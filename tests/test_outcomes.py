@@ -485,7 +485,10 @@ def test_cli_export_by_a_variable(runner, db, known, tmp_path):  # noqa: F811
         assert "cannot form subgroups; choose one of: language, eligibility" in refused.output
     assert not (tmp_path / "x.xlsx").exists()
     as_csv = runner.invoke(args=["export", str(tmp_path / "x.csv"), "--csv", "--by", "parity"])
-    assert as_csv.exit_code == 2 and "a CSV has none" in as_csv.output
+    assert as_csv.exit_code == 2 and "a CSV or a file for a statistics package" in as_csv.output
+    as_sav = runner.invoke(args=["export", str(tmp_path / "x.sav"), "--by", "parity"])
+    assert as_sav.exit_code == 2 and "statistics package has none" in as_sav.output
+    assert not (tmp_path / "x.sav").exists()
 
 
 def test_export_form_by_a_variable(investigator, db, known):  # noqa: F811
