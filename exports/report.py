@@ -132,6 +132,12 @@ class _Plan:
             score_labels(self.versions),
         )
 
+    def outcomes(self, by: str | None) -> OutcomeCollector:
+        try:
+            return OutcomeCollector(self.variables, by)
+        except UnsuitableGrouping as error:
+            raise ExportError(str(error)) from error
+
 
 def score_labels(versions: list[QuestionnaireVersion]) -> dict[str, tuple[str, str | None]]:
     """Each score's label in English and French, as the newest version words it."""
@@ -140,12 +146,6 @@ def score_labels(versions: list[QuestionnaireVersion]) -> dict[str, tuple[str, s
         for v in sorted(versions, key=lambda v: v.number)
         for s in v.scores
     }
-
-    def outcomes(self, by: str | None) -> OutcomeCollector:
-        try:
-            return OutcomeCollector(self.variables, by)
-        except UnsuitableGrouping as error:
-            raise ExportError(str(error)) from error
 
 
 def _plan(
