@@ -1,7 +1,7 @@
 """export job: the variable the outcomes are also given per group of (issue 14)
 
 Revision ID: b7e4c1d9a2f3
-Revises: b7e4c2a9d315
+Revises: a1c4e7d20b15
 Create Date: 2026-11-30 10:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b7e4c1d9a2f3'
-down_revision = 'b7e4c2a9d315'
+down_revision = 'a1c4e7d20b15'
 branch_labels = None
 depends_on = None
 
