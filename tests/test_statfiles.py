@@ -18,6 +18,7 @@ import pandas as pd
 import pyreadstat
 import pytest
 from openpyxl import load_workbook
+from scipy import stats
 from sqlalchemy import select
 
 from exports.report import write_report
@@ -577,3 +578,38 @@ def test_the_migration_lets_old_databases_keep_statistics_jobs(app, database_url
         with database.engine.begin() as connection:
             assert connection.execute(text("SELECT id FROM export_job")).scalars().all() == ["old"]
         upgrade()
+
+
+def test_the_outcomes_sheet_agrees_with_the_statistics_files(runner, tmp_path):
+    """The Outcomes sheet's headline figures, worked out again with numpy and scipy from the
+    .sav, the .dta and the R CSV of the same demo data."""
+    assert runner.invoke(args=["demo-data", "--responses", "150", "--seed", "11"]).exit_code == 0
+    for name in ("milk.xlsx", "milk.sav", "milk.dta", "milk.R"):
+        result = runner.invoke(args=["export", str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
+    outcomes = load_workbook(tmp_path / "milk.xlsx", read_only=True)["Outcomes"]
+    rows = list(outcomes.iter_rows(values_only=True))
+    cells = {(row[3], row[1]): dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+    sav, meta = pyreadstat.read_sav(str(tmp_path / "milk.sav"))  # user-missing codes -> NaN
+    dta, _meta = pyreadstat.read_dta(str(tmp_path / "milk.dta"))  # .a and .b -> NaN
+    r_csv = pd.read_csv(tmp_path / "milk.csv", encoding="utf-8-sig")
+    yes = next(k for k, v in meta.variable_value_labels["tried_with_toolkit"].items() if v == "Yes")
+    for frame in (sav, dta, r_csv):
+        numbers = frame.apply(pd.to_numeric, errors="coerce").mask(lambda f: f.isin([-99, -98]))
+        sus = numbers["sus_score"].dropna()
+        assert (cells[("all", "sus_mean")]["n"], cells[("all", "sus_mean")]["value"]) == (
+            len(sus),
+            round(sus.mean(), 2),
+        )
+        assert cells[("all", "sus_sd")]["value"] == round(sus.std(ddof=1), 2)
+        pain = numbers.loc[numbers["tried_with_toolkit"] == yes, "pain_during"].dropna()
+        assert cells[("all", "pain_tried")]["n"] == len(pain) > 0
+        assert cells[("all", "pain_median")]["value"] == pain.median()
+        assert cells[("all", "pain_any")]["n"] == int((pain >= 1).sum())
+        pairs = numbers[["confidence_before", "confidence_after"]].dropna()
+        change = pairs["confidence_after"] - pairs["confidence_before"]
+        assert cells[("all", "conf_pairs")]["n"] == len(pairs) > 0
+        assert cells[("all", "conf_improved")]["n"] == int((change > 0).sum())
+        assert cells[("all", "conf_worse")]["n"] == int((change < 0).sum())
+        wilcoxon = stats.wilcoxon(change[change != 0], correction=False, method="approx")
+        assert cells[("all", "conf_wilcoxon")]["p"] == pytest.approx(wilcoxon.pvalue, rel=1e-3)
