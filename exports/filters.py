@@ -36,6 +36,9 @@ class ExportFilters:
     status: str = "all"
     versions: tuple[int, ...] = ()
     language: str | None = None
+    # Excluded responses are left out unless asked for; withdrawn ones hold no answers and are
+    # always left out (both are counted on the About sheet, see `scope`).
+    include_excluded: bool = False
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -47,7 +50,19 @@ class ExportFilters:
 
     def conditions(self, version_ids: list[int]) -> list[ColumnElement[bool]]:
         """SQL conditions on Response; `version_ids` are the versions chosen (see `versions`)."""
-        where: list[ColumnElement[bool]] = [Response.version_id.in_(version_ids)]
+        where = [*self.scope(version_ids), Response.withdrawn_at.is_(None)]
+        if not self.include_excluded:
+            where.append(Response.excluded_reason.is_(None))
+        return where
+
+    def scope(self, version_ids: list[int]) -> list[ColumnElement[bool]]:
+        """The conditions on dates, status, version and language alone: the responses an export
+        covers before exclusions and withdrawals are taken out."""
+        return [Response.version_id.in_(version_ids), *self.unversioned()]
+
+    def unversioned(self) -> list[ColumnElement[bool]]:
+        """The conditions on dates, status and language (the staff's browser shares them)."""
+        where: list[ColumnElement[bool]] = []
         if self.since:
             where.append(Response.started_at >= datetime.combine(self.since, time(), UTC))
         if self.until:
@@ -70,6 +85,7 @@ class ExportFilters:
             status=data.get("status", "all"),
             versions=tuple(data.get("versions") or ()),
             language=data.get("language"),
+            include_excluded=bool(data.get("include_excluded")),
         )
 
     def in_words(self) -> str:
@@ -94,6 +110,8 @@ class ExportFilters:
                 f"answered in {LANGUAGE_NAMES.get(self.language, self.language)}"
                 if self.language
                 else "answered in any language",
+                # Left out is the default, and the exclusion rows say so.
+                *(["responses excluded by staff included"] if self.include_excluded else []),
             ]
         )
 

@@ -19,3 +19,5 @@ class ExportInfo:
     counts: GuardCounts
     generated_at: datetime
     filters: dict[str, Any] = field(default_factory=dict)
+    excluded: dict[str, int] = field(default_factory=dict)  # by reason, within the filters
+    withdrawn: int = 0

@@ -106,6 +106,34 @@ class RecordReader:
             )
         )
 
+    def exclusions(self) -> dict[str, int]:
+        """Excluded responses within the filters' scope, by reason (whether or not they are
+        left out: see ExportFilters.include_excluded)."""
+        rows = self.session.execute(
+            select(Response.excluded_reason, func.count())
+            .where(
+                *self.filters.scope(list(self.version_numbers)),
+                Response.excluded_reason.is_not(None),
+                Response.withdrawn_at.is_(None),
+            )
+            .group_by(Response.excluded_reason)
+        )
+        return {reason: n for reason, n in rows}
+
+    def withdrawals(self) -> int:
+        """Withdrawn responses within the filters' scope: their answers are deleted."""
+        return (
+            self.session.scalar(
+                select(func.count())
+                .select_from(Response)
+                .where(
+                    *self.filters.scope(list(self.version_numbers)),
+                    Response.withdrawn_at.is_not(None),
+                )
+            )
+            or 0
+        )
+
     def _where(self):
         return self.filters.conditions(list(self.version_numbers))
 

@@ -113,6 +113,8 @@ class _Stream:
             counts=counts,
             generated_at=datetime.now(UTC),
             filters=filters.describe(),
+            excluded=self.plan.reader.exclusions(),
+            withdrawn=self.plan.reader.withdrawals(),
         )
 
 

@@ -13,7 +13,7 @@ from exports.stats import Summary, chart_blocks
 from exports.subgroups import OutcomeReport
 from exports.variables import Variable
 from exports.workbook import WorkbookWriter
-from survey.models import QuestionnaireVersion
+from survey.models import EXCLUSION_REASONS, QuestionnaireVersion
 
 FIXED_DESCRIPTIONS = {
     "response_id": "Response identifier (a salted hash in de-identified exports)",
@@ -303,6 +303,15 @@ def write_charts(
 ABOUT_LABELS = 75.0  # the About sheet's longest label, on one line
 
 
+def _exclusion_rows(info: ExportInfo) -> list[tuple[str, int]]:
+    """One row per exclusion reason (every reason, 0 when none), saying if they are in the rows."""
+    where = "in the rows" if info.filters.get("include_excluded") else "left out of the rows"
+    return [
+        (f"Excluded by staff ({where}): {reason}", info.excluded.get(reason, 0))
+        for reason in EXCLUSION_REASONS
+    ]
+
+
 def write_about(
     writer: WorkbookWriter,
     info: ExportInfo,
@@ -322,6 +331,11 @@ def write_about(
         ("Responses (rows)", info.rows),
         ("Complete", info.complete),
         ("Partial", info.rows - info.complete),
+        *_exclusion_rows(info),
+        (
+            "Withdrawn at the participant's request (answers deleted, not in the rows)",
+            info.withdrawn,
+        ),
         (
             "De-identified",
             "yes: identifier questions dropped, response ids salted hashes"

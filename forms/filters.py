@@ -31,6 +31,7 @@ class FilterForm(FlaskForm):
     version = SelectField(_l("Questionnaire version"), choices=[], default="")
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, default="")
     by = SelectField(_l("Outcomes also by subgroup of"), choices=[], default="")
+    include_excluded = BooleanField(_l("Include excluded responses"))
 
     def __init__(
         self,
@@ -63,6 +64,7 @@ class FilterForm(FlaskForm):
             status=self.status.data,
             versions=(int(self.version.data),) if self.version.data else (),
             language=self.language.data or None,
+            include_excluded=self.include_excluded.data,
         )
 
     @property

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField, SubmitField
+from wtforms import HiddenField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Regexp
 
 RESUME_CODE_LOOKS = _l("A resume code has 15 letters and numbers, like ABCDE-23456-FGHJK.")
@@ -37,3 +37,16 @@ class InvitationForm(FlaskForm):
         ],
     )
     submit = SubmitField(_l("Continue"))
+
+
+class WithdrawForm(ResumeForm):
+    """A participant asks to withdraw: their resume code shows whose answers these are."""
+
+    submit = SubmitField(_l("Continue"))
+
+
+class WithdrawConfirmForm(ResumeForm):
+    """The confirmation: the code again (checked again), and the one button that deletes."""
+
+    resume_code = HiddenField(validators=ResumeForm.resume_code.kwargs["validators"])
+    submit = SubmitField(_l("Yes, delete my answers"))

@@ -109,6 +109,7 @@ def demo_data_command(count: int, seed: int | None) -> None:
     help="Language of the variable and value labels in .sav, .dta and .R files.",
 )
 @click.option("--by", "by", metavar="VAR", help="Also give the outcomes per group of VAR.")
+@click.option("--include-excluded", is_flag=True, help="Keep the responses staff excluded.")
 def export_command(
     out: str,
     as_csv: bool,
@@ -121,6 +122,7 @@ def export_command(
     labels: bool,
     label_language: str,
     by: str | None,
+    include_excluded: bool,
 ) -> None:
     """Export the matching responses: the evaluation report (.xlsx), or the CSV with --csv.
     OUT's extension picks a file for a statistics package instead: .sav (SPSS), .dta (Stata),
@@ -135,6 +137,7 @@ def export_command(
             status=status,
             versions=versions,
             language=language,
+            include_excluded=include_excluded,
         )
     except ValueError as error:
         raise click.BadParameter(str(error)) from error

@@ -26,6 +26,9 @@ PUBLIC = {
     "participate.not_eligible",
     "participate.consent_copy",
     "favicon",
+    "participate.withdraw_start",
+    "participate.withdraw_confirm",
+    "participate.withdrawn",
     "toolkit.index",
     "toolkit.section",
     "toolkit.print_view",
@@ -33,6 +36,9 @@ PUBLIC = {
 }
 STAFF = {
     "staff.home",
+    "staff.response",
+    "staff.exclude",
+    "staff.include",
     "auth.logout",
     "dashboard.dashboard",
     "dashboard.exports",
@@ -41,6 +47,7 @@ STAFF = {
     "dashboard.export_download",
 }
 ADMIN_ONLY = {
+    "staff.withdraw_response",
     "admin.invitations_page",
     "admin.access_mode",
     "admin.make_invitations",
@@ -90,6 +97,7 @@ SAMPLE_ARGS = {
     "key": "steps",
     "filename": "app.css",
     "job_id": "no-such-job",
+    "response_id": "no-such-response",
     "user_id": 1,
     "page_id": 999999,  # editor ids: no such item, so a 404 (or, before a draft, a redirect)
     "question_id": 999999,

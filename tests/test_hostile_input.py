@@ -561,6 +561,7 @@ def _get_urls(app, job_id: str, ids: dict[str, int]) -> list[tuple[str, str]]:
             if "GET" not in rule.methods:
                 continue
             args = {"key": "steps", "filename": "app.css", "job_id": job_id, **ids}
+            args["response_id"] = "no-such-response"
             if "position" in rule.arguments:
                 for position in SAMPLE_POSITIONS:
                     urls.append((rule.endpoint, url_for(rule.endpoint, position=position)))

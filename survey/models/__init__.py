@@ -19,8 +19,10 @@ from survey.models.questionnaire import (
     VersionStatus,
 )
 from survey.models.response import (
+    EXCLUSION_REASONS,
     Answer,
     AnswerValue,
+    ExclusionReason,
     Response,
     ResponseStatus,
     ToolkitView,
@@ -31,6 +33,7 @@ from survey.models.user import AuditEvent, Role, User
 
 __all__ = [
     "CHOICE_TYPES",
+    "EXCLUSION_REASONS",
     "NUMBER_TYPES",
     "TEXT_TYPES",
     "Answer",
@@ -39,6 +42,7 @@ __all__ = [
     "Base",
     "Choice",
     "DbSession",
+    "ExclusionReason",
     "ExportJob",
     "Invitation",
     "JobStatus",

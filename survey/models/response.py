@@ -6,12 +6,22 @@ import secrets
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.models.base import Base, utcnow
 from survey.models.questionnaire import Question, QuestionnaireVersion, QuestionType
 from survey.models.study import StudyInformation
+from survey.models.user import User
 
 AnswerValue = str | float | date | list[str] | None
 
@@ -31,6 +41,19 @@ class ResponseStatus(StrEnum):
     COMPLETE = "complete"
 
 
+class ExclusionReason(StrEnum):
+    """Why staff leave a response out of analyses; `OTHER` needs a note."""
+
+    TEST = "test"
+    DUPLICATE = "duplicate"
+    NOT_ELIGIBLE = "not_eligible"
+    IMPLAUSIBLE = "implausible"
+    OTHER = "other"
+
+
+EXCLUSION_REASONS = tuple(reason.value for reason in ExclusionReason)
+
+
 def new_response_id() -> str:
     return secrets.token_urlsafe(16)
 
@@ -43,6 +66,22 @@ class Response(Base):
         CheckConstraint(
             "(status = 'complete') = (submitted_at IS NOT NULL)", name="submitted_when_complete"
         ),
+        CheckConstraint(
+            "excluded_reason IS NULL OR excluded_reason IN "
+            + "(" + ", ".join(f"'{r}'" for r in EXCLUSION_REASONS) + ")",
+            name="exclusion_reason",
+        ),
+        CheckConstraint(
+            "(excluded_reason IS NULL) = (excluded_at IS NULL)", name="excluded_when_reason"
+        ),
+        CheckConstraint(
+            "withdrawn_by_id IS NULL OR withdrawn_at IS NOT NULL", name="withdrawn_by_when"
+        ),
+        # The staff's response browser sorts by these and pages through them (docs/benchmarks.md).
+        Index("ix_response_started_at_id", "started_at", "id"),
+        Index("ix_response_updated_at_id", "updated_at", "id"),
+        Index("ix_response_status_started_at", "status", "started_at"),
+        Index("ix_response_current_position_started_at", "current_position", "started_at"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_response_id)
@@ -68,8 +107,20 @@ class Response(Base):
     # asked once whether they meant to.
     toolkit_prompt_shown: Mapped[bool] = mapped_column(default=False, server_default=false())
 
+    # Left out of exports and the dashboard by default; the answers stay (undoable).
+    excluded_reason: Mapped[str | None] = mapped_column(String(16), index=True)
+    excluded_note: Mapped[str | None] = mapped_column(Text)
+    excluded_at: Mapped[datetime | None]
+    excluded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # Withdrawn: the answers are deleted and only this content-free record stays. No user means
+    # the participant withdrew with their resume code.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(index=True)
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
     version: Mapped[QuestionnaireVersion] = relationship()
     study_information: Mapped[StudyInformation | None] = relationship()
+    excluded_by: Mapped[User | None] = relationship(foreign_keys=[excluded_by_id])
+    withdrawn_by: Mapped[User | None] = relationship(foreign_keys=[withdrawn_by_id])
     answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan"
     )
@@ -80,6 +131,14 @@ class Response(Base):
     @property
     def is_complete(self) -> bool:
         return self.status == ResponseStatus.COMPLETE
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    @property
+    def is_excluded(self) -> bool:
+        return self.excluded_reason is not None
 
 
 class Answer(Base):

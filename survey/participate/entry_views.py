@@ -61,6 +61,8 @@ def resume():
                 form.resume_code,
                 _("We could not find a survey with that code. Please check it and try again."),
             )
+        elif response.is_withdrawn:
+            add_error(form.resume_code, _("The answers of this survey were withdrawn already."))
         elif response.is_complete:
             flash(_("That survey is already finished. Thank you!"), "info")
             return redirect(url_for(".start"))

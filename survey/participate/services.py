@@ -44,8 +44,10 @@ AnyQuestion = TypeVar("AnyQuestion", bound=Question | QuestionRow)  # a structur
 
 def load_response(session: DbSession, response_id: str) -> Response | None:
     """The response alone: its answers come from `stored_columns`, the questions they answer
-    from its version's structure (`version_structure(session, response.version_id)`)."""
-    return session.get(Response, response_id)
+    from its version's structure (`version_structure(session, response.version_id)`). A withdrawn
+    response is no one's any more: a browser that still holds it starts afresh."""
+    response = session.get(Response, response_id)
+    return None if response is None or response.is_withdrawn else response
 
 
 def current_version_id(session: DbSession, slug: str) -> int | None:

@@ -41,6 +41,12 @@ def bind(response_id: str) -> None:
     session.pop("resume_code", None)
 
 
+def forget() -> None:
+    """This browser no longer answers any response (its answers were withdrawn)."""
+    session.pop("response_id", None)
+    session.pop("resume_code", None)
+
+
 def show_resume_code(code: str) -> None:
     session["resume_code"] = code
 

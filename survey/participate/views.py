@@ -19,6 +19,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 
+import survey.participate.withdraw_views  # noqa: F401  (adds its routes to bp)
 from forms.fields import filled
 from forms.participant import PageForm, field_value, page_form
 from forms.resume import ResumeForm

@@ -1,30 +1,208 @@
-"""Staff pages."""
+"""Staff pages: the response browser, one response, and excluding or withdrawing it."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+import re
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from forms.auth import LogoutForm
-from survey.auth.services import STAFF, role_required
+from forms.fields import add_error, filled
+from forms.responses import REASON_LABELS, BrowseForm, ExcludeForm, IncludeForm, WithdrawForm
+from survey import codes
+from survey.auth.services import ADMIN, STAFF, role_required
 from survey.extensions import db
-from survey.models import Response
+from survey.i18n import current_language
+from survey.models import (
+    Questionnaire,
+    QuestionnaireVersion,
+    Response,
+    VersionStatus,
+)
+from survey.participate import code_attempts
+from survey.participate.blueprint import response_by_resume_code
+from survey.staff import decisions, detail
+from survey.staff.browse import browse
+from survey.toolkit.content import SECTIONS
+from survey.withdrawal import AlreadyWithdrawn, withdraw
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 MAX_PAGE = 1_000_000  # far past any real list; a larger ?page= would overflow the SQL OFFSET
+# Response ids are secrets.token_urlsafe(16); anything else is not looked up (PostgreSQL
+# refuses a NUL in text even in a WHERE clause).
+RESPONSE_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
+RESUME_CODE_LENGTHS = (8, 15)  # the old codes and the new (see participate.services)
+
+
+def _versions() -> list[QuestionnaireVersion]:
+    return list(
+        db.session.scalars(
+            select(QuestionnaireVersion)
+            .join(Questionnaire)
+            .where(
+                Questionnaire.slug == current_app.config["QUESTIONNAIRE_SLUG"],
+                QuestionnaireVersion.status != VersionStatus.DRAFT,
+            )
+            .order_by(QuestionnaireVersion.number)
+        )
+    )
+
+
+def _found(text: str) -> Response | None:
+    """The response with this ID, or else with this resume code (looked up within the same
+    guessing limit as on the participant's pages: a code opens someone's answers)."""
+    if RESPONSE_ID.fullmatch(text):
+        response = db.session.get(Response, text)
+        if response is not None:
+            return response
+    if len(codes.characters(text)) in RESUME_CODE_LENGTHS:
+        return response_by_resume_code(text)
+    return None
 
 
 @bp.route("/")
 @role_required(*STAFF)
 def home():
-    page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
-    query = (
-        select(Response)
-        .options(joinedload(Response.version))
-        .order_by(Response.started_at.desc(), Response.id)
+    versions = _versions()
+    newest = versions[-1] if versions else None
+    pages = [(p.position, p.text("title", current_language())) for p in newest.pages] if newest else []
+    form = BrowseForm(
+        request.args,
+        meta={"csrf": False},
+        versions=[v.number for v in versions],
+        pages=pages,
     )
-    responses = db.paginate(
-        query, page=page, per_page=current_app.config["STAFF_PAGE_SIZE"], error_out=False
-    )
-    return render_template("staff/home.html", responses=responses, logout_form=LogoutForm())
+    status, page = 200, None
+    if form.validate():
+        if form.q.data:
+            try:
+                found = _found(form.q.data)
+            except code_attempts.TooManyAttempts:
+                add_error(form.q, _(code_attempts.TOO_MANY))
+                status = 429
+            else:
+                if found is not None:
+                    return redirect(url_for(".response", response_id=found.id))
+                add_error(form.q, _("No response has this ID or resume code."))
+                status = 404
+        if status == 200:
+            number = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+            page = browse(
+                db.session, form.browse_filters(), number, current_app.config["STAFF_PAGE_SIZE"]
+            )
+    else:
+        status = 400
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template(
+        "staff/home.html",
+        form=form,
+        responses=page,
+        args=args,
+        reasons=REASON_LABELS,
+        logout_form=LogoutForm(),
+    ), status
+
+
+def _response_or_404(response_id: str) -> Response:
+    if not RESPONSE_ID.fullmatch(response_id):
+        abort(404)
+    response = db.session.get(Response, response_id)
+    if response is None:
+        abort(404)
+    return response
+
+
+def _show(response: Response, status: int = 200, **forms):
+    language = current_language()
+    return render_template(
+        "staff/response.html",
+        response=response,
+        pages=[] if response.is_withdrawn else detail.pages_of(response, language),
+        toolkit=detail.toolkit_engagement(response),
+        sections=SECTIONS,
+        history=detail.history(db.session, response),
+        reasons=REASON_LABELS,
+        exclude_form=forms.get("exclude_form") or ExcludeForm(),
+        include_form=IncludeForm(),
+        withdraw_form=forms.get("withdraw_form") or WithdrawForm(),
+        logout_form=LogoutForm(),
+    ), status
+
+
+@bp.route("/responses/<response_id>")
+@role_required(*STAFF)
+def response(response_id: str):
+    return _show(_response_or_404(response_id))
+
+
+@bp.route("/responses/<response_id>/exclude", methods=["POST"])
+@role_required(*STAFF)
+def exclude(response_id: str):
+    response = _response_or_404(response_id)
+    form = ExcludeForm()
+    if not form.validate_on_submit():
+        return _show(response, 400, exclude_form=form)
+    try:
+        decisions.exclude(
+            db.session,
+            response,
+            filled(form.reason.data),
+            form.note.data or "",
+            current_user,
+            request.remote_addr,
+        )
+    except decisions.CannotExclude:
+        db.session.rollback()
+        flash(_("This response cannot be excluded: it is excluded or withdrawn already."), "warning")
+        return _show(response, 409)
+    db.session.commit()
+    flash(_("The response is excluded: exports and the dashboard leave it out."), "info")
+    return redirect(url_for(".response", response_id=response_id))
+
+
+@bp.route("/responses/<response_id>/include", methods=["POST"])
+@role_required(*STAFF)
+def include(response_id: str):
+    response = _response_or_404(response_id)
+    form = IncludeForm()
+    if not form.validate_on_submit():
+        return _show(response, 400)
+    try:
+        decisions.include_again(db.session, response, current_user, request.remote_addr)
+    except decisions.CannotExclude:
+        db.session.rollback()
+        flash(_("This response is not excluded."), "warning")
+        return _show(response, 409)
+    db.session.commit()
+    flash(_("The response is included again."), "info")
+    return redirect(url_for(".response", response_id=response_id))
+
+
+@bp.route("/responses/<response_id>/withdraw", methods=["POST"])
+@role_required(*ADMIN)
+def withdraw_response(response_id: str):
+    response = _response_or_404(response_id)
+    form = WithdrawForm()
+    if not form.validate_on_submit():
+        return _show(response, 400, withdraw_form=form)
+    try:
+        withdraw(db.session, response, current_user, request.remote_addr)
+    except AlreadyWithdrawn:
+        db.session.rollback()
+        flash(_("This response was withdrawn already."), "warning")
+        return _show(response, 409)
+    db.session.commit()
+    flash(_("The response is withdrawn: its answers are deleted."), "info")
+    return redirect(url_for(".response", response_id=response_id))

@@ -1,0 +1,106 @@
+"""The staff's response browser: which responses a list shows, in what order, one page at a
+time. Sorting and filtering use the response table's indexes (see the migration b7e2f9c31d84
+and docs/benchmarks.md), so a deep page of 100,000 responses stays quick."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import joinedload
+
+from exports.filters import ExportFilters
+from survey.models import DbSession, QuestionnaireVersion, Response
+
+# The browser's statuses: the export's three, and the two kinds of response they leave out.
+STATUSES = ("all", "complete", "partial", "excluded", "withdrawn")
+SORTS = {
+    "newest": (Response.started_at.desc(), Response.id.desc()),
+    "oldest": (Response.started_at.asc(), Response.id.asc()),
+    "active": (Response.updated_at.desc(), Response.id.desc()),
+}
+
+
+@dataclass(frozen=True)
+class BrowseFilters:
+    status: str = "all"
+    version: int | None = None
+    language: str | None = None
+    since: date | None = None
+    until: date | None = None
+    reached: int | None = None  # the position of the last page reached
+    sort: str = "newest"
+
+    def __post_init__(self) -> None:
+        if self.status not in STATUSES:
+            raise ValueError(f"status must be one of {', '.join(STATUSES)}")
+        if self.sort not in SORTS:
+            raise ValueError(f"sort must be one of {', '.join(SORTS)}")
+
+    def conditions(self, session: DbSession) -> list[ColumnElement[bool]]:
+        """Dates, status and language mean what they mean in exports (one home: ExportFilters)."""
+        shared = ExportFilters(
+            since=self.since,
+            until=self.until,
+            status=self.status if self.status in ("complete", "partial") else "all",
+            language=self.language,
+        )
+        where = shared.unversioned()
+        if self.version is not None:
+            where.append(Response.version_id.in_(_version_ids(session, self.version)))
+        if self.status in ("complete", "partial"):
+            where.append(Response.withdrawn_at.is_(None))
+        elif self.status == "excluded":
+            where.append(Response.excluded_reason.is_not(None))
+        elif self.status == "withdrawn":
+            where.append(Response.withdrawn_at.is_not(None))
+        if self.reached is not None:
+            where.append(Response.current_position == self.reached)
+        return where
+
+
+def _version_ids(session: DbSession, number: int | None) -> list[int]:
+    if number is None:
+        return []
+    return list(
+        session.scalars(
+            select(QuestionnaireVersion.id).where(QuestionnaireVersion.number == number)
+        )
+    )
+
+
+@dataclass
+class BrowsePage:
+    responses: list[Response]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def browse(session: DbSession, filters: BrowseFilters, page: int, per_page: int) -> BrowsePage:
+    """One page of matching responses; a page past the end shows the last one."""
+    where = filters.conditions(session)
+    total = session.scalar(select(func.count()).select_from(Response).where(*where)) or 0
+    page = min(max(page, 1), max(1, -(-total // per_page)))
+    query: Select[tuple[Response]] = (
+        select(Response)
+        .options(joinedload(Response.version))
+        .where(*where)
+        .order_by(*SORTS[filters.sort])
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return BrowsePage(list(session.scalars(query)), total, page, per_page)
