@@ -118,7 +118,7 @@ class RecordReader:
             )
             .group_by(Response.excluded_reason)
         )
-        return {reason: n for reason, n in rows}
+        return {str(reason): n for reason, n in rows}
 
     def withdrawals(self) -> int:
         """Withdrawn responses within the filters' scope: their answers are deleted."""

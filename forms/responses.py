@@ -106,4 +106,3 @@ class WithdrawForm(FlaskForm):
         validators=[InputRequired(message=_l("Tick the box to confirm."))],
     )
     submit = SubmitField(_l("Withdraw and delete the answers"))
-

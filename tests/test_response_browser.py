@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from survey.models import AuditEvent, Response
+from survey.models import AuditEvent
 from survey.participate import services
 from tests.factories import make_response
 
@@ -35,7 +35,9 @@ def four(db, version):
     answers = {"eligibility": "breastfeeding", "consent": "yes", "age_group": "30_34"}
     made = [
         make_response(db, version, answers, started=day(1)),
-        make_response(db, version, answers, started=day(2), complete=False, language="fr", reached=3),
+        make_response(
+            db, version, answers, started=day(2), complete=False, language="fr", reached=3
+        ),
         make_response(db, version, answers, started=day(3)),
         make_response(db, version, answers, started=day(4), language="fr"),
     ]
@@ -61,8 +63,15 @@ def test_filters_sort_and_pages(app, investigator, four):
 
 @pytest.mark.parametrize(
     "query",
-    ["?status=maybe", "?sort=sideways", "?since=yesterday", "?version=9", "?reached=999",
-     "?q=%3Cscript%3E", "?until=9999-12-31"],
+    [
+        "?status=maybe",
+        "?sort=sideways",
+        "?since=yesterday",
+        "?version=9",
+        "?reached=999",
+        "?q=%3Cscript%3E",
+        "?until=9999-12-31",
+    ],
 )
 def test_bad_filters_are_a_400_with_a_message(investigator, query):
     page = investigator.get(f"/staff/{query}")
@@ -71,7 +80,9 @@ def test_bad_filters_are_a_400_with_a_message(investigator, query):
 
 
 def test_search_by_response_id_and_resume_code(app, db, investigator, version, four):
-    response, code = services.start_response(db.session, version, "en", {}, app.config["SECRET_KEY"])
+    response, code = services.start_response(
+        db.session, version, "en", {}, app.config["SECRET_KEY"]
+    )
     db.session.commit()
     by_id = investigator.get(f"/staff/?q={four[2]}")
     assert by_id.status_code == 302 and by_id.location.endswith(f"/staff/responses/{four[2]}")
@@ -134,9 +145,10 @@ def test_exclusion_leaves_exports_and_dashboard_until_undone(
         f"/staff/responses/{target}/exclude", {"reason": "duplicate", "note": "same as day 3"}
     )
     assert done.status_code == 302
-    assert investigator.post(
-        f"/staff/responses/{target}/exclude", {"reason": "test"}
-    ).status_code == 409  # excluded already
+    assert (
+        investigator.post(f"/staff/responses/{target}/exclude", {"reason": "test"}).status_code
+        == 409
+    )  # excluded already
     page = investigator.get(f"/staff/responses/{target}").get_data(as_text=True)
     assert "A duplicate of another response: same as day 3" in page
 

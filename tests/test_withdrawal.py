@@ -99,9 +99,7 @@ def test_a_participant_withdraws_from_the_thank_you_page(
     assert browser.get("/survey/page/4").status_code == 302  # this browser starts afresh
 
 
-def test_a_participant_withdraws_a_partial_response_from_the_resume_page(
-    browser, make_browser, db
-):
+def test_a_participant_withdraws_a_partial_response_from_the_resume_page(browser, make_browser, db):
     complete_survey(browser, upto=3)
     code = resume_code_of(browser)
     assert 'href="/survey/withdraw"' in make_browser().get("/survey/resume").get_data(as_text=True)

@@ -68,7 +68,9 @@ class Response(Base):
         ),
         CheckConstraint(
             "excluded_reason IS NULL OR excluded_reason IN "
-            + "(" + ", ".join(f"'{r}'" for r in EXCLUSION_REASONS) + ")",
+            + "("
+            + ", ".join(f"'{r}'" for r in EXCLUSION_REASONS)
+            + ")",
             name="exclusion_reason",
         ),
         CheckConstraint(

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import joinedload
 
 from exports.filters import ExportFilters
@@ -95,7 +95,7 @@ def browse(session: DbSession, filters: BrowseFilters, page: int, per_page: int)
     where = filters.conditions(session)
     total = session.scalar(select(func.count()).select_from(Response).where(*where)) or 0
     page = min(max(page, 1), max(1, -(-total // per_page)))
-    query: Select[tuple[Response]] = (
+    query = (
         select(Response)
         .options(joinedload(Response.version))
         .where(*where)

@@ -21,7 +21,9 @@ def exclude(
     response.excluded_note = note or None
     response.excluded_at = utcnow()
     response.excluded_by = by
-    audit.record(session, "response.exclude", by, target=response.id, ip=ip, reason=reason, note=note)
+    audit.record(
+        session, "response.exclude", by, target=response.id, ip=ip, reason=reason, note=note
+    )
     session.flush()
 
 

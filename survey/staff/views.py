@@ -77,7 +77,9 @@ def _found(text: str) -> Response | None:
 def home():
     versions = _versions()
     newest = versions[-1] if versions else None
-    pages = [(p.position, p.text("title", current_language())) for p in newest.pages] if newest else []
+    pages = (
+        [(p.position, p.text("title", current_language())) for p in newest.pages] if newest else []
+    )
     form = BrowseForm(
         request.args,
         meta={"csrf": False},
@@ -165,7 +167,9 @@ def exclude(response_id: str):
         )
     except decisions.CannotExclude:
         db.session.rollback()
-        flash(_("This response cannot be excluded: it is excluded or withdrawn already."), "warning")
+        flash(
+            _("This response cannot be excluded: it is excluded or withdrawn already."), "warning"
+        )
         return _show(response, 409)
     db.session.commit()
     flash(_("The response is excluded: exports and the dashboard leave it out."), "info")
