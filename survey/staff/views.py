@@ -76,10 +76,12 @@ def _found(text: str) -> Response | None:
 @role_required(*STAFF)
 def home():
     versions = _versions()
-    newest = versions[-1] if versions else None
-    pages = (
-        [(p.position, p.text("title", current_language())) for p in newest.pages] if newest else []
-    )
+    language = current_language()
+    # The last page reached is a position; the newest version's titles say what is there.
+    pages = [
+        (p.position, f"{p.position}. {p.text('title', language)}")
+        for p in (versions[-1].pages if versions else [])
+    ]
     form = BrowseForm(
         request.args,
         meta={"csrf": False},
