@@ -52,6 +52,14 @@ class ExclusionReason(StrEnum):
 
 
 EXCLUSION_REASONS = tuple(reason.value for reason in ExclusionReason)
+BROWSE_FILTER_COLUMNS = (
+    "status",
+    "language",
+    "version_id",
+    "current_position",
+    "excluded_reason",
+    "withdrawn_at",
+)
 
 
 def new_response_id() -> str:
@@ -79,11 +87,12 @@ class Response(Base):
         CheckConstraint(
             "withdrawn_by_id IS NULL OR withdrawn_at IS NOT NULL", name="withdrawn_by_when"
         ),
-        # The staff's response browser sorts by these and pages through them (docs/benchmarks.md).
-        Index("ix_response_started_at_id", "started_at", "id"),
-        Index("ix_response_updated_at_id", "updated_at", "id"),
-        Index("ix_response_status_started_at", "status", "started_at"),
-        Index("ix_response_current_position_started_at", "current_position", "started_at"),
+        # The staff's response browser: each sort order with every column it filters on, so a
+        # page, or a count, is read from the index alone (docs/benchmarks.md).
+        Index("ix_response_browse_started", "started_at", "id", *BROWSE_FILTER_COLUMNS),
+        Index(
+            "ix_response_browse_updated", "updated_at", "id", *BROWSE_FILTER_COLUMNS, "started_at"
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_response_id)

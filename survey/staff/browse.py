@@ -15,10 +15,11 @@ from survey.models import DbSession, QuestionnaireVersion, Response
 
 # The browser's statuses: the export's three, and the two kinds of response they leave out.
 STATUSES = ("all", "complete", "partial", "excluded", "withdrawn")
+# Each order, and the index that holds it with every filtered column (see models.response).
 SORTS = {
-    "newest": (Response.started_at.desc(), Response.id.desc()),
-    "oldest": (Response.started_at.asc(), Response.id.asc()),
-    "active": (Response.updated_at.desc(), Response.id.desc()),
+    "newest": ((Response.started_at.desc(), Response.id.desc()), "ix_response_browse_started"),
+    "oldest": ((Response.started_at.asc(), Response.id.asc()), "ix_response_browse_started"),
+    "active": ((Response.updated_at.desc(), Response.id.desc()), "ix_response_browse_updated"),
 }
 
 
@@ -91,16 +92,31 @@ class BrowsePage:
 
 
 def browse(session: DbSession, filters: BrowseFilters, page: int, per_page: int) -> BrowsePage:
-    """One page of matching responses; a page past the end shows the last one."""
+    """One page of matching responses; a page past the end shows the last one.
+
+    The page's ids are found first, from the sort's index alone (SQLite is told which index:
+    without statistics its planner picks a one-column index and sorts the table), then only
+    those responses are read. PostgreSQL ignores the hint and plans with its own statistics."""
     where = filters.conditions(session)
-    total = session.scalar(select(func.count()).select_from(Response).where(*where)) or 0
+    order, index = SORTS[filters.sort]
+    hint = f"INDEXED BY {index}"
+    count = select(func.count(Response.id)).where(*where).with_hint(Response, hint, "sqlite")
+    total = session.scalar(count) or 0
     page = min(max(page, 1), max(1, -(-total // per_page)))
-    query = (
-        select(Response)
-        .options(joinedload(Response.version))
-        .where(*where)
-        .order_by(*SORTS[filters.sort])
-        .limit(per_page)
-        .offset((page - 1) * per_page)
+    ids = list(
+        session.scalars(
+            select(Response.id)
+            .where(*where)
+            .with_hint(Response, hint, "sqlite")
+            .order_by(*order)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
     )
-    return BrowsePage(list(session.scalars(query)), total, page, per_page)
+    loaded = {
+        r.id: r
+        for r in session.scalars(
+            select(Response).options(joinedload(Response.version)).where(Response.id.in_(ids))
+        )
+    }
+    return BrowsePage([loaded[i] for i in ids], total, page, per_page)
