@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from survey.models import AuditEvent
+from survey.models import AuditEvent, ExportJob
 from survey.participate import services
 from tests.factories import make_response
 
@@ -213,3 +213,16 @@ def test_the_staff_pages_are_in_french(investigator, four):
     assert "Dernière page atteinte" in html
     page = investigator.get(f"/staff/responses/{four[0]}").get_data(as_text=True)
     assert "Exclure cette réponse" in page
+
+
+def test_the_export_form_keeps_the_choice_to_include_excluded_responses(db, investigator):
+    made = investigator.post(
+        "/staff/exports",
+        {"status": "all", "format": "csv", "include_excluded": "y", "submit": "x"},
+    )
+    assert made.status_code == 302
+    plain = investigator.post("/staff/exports", {"status": "all", "format": "csv", "submit": "x"})
+    assert plain.status_code == 302
+    db.session.rollback()
+    jobs = db.session.scalars(select(ExportJob).order_by(ExportJob.created_at)).all()
+    assert [job.filters["include_excluded"] for job in jobs] == [True, False]

@@ -94,7 +94,7 @@ def invitation():
         )
         if found is None:
             add_error(form.code, _("We could not find that invitation code. Please check it."))
-        elif response is not None and response.is_complete:
+        elif response is not None and (response.is_complete or response.is_withdrawn):
             add_error(form.code, _("This invitation has already been used to answer the survey."))
         elif response is not None:
             session_state.bind(response.id)
