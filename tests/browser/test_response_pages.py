@@ -21,6 +21,11 @@ from tests.browser.test_accessibility import axe_violations, phone_problems
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
+OUTSIDE = """() => [...document.querySelectorAll('main .button, main [type=submit], main input')]
+  .filter((el) => el.offsetParent !== null && el.type !== 'hidden')
+  .filter((el) => { const box = el.getBoundingClientRect();
+                    return box.left < 0 || box.right > window.innerWidth; })
+  .map((el) => el.outerHTML.slice(0, 80))"""
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
@@ -77,6 +82,8 @@ def test_a_participant_withdraws_on_a_phone(
     def check(name: str) -> None:
         problems.extend(axe_violations(phone))
         problems.extend(phone_problems(phone))
+        outside = phone.evaluate(OUTSIDE)  # cut off at either edge, which scrollWidth misses
+        problems.extend(f"{name}: {what} is not wholly on the screen" for what in outside)
         if language == "en":
             screenshot(phone, f"{name}-en")
 
