@@ -208,7 +208,8 @@ def test_sql_ish_query_parameters_do_no_harm(browser, admin, db, version, value)
 
 @pytest.mark.parametrize(
     "page, rows",
-    [("-5", 3), ("0", 3), ("2", 0), ("99999999999999999999999", 0), ("1e9", 3), ("", 3)],
+    # A page past the end shows the last page (the response browser's choice), never an error.
+    [("-5", 3), ("0", 3), ("2", 3), ("99999999999999999999999", 3), ("1e9", 3), ("", 3)],
 )
 def test_staff_list_page_numbers_out_of_range(admin, db, version, page, rows):
     generate_responses(db.session, version, 3, seed=2)
@@ -216,7 +217,7 @@ def test_staff_list_page_numbers_out_of_range(admin, db, version, page, rows):
     response = admin.get(f"/staff/?page={page}")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert html.count("<tr>") == (rows + 1 if rows else 0)  # with the header row
+    assert html.count("<tr>") == rows + 1  # with the header row
     assert "3 responses" in html
 
 
