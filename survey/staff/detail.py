@@ -7,16 +7,20 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from survey.models import (
     AnswerValue,
     AuditEvent,
+    ChoiceList,
     DbSession,
+    Page,
     PageKind,
     Question,
+    QuestionnaireVersion,
     QuestionType,
     Response,
+    decode_answer,
 )
 from survey.toolkit.content import find_section
 
@@ -53,7 +57,7 @@ def answer_text(question: Question, value: AnswerValue, language: str) -> tuple[
 
 def pages_of(response: Response, language: str) -> list[ShownPage]:
     """Every question page of the response's version, in order, with what was answered."""
-    values = {a.question_id: a.value for a in response.answers}
+    stored = {a.question_id: a for a in response.answers}
     last = None if response.is_complete else response.current_position
     shown = []
     for page in response.version.pages:
@@ -65,7 +69,15 @@ def pages_of(response: Response, language: str) -> list[ShownPage]:
         for question in page.questions:
             if question.type == QuestionType.NOTE:
                 continue
-            text, codes = answer_text(question, values.get(question.id), language)
+            answer = stored.get(question.id)
+            value = (
+                decode_answer(
+                    question.type, answer.value_text, answer.value_number, answer.value_date
+                )
+                if answer
+                else None
+            )
+            text, codes = answer_text(question, value, language)
             item.answers.append(
                 ShownAnswer(question.name, question.text("label", language), text, codes)
             )
@@ -80,6 +92,24 @@ def toolkit_engagement(response: Response) -> list[tuple[str, int, int]]:
         section = find_section(view.section)
         rows.append((section.title if section else view.section, view.opened, view.seconds))
     return rows
+
+
+def load(session: DbSession, response_id: str) -> Response | None:
+    """The response with everything its page shows, in a few queries rather than one per
+    question and choice list."""
+    return session.scalar(
+        select(Response)
+        .where(Response.id == response_id)
+        .options(
+            selectinload(Response.version)
+            .selectinload(QuestionnaireVersion.pages)
+            .selectinload(Page.questions)
+            .selectinload(Question.choice_list)
+            .selectinload(ChoiceList.choices),
+            selectinload(Response.answers),
+            selectinload(Response.toolkit_views),
+        )
+    )
 
 
 def history(session: DbSession, response: Response) -> list[AuditEvent]:

@@ -148,7 +148,10 @@ def _show(response: Response, status: int = 200, **forms):
 @bp.route("/responses/<response_id>")
 @role_required(*STAFF)
 def response(response_id: str):
-    return _show(_response_or_404(response_id))
+    found = detail.load(db.session, response_id) if RESPONSE_ID.fullmatch(response_id) else None
+    if found is None:
+        abort(404)
+    return _show(found)
 
 
 @bp.route("/responses/<response_id>/exclude", methods=["POST"])
