@@ -117,15 +117,22 @@ def test_a_participant_withdraws_a_partial_response_from_the_resume_page(browser
 def test_withdrawing_is_throttled_like_resume_codes(make_browser, browser, db):
     complete_survey(browser, upto=3)
     code = resume_code_of(browser)
-    guesser = make_browser()
-    for _ in range(code_attempts.FAILURES_PER_ADDRESS - 1):
-        assert guesser.post("/survey/withdraw", {"resume_code": WRONG}).status_code == 400
-    assert guesser.post("/survey/resume", {"resume_code": WRONG}).status_code == 400  # shared
-    blocked = guesser.post("/survey/withdraw", {"resume_code": code})
+    slips = make_browser()  # one browser: its session's allowance
+    for _ in range(code_attempts.FAILURES_PER_SESSION):
+        assert slips.post("/survey/withdraw", {"resume_code": WRONG}).status_code == 400
+    assert slips.post("/survey/withdraw", {"resume_code": code}).status_code == 429
+    # Fresh browsers (no cookie) from the same address: the address's allowance, shared with
+    # the resume page.
+    for _ in range(code_attempts.FAILURES_PER_ADDRESS - code_attempts.FAILURES_PER_SESSION - 1):
+        assert make_browser().post("/survey/withdraw", {"resume_code": WRONG}).status_code == 400
+    assert make_browser().post("/survey/resume", {"resume_code": WRONG}).status_code == 400
+    blocked = make_browser().post("/survey/withdraw", {"resume_code": code})
     assert blocked.status_code == 429
     assert "Too many codes were tried from here lately." in blocked.get_data(as_text=True)
-    confirm = guesser.post("/survey/withdraw/confirm", {"resume_code": code}, fetch=False)
-    assert confirm.status_code in (400, 429)
+    late = make_browser()
+    late.get("/survey/withdraw")
+    confirm = late.post("/survey/withdraw/confirm", {"resume_code": code}, fetch=False)
+    assert confirm.status_code == 429
     [response] = responses(db)
     assert not response.is_withdrawn
 
