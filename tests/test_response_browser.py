@@ -161,6 +161,8 @@ def test_exclusion_leaves_exports_and_dashboard_until_undone(
     back = report(db, runner, tmp_path, "--include-excluded")
     assert sorted(back["ids"]) == sorted(four)
     assert back["about"]["Excluded by staff (in the rows): duplicate"] == 1
+    assert back["about"]["Filters"].endswith("; responses excluded by staff included")
+    assert "excluded" not in about["Filters"]
 
     dashboard = investigator.get("/staff/dashboard").get_data(as_text=True)
     assert re.search(r"data-total>3<", dashboard)
