@@ -1,7 +1,7 @@
 """response exclusion and withdrawal, and the indexes the staff's response browser sorts by
 
 Revision ID: b7e2f9c31d84
-Revises: a1c4e7d20b15
+Revises: b7e4c1d9a2f3
 Create Date: 2026-11-30 10:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b7e2f9c31d84'
-down_revision = 'a1c4e7d20b15'
+down_revision = 'b7e4c1d9a2f3'
 branch_labels = None
 depends_on = None
 
