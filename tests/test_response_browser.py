@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from survey.models import AuditEvent, ExportJob
-from survey.participate import services
+from survey.participate import code_attempts, services
 from tests.factories import make_response
 
 ROW_ID = re.compile(r'href="/staff/responses/([A-Za-z0-9_-]+)"')
@@ -90,9 +90,13 @@ def test_search_by_response_id_and_resume_code(app, db, investigator, version, f
     by_code = investigator.get(f"/staff/?q={typed}")
     assert by_code.status_code == 302
     assert by_code.location.endswith(f"/staff/responses/{response.id}")
-    missing = investigator.get("/staff/?q=ZZZZZ-ZZZZZ-ZZZZZ")
-    assert missing.status_code == 404
+    for _ in range(code_attempts.FAILURES_PER_ADDRESS + 1):  # staff see every response anyway
+        missing = investigator.get("/staff/?q=ZZZZZ-ZZZZZ-ZZZZZ")
+        assert missing.status_code == 404
     assert "No response has this ID or resume code." in missing.get_data(as_text=True)
+    assert investigator.get(f"/staff/?q={typed}").status_code == 302  # not held to the limit
+    failed = select(AuditEvent).where(AuditEvent.action == code_attempts.ACTION)
+    assert db.session.scalars(failed).all() == []  # nor logged as a participant's failed code
 
 
 def test_one_response_shows_its_answers_with_labels(db, investigator, version):

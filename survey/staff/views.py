@@ -31,8 +31,7 @@ from survey.models import (
     Response,
     VersionStatus,
 )
-from survey.participate import code_attempts
-from survey.participate.blueprint import response_by_resume_code
+from survey.participate import services
 from survey.staff import decisions, detail
 from survey.staff.browse import browse
 from survey.toolkit.content import SECTIONS
@@ -61,14 +60,15 @@ def _versions() -> list[QuestionnaireVersion]:
 
 
 def _found(text: str) -> Response | None:
-    """The response with this ID, or else with this resume code (looked up within the same
-    guessing limit as on the participant's pages: a code opens someone's answers)."""
+    """The response with this ID, or else with this resume code. Staff may open every response
+    anyway, so their searches are not held to the participants' code-guessing limit (nor
+    logged as a participant's failed code)."""
     if RESPONSE_ID.fullmatch(text):
         response = db.session.get(Response, text)
         if response is not None:
             return response
     if len(codes.characters(text)) in RESUME_CODE_LENGTHS:
-        return response_by_resume_code(text)
+        return services.find_by_resume_code(db.session, text, current_app.config["SECRET_KEY"])
     return None
 
 
@@ -91,16 +91,11 @@ def home():
     status, page = 200, None
     if form.validate():
         if form.q.data:
-            try:
-                found = _found(form.q.data)
-            except code_attempts.TooManyAttempts:
-                add_error(form.q, _(code_attempts.TOO_MANY))
-                status = 429
-            else:
-                if found is not None:
-                    return redirect(url_for(".response", response_id=found.id))
-                add_error(form.q, _("No response has this ID or resume code."))
-                status = 404
+            found = _found(form.q.data)
+            if found is not None:
+                return redirect(url_for(".response", response_id=found.id))
+            add_error(form.q, _("No response has this ID or resume code."))
+            status = 404
         if status == 200:
             number = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
             page = browse(
