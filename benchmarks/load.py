@@ -2,10 +2,11 @@
 
     .venv/bin/python benchmarks/load.py [--responses 10000] [--concurrency 50] [--runs 3] \\
         [--postgresql postgresql+psycopg://milk:milk@127.0.0.1:5432/milk_bench --fresh] \\
-        [--redis redis://127.0.0.1:6379/0]
+        [--redis redis://127.0.0.1:6379/0] [--think 0] [--nice 10]
 
 The app runs as deployed: gunicorn (2 workers per core) and one task-queue consumer
-(`flask --app survey queue`), on a database that already holds --responses demo responses. The
+(`flask --app survey queue --nice N`, 10 as shipped), in one session as scripts/run starts
+them, on a database that already holds --responses demo responses. The
 queue is the SQLite file by default, Redis with --redis. Simulated participants (threads in
 several client processes, so the client's own Python is not the bottleneck) complete the whole
 survey again and again: open a page, wait --think seconds, press Next, with the CSRF token and
