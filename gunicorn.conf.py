@@ -17,3 +17,19 @@ max_requests_jitter = int(os.environ.get("MAX_REQUESTS_JITTER", "200"))
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-"
 errorlog = "-"
+# Workers are forked from a master that has already imported the app, so a recycled worker
+# serves at once instead of spending seconds of CPU importing it while participants wait (and
+# the workers share the imported code's memory). New code therefore needs a restart, not HUP.
+preload_app = True
+
+
+def post_fork(_server, _worker):
+    """No connection may be shared across fork: each worker opens its own, to the database and
+    to the task queue's storage."""
+    from survey.extensions import db
+    from survey.queue import bound_app, init_queue
+
+    app = bound_app()
+    with app.app_context():
+        db.engine.dispose(close=False)
+    init_queue(app)

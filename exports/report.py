@@ -3,7 +3,9 @@ or the CSV."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,6 +18,7 @@ from sqlalchemy import select
 
 from exports import consent
 from exports.cells import GuardCounts, csv_cell, csv_text, csv_writer
+from exports.figures import Figures
 from exports.filters import ExportFilters
 from exports.info import ExportInfo
 from exports.layout import WIDEST, text_width
@@ -36,7 +39,7 @@ from exports.subgroups import (
     suitable_groupings,
 )
 from exports.variables import Variable, collect_variables
-from exports.workbook import WorkbookWriter
+from exports.workbook import EXCEL_ROWS, SheetFull, WorkbookWriter
 from survey.models import DbSession, Questionnaire, QuestionnaireVersion, VersionStatus
 from survey.toolkit.content import SECTIONS
 
@@ -84,22 +87,37 @@ def _canonical(value: Any) -> str:
 
 class _Stream:
     """Walks the plan's responses as (record, row), counting them, reporting progress and
-    hashing the Responses data: each row's values as text, tab-separated, one per line."""
+    hashing the Responses data: each row's values as text, tab-separated, one per line. With
+    `figures`, each chunk also goes there, and the records here are made without what they
+    were shown (only figures need that); `shown` says whether they need it otherwise."""
 
-    def __init__(self, plan: _Plan, progress: Progress | None, chunk: int) -> None:
-        self.plan, self.progress, self.chunk = plan, progress, chunk
+    def __init__(
+        self,
+        plan: _Plan,
+        progress: Progress | None,
+        figures: Figures | None = None,
+        shown: bool = True,
+    ) -> None:
+        self.plan, self.progress = plan, progress
+        self.figures, self.shown = figures, shown and figures is None
         self.hash = hashlib.sha256()
         self.rows = self.complete = 0
 
     def __iter__(self) -> Iterator[tuple[ResponseRecord, list[Any]]]:
-        total = self.plan.reader.count()
-        for record in self.plan.reader:
-            row = self.plan.table.row(record)
-            self.hash.update(("\t".join(map(_canonical, row)) + "\n").encode("utf-8", "replace"))
-            yield record, row
-            self.rows += 1
-            self.complete += record.complete
-            if self.progress and (self.rows % self.chunk == 0 or self.rows == total):
+        reader, table = self.plan.reader, self.plan.table
+        total = reader.count()
+        for chunk in reader.chunks():
+            if self.figures is not None:
+                self.figures.add(chunk)
+            for stored in chunk:
+                record = reader.record(stored, shown=self.shown)
+                row = table.row(record)
+                text = "\t".join([v if v.__class__ is str else _canonical(v) for v in row])
+                self.hash.update((text + "\n").encode("utf-8", "replace"))
+                yield record, row
+                self.rows += 1
+                self.complete += record.complete
+            if self.progress:
                 self.progress(self.rows, total)
         if self.progress and total == 0:
             self.progress(0, 0)
@@ -180,10 +198,45 @@ def write_report(
     """Write the evaluation workbook (.xlsx) for the responses that match `filters`."""
     filters, options = filters or ExportFilters(), options or ExportOptions()
     plan = _plan(session, slug, filters, options, chunk)
+    responses = plan.reader.count()
+    if responses >= EXCEL_ROWS:
+        raise ExportError(
+            f"{responses:,} responses are more than a spreadsheet's {EXCEL_ROWS - 1:,} rows: "
+            "export them as CSV (--csv), or choose fewer with the filters"
+        )
     counts = GuardCounts()
-    writer = WorkbookWriter(counts)
-    statistics = plan.statistics()
-    outcomes = plan.outcomes(options.by)
+    # Forked before the writer starts its compressing thread: the child needs none of it.
+    figures = Figures(plan.reader, plan.statistics(), plan.outcomes(options.by))
+    writer = WorkbookWriter(counts, out, cells=responses * len(plan.table.header))
+    try:
+        info = _write_workbook(writer, plan, figures, filters, options, generated_by, progress)
+    except SheetFull as error:
+        _give_up(figures, writer, out)
+        raise ExportError(f"{error}: export the responses as CSV (--csv) instead") from error
+    except BaseException:
+        _give_up(figures, writer, out)
+        raise
+    return info
+
+
+def _give_up(figures: Figures, writer: WorkbookWriter, out: str | IO[bytes]) -> None:
+    """Stop what a report that fails half way has under way, and leave no half-written file."""
+    figures.close()
+    writer.discard()
+    if isinstance(out, str):
+        with contextlib.suppress(OSError):
+            os.remove(out)
+
+
+def _write_workbook(
+    writer: WorkbookWriter,
+    plan: _Plan,
+    figures: Figures,
+    filters: ExportFilters,
+    options: ExportOptions,
+    generated_by: str,
+    progress: Progress | None,
+) -> ExportInfo:
     text_variables = [v for v in plan.table.variables if v.is_text]
     writer.header(
         "Responses",
@@ -197,22 +250,20 @@ def write_report(
         ["response_id", "version", "language", "variable", "question", "answer", "part"],
         [id_width, 0, 0, max(map(text_width, names), default=0), 50, WIDEST, text_width("1 of 9")],
     )
-    stream = _Stream(plan, progress, chunk)
+    stream = _Stream(plan, progress, figures)
     for record, row in stream:
         writer.append("Responses", row, where="on the Comments sheet")
-        statistics.add(record)
-        outcomes.add(record)
         _comments(writer, plan.table, text_variables, record)
     writer.autofilter("Responses")
     writer.autofilter("Comments")
-    summaries = statistics.summarise()
+    summaries, outcomes = figures.result()
     revisions = plan.reader.study_information()
     write_codebook(
         writer, plan.table, plan.versions, consent.codebook_notes(plan.versions, revisions)
     )
     write_summary(writer, summaries)
     write_charts(writer, summaries, plan.variables)
-    info = stream.info(counts, filters)
+    info = stream.info(writer.counts, filters)
     write_about(
         writer,
         info,
@@ -221,8 +272,8 @@ def write_report(
         software_version(),
         consent.about_rows(plan.versions, revisions),
     )
-    write_outcomes(writer, outcomes.summarise(), software_version("scipy"))
-    writer.save(out)
+    write_outcomes(writer, outcomes, software_version("scipy"))
+    writer.save()
     return info
 
 
@@ -257,7 +308,7 @@ def response_rows(
     """The Responses rows (with their records) for writers of other formats, as the CSV reads
     them: the plan says what the columns are, the stream walks the rows and counts them."""
     plan = _plan(session, slug, filters, options, chunk)
-    return plan, _Stream(plan, progress, chunk)
+    return plan, _Stream(plan, progress)
 
 
 def collect_figures(
@@ -308,7 +359,7 @@ def write_csv(
     filters, options = filters or ExportFilters(), options or ExportOptions()
     plan = _plan(session, slug, filters, options, chunk)
     counts = GuardCounts()
-    stream = _Stream(plan, progress, chunk)
+    stream = _Stream(plan, progress, shown=False)
     with _binary(out) as binary, csv_writer(binary) as writer:
         writer.writerow([csv_text(h, counts) for h in plan.table.header])
         for _record, row in stream:

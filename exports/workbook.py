@@ -1,12 +1,20 @@
-"""Writes the evaluation workbook with openpyxl in write-only mode: the Responses and Comments
-sheets stream row by row; the small sheets are kept until the end, when their columns are fitted
-to what they hold. Every sheet gets the same print setup (exports/layout.py). Never sees a
-database."""
+"""Writes the evaluation workbook. The Responses and Comments sheets stream row by row as sheet
+XML (exports/sheetxml.py): Responses straight into the .xlsx being written, compressed on the
+other core; Comments into a temporary file until the end. The small sheets, the charts and the
+workbook's parts are openpyxl's (write-only mode); the small sheets are kept until the end, when
+their columns are fitted to what they hold. Every sheet gets the same print setup
+(exports/layout.py). Never sees a database."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import math
+import re
+import tempfile
+import zipfile
 from collections.abc import Iterable
+from datetime import date, datetime, time
 from typing import IO, Any
 
 from openpyxl import Workbook
@@ -15,6 +23,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._writer import WorksheetWriter
 
 from exports.cells import EXCEL_CELL_LIMIT, GuardCounts, clean_text, fit_to_cell, looks_like_formula
 from exports.layout import (
@@ -25,6 +34,7 @@ from exports.layout import (
     row_height,
     set_up_printing,
 )
+from exports.sheetxml import CellStyles, Compressing, SheetRows
 
 SHEETS = ("Responses", "Codebook", "Summary", "Outcomes", "Charts", "Comments", "About")
 # Written as they come, so their widths are declared with the header, before any row.
@@ -33,16 +43,33 @@ ROW_CM = 0.53  # a row of the default height (15 points)
 _BOLD = Font(bold=True)
 _WRAP = Alignment(wrap_text=True, vertical="top")
 _RISKY_FIRST = frozenset("=+-@\t\r\n#")
+_EMPTY_ROWS = re.compile(rb"<sheetData\s*/>|<sheetData>\s*</sheetData>")
+# Above this many cells the Responses sheet's zip entry is written with ZIP64 sizes (its XML may
+# pass zip's 4 GB, at about 35 bytes a cell); below it, without, as Excel expects of a small file.
+ZIP64_CELLS = 25_000_000
+COMMENTS_WRAPPED = (4, 5)  # the question and the text: long, so they wrap
+EXCEL_ROWS = 1_048_576  # a sheet's rows in Excel (and LibreOffice), the header included
+
+
+class SheetFull(ValueError):
+    """More rows than a spreadsheet's sheet holds."""
 
 
 class WorkbookWriter:
-    def __init__(self, counts: GuardCounts) -> None:
+    """`out` is where the .xlsx goes; it is written from the first streamed row and is only a
+    valid file once `save()` returns. `cells` (rows times columns of the Responses sheet, when
+    known) decides whether its zip entry needs ZIP64 sizes."""
+
+    def __init__(self, counts: GuardCounts, out: str | IO[bytes], cells: int = 0) -> None:
         self.counts = counts
+        self.archive = zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED)
+        self.zip64 = cells > ZIP64_CELLS
         self.book = Workbook(write_only=True)
         self.sheets = {}
         for name in SHEETS:
             self.sheets[name] = self.book.create_sheet(name)
             set_up_printing(self.sheets[name])
+        self.styles = _register_styles(self.sheets["Responses"])
         self.rows = dict.fromkeys(SHEETS, 0)
         self.columns: dict[str, int] = {}
         # The small sheets' rows, written at save() once their widths are known.
@@ -50,6 +77,7 @@ class WorkbookWriter:
         self.widest: dict[str, list[float]] = {}
         self.header_needs: dict[str, list[float]] = {}
         self.streamed_widths: dict[str, list[float]] = {}
+        self.streams: dict[str, _Stream] = {}
         # Charts go in one column right of the widest table, so none covers a table.
         self.charts: list[tuple[BarChart, int]] = []
         self.chart_table_columns = 0
@@ -62,12 +90,14 @@ class WorkbookWriter:
             if value and value[0] in _RISKY_FIRST:
                 if looks_like_formula(value) or value.startswith("#"):
                     self.counts.text_kept_as_text += 1
+                if sheet in STREAMED:  # streamed text is always an inline string
+                    return value
                 cell = WriteOnlyCell(self.sheets[sheet], value=value)
                 cell.data_type = "s"
                 if bold:
                     cell.font = _BOLD
                 return cell
-        if bold:
+        if bold and sheet not in STREAMED:
             cell = WriteOnlyCell(self.sheets[sheet], value=value)
             cell.font = _BOLD
             return cell
@@ -78,31 +108,52 @@ class WorkbookWriter:
             cells = [self.cell(sheet, v, True, where) for v in values]
         else:  # the hot path (every Responses row): only text needs the guard
             cells = [self.cell(sheet, v, False, where) if v.__class__ is str else v for v in values]
+        self._make_room(sheet)
         if sheet in self.buffered:
             self.buffered[sheet].append(cells)
         else:
-            self.sheets[sheet].append(cells)
+            self.streams[sheet].rows.append(cells, bold=bold)
         self.rows[sheet] += 1
         return self.rows[sheet]
+
+    def _make_room(self, sheet: str) -> None:
+        if self.rows[sheet] >= EXCEL_ROWS:
+            raise SheetFull(f"the {sheet} sheet would need more than {EXCEL_ROWS:,} rows")
 
     def header(self, sheet: str, names: list[str], widths: list[float] | None = None) -> None:
         """The bold header row, frozen. A streamed sheet's columns get `widths` (what its values
         will need; the header's own width when that is more); a buffered sheet's are fitted to
         its rows at the end, and `widths` are then the most each column may take before its
         text wraps."""
+        ws = self.sheets[sheet]
+        ws.freeze_panes = "A2"
         if sheet in STREAMED:
             self.streamed_widths[sheet] = []
             for i, name in enumerate(names):
                 width = column_width(max(header_width(name), widths[i] if widths else 0.0))
-                self.sheets[sheet].column_dimensions[get_column_letter(i + 1)].width = width
+                ws.column_dimensions[get_column_letter(i + 1)].width = width
                 self.streamed_widths[sheet].append(width)
+            self.streams[sheet] = self._stream(sheet, len(names))
         else:
             self.header_needs[sheet] = [header_width(name) for name in names]
             if widths:
                 self.widest[sheet] = list(widths)
-        self.sheets[sheet].freeze_panes = "A2"
         self.append(sheet, names, bold=True)
         self.columns[sheet] = len(names)
+
+    def _stream(self, sheet: str, columns: int) -> _Stream:
+        """Responses goes straight into the archive (one entry may be open at a time); Comments
+        waits in a temporary file."""
+        top, _tail = _rendered(self.sheets[sheet])
+        if sheet == "Responses":
+            entry = self.archive.open(_sheet_path(sheet), "w", force_zip64=self.zip64)
+            stream = _Stream(Compressing(entry), entry)
+        else:
+            spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed in _finish or discard
+            stream = _Stream(spool, spool)
+        stream.sink.write(top + b"<sheetData>")
+        stream.rows = SheetRows(stream.sink.write, columns, self.styles)
+        return stream
 
     def autofilter(self, sheet: str) -> None:
         last = get_column_letter(self.columns[sheet])
@@ -115,15 +166,19 @@ class WorkbookWriter:
         parts = [text[i : i + EXCEL_CELL_LIMIT] for i in range(0, len(text), EXCEL_CELL_LIMIT)] or [
             ""
         ]
-        ws = self.sheets["Comments"]
         *ids, question = fixed
+        widths = self.streamed_widths["Comments"]
         for number, part in enumerate(parts, start=1):
-            wrapped = [self._wrapped(ws, self.cell("Comments", text)) for text in (question, part)]
-            row = [*ids, *wrapped, f"{number} of {len(parts)}"]
-            self._set_height(
-                "Comments", self.rows["Comments"] + 1, row, self.streamed_widths["Comments"]
-            )
-            self.append("Comments", row)
+            row = [
+                *ids,
+                *(self.cell("Comments", t) for t in (question, part)),
+                f"{number} of {len(parts)}",
+            ]
+            # The other columns are as wide as what they hold: only these two can wrap.
+            height = row_height([(row[i], False, widths[i]) for i in COMMENTS_WRAPPED])
+            self._make_room("Comments")
+            self.streams["Comments"].rows.append(row, wrap=COMMENTS_WRAPPED, height=height)
+            self.rows["Comments"] += 1
 
     # --- charts ------------------------------------------------------------------------
     def chart_table(
@@ -208,13 +263,101 @@ class WorkbookWriter:
         cell.alignment = _WRAP
         return cell
 
-    def save(self, out: str | IO[bytes]) -> None:
+    def save(self) -> None:
+        """Finish the streamed sheets (their tails as openpyxl renders them now: the filter's
+        range is known), then add openpyxl's parts of the workbook, all but its own empty
+        versions of the streamed sheets."""
         column = get_column_letter(self.chart_table_columns + 2)
         for chart, row in self.charts:
             self.sheets["Charts"].add_chart(chart, f"{column}{row}")
         for sheet in self.buffered:
             self._write_buffered(sheet)
-        self.book.save(out)
+        for sheet in sorted(self.streams, key=lambda s: s != "Responses"):  # its entry is open
+            self._finish(sheet)
+        made = io.BytesIO()
+        self.book.save(made)
+        streamed = {_sheet_path(sheet) for sheet in self.streams}
+        with zipfile.ZipFile(made) as parts:
+            if not streamed <= set(parts.namelist()):
+                raise RuntimeError(f"openpyxl named the sheets otherwise: {parts.namelist()}")
+            for info in parts.infolist():
+                if info.filename not in streamed:
+                    self.archive.writestr(info, parts.read(info), zipfile.ZIP_DEFLATED)
+        self.archive.close()
+
+    def _finish(self, sheet: str) -> None:
+        stream = self.streams[sheet]
+        stream.rows.flush()
+        _top, tail = _rendered(self.sheets[sheet])
+        stream.sink.write(b"</sheetData>" + tail)
+        if sheet == "Responses":
+            stream.sink.close()
+            stream.closing.close()
+            return
+        spool = stream.closing
+        spool.seek(0)
+        with self.archive.open(_sheet_path(sheet), "w", force_zip64=self.zip64) as entry:
+            while piece := spool.read(1 << 20):
+                entry.write(piece)
+        spool.close()
+
+    def discard(self) -> None:
+        """Give up on a workbook half written (an error on the way): close what is open."""
+        for stream in self.streams.values():
+            with contextlib.suppress(Exception):
+                stream.sink.close()
+            with contextlib.suppress(Exception):
+                stream.closing.close()
+        with contextlib.suppress(Exception):
+            self.archive.close()
+
+
+class _Stream:
+    """A streamed sheet: where its XML goes (`sink`), what to close when it is done, and the
+    rows writer (set once the sheet's top is written)."""
+
+    def __init__(self, sink: Any, closing: Any) -> None:
+        self.sink, self.closing = sink, closing
+        self.rows: SheetRows
+
+
+def _sheet_path(sheet: str) -> str:
+    """Where openpyxl puts a worksheet in the archive: numbered in the workbook's order."""
+    return f"xl/worksheets/sheet{SHEETS.index(sheet) + 1}.xml"
+
+
+def _rendered(ws: Any) -> tuple[bytes, bytes]:
+    """The worksheet's XML before and after its rows, as openpyxl writes it today."""
+    writer = WorksheetWriter(ws, out=io.BytesIO())
+    writer.write_top()
+    xf = writer.xf.send(True)
+    assert xf is not None  # the generator hands its xmlfile back when sent True
+    with xf.element("sheetData"):
+        pass
+    writer.xf.send(None)
+    writer.write_tail()
+    top, tail = _EMPTY_ROWS.split(writer.read(), maxsplit=1)
+    return top, tail
+
+
+def _register_styles(ws: Any) -> CellStyles:
+    """Add to the workbook's stylesheet the styles streamed cells use, and find their numbers:
+    bold (headers), wrapped at the top (long text), and the date, datetime and time formats
+    openpyxl gives those values."""
+
+    def style(value: Any, **attributes: Any) -> int:
+        cell = WriteOnlyCell(ws, value=value)
+        for name, setting in attributes.items():
+            setattr(cell, name, setting)
+        return int(cell.style_id)
+
+    return CellStyles(
+        bold=style("x", font=_BOLD),
+        wrap=style("x", alignment=_WRAP),
+        datetime_=style(datetime(2000, 1, 1)),
+        date_=style(date(2000, 1, 1)),
+        time_=style(time(0, 0)),
+    )
 
 
 def _axes_read_true(chart: BarChart) -> None:

@@ -352,10 +352,10 @@ def test_a_lone_surrogate_never_reaches_the_database_or_the_file(browser, db, tm
     from exports.workbook import WorkbookWriter
 
     counts = GuardCounts()
-    writer = WorkbookWriter(counts)
+    writer = WorkbookWriter(counts, str(tmp_path / "s.xlsx"))
     writer.header("Responses", ["text", "more"])
     writer.append("Responses", ["lone \ud800 surrogate", "nul\x00"])
-    writer.save(str(tmp_path / "s.xlsx"))
+    writer.save()
     assert load_workbook(tmp_path / "s.xlsx")["Responses"]["A2"].value == "lone \ufffd surrogate"
     assert counts.replaced_characters == 2
 
