@@ -331,7 +331,8 @@ def _rendered(ws: Any) -> tuple[bytes, bytes]:
     writer = WorksheetWriter(ws, out=io.BytesIO())
     writer.write_top()
     xf = writer.xf.send(True)
-    assert xf is not None  # the generator hands its xmlfile back when sent True
+    if xf is None:  # the generator hands its xmlfile back when sent True
+        raise RuntimeError("openpyxl's worksheet writer changed: see exports/workbook.py")
     with xf.element("sheetData"):
         pass
     writer.xf.send(None)

@@ -27,7 +27,7 @@ from tests.test_exports import BASE
 HEADER = ["id", "number", "decimal", "when", "day", "clock", "text", "flag"]
 ASTRAL = "\U0001f600 \U00020000 \U000e0041 \U000f0000"  # emoji, CJK ext. B, a tag, private use
 ROWS = [
-    [1, 0, 0.1, datetime(2026, 11, 30, 13, 5, 59), date(2026, 1, 31), time(23, 59, 59), "plain", True],
+    [1, 0, 0.1, datetime(2026, 11, 30, 13, 5, 59), date(2026, 1, 31), time(23, 59), "plain", True],
     [2, -7, 1e-7, datetime(1999, 12, 31, 0, 0, 1), date(1900, 3, 1), time(0, 0), ASTRAL, False],
     [3, 10**15, 123456.789, None, None, None, None, None],
     [4, None, None, None, None, None, "  spaces kept  ", None],
