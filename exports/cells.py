@@ -4,6 +4,7 @@ value or a broken file, and nothing is shortened without saying so."""
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from collections.abc import Iterator
@@ -58,13 +59,26 @@ _SEPARATED_FORMULA_START = re.compile(r"(?<=[,;\t\r\n])(?=[=+\-@\t\r])")
 def csv_text(text: str, counts: GuardCounts) -> str:
     """CSV has no cell types: an apostrophe before a formula start, at the beginning of the text
     or after a separator or line break inside it, keeps a spreadsheet from evaluating it."""
-    text = clean_text(text, counts)
-    guarded = _SEPARATED_FORMULA_START.sub("'", text)
+    if len(text) <= SHORT_TEXT:  # codes and short answers repeat: each is guarded once
+        guarded, replaced, kept = _guarded_csv_text(text)
+    else:
+        guarded, replaced, kept = _guarded_csv_text.__wrapped__(text)
+    counts.replaced_characters += replaced
+    counts.text_kept_as_text += kept
+    return guarded
+
+
+SHORT_TEXT = 64
+
+
+@functools.lru_cache(maxsize=4096)
+def _guarded_csv_text(text: str) -> tuple[str, int, int]:
+    """The guarded text, how many characters were replaced, and whether it was kept as text."""
+    cleaned = clean_text(text, counts := GuardCounts())
+    guarded = _SEPARATED_FORMULA_START.sub("'", cleaned)
     if looks_like_formula(guarded) or guarded.startswith(("#", "'")):
         guarded = "'" + guarded
-    if guarded != text:
-        counts.text_kept_as_text += 1
-    return guarded
+    return guarded, counts.replaced_characters, int(guarded != cleaned)
 
 
 def csv_cell(value: object, counts: GuardCounts) -> object:

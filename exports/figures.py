@@ -13,6 +13,7 @@ there. Where fork does not exist, the figures are made in this process, in turn 
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import traceback
 from multiprocessing.connection import Connection
@@ -45,7 +46,10 @@ class Figures:
             return
         if self.connection.poll():  # the child speaks before the end only when it failed
             self._received()
-        self.connection.send(chunk)
+        try:
+            self.connection.send(chunk)
+        except BrokenPipeError:  # it ended: say why, if it could
+            self._received()
 
     def result(self) -> tuple[list[Summary], OutcomeReport]:
         if self.process is None:
@@ -103,3 +107,6 @@ def _count(
         return  # the parent gave up on the report
     except BaseException:  # noqa: BLE001 - reported to the parent, which raises it
         connection.send(("failed", traceback.format_exc()))
+        with contextlib.suppress(EOFError):  # take what is still sent, so no send breaks
+            while connection.recv() is not None:
+                pass

@@ -28,6 +28,7 @@ from openpyxl.utils.datetime import to_excel
 # How many rows are joined into one piece of XML for the compressing thread: big enough that
 # zlib (which runs without the GIL) works on a few hundred KB at a time.
 ROWS_PER_PIECE = 500
+SHORT, KNOWN = 64, 10_000  # the short texts whose XML is kept, and how many at most
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 
 
@@ -49,6 +50,7 @@ class SheetRows:
         self.letters = [get_column_letter(i + 1) for i in range(columns)]
         self.rows = 0
         self._pending: list[str] = []
+        self._known: dict[str, str] = {}  # short text -> its cell's XML after the reference
 
     def append(
         self,
@@ -66,38 +68,47 @@ class SheetRows:
         parts = [f'<row r="{number}"{attributes}>']
         add = parts.append
         wrapped = frozenset(wrap)
+        known = self._known
         for index, (letter, value) in enumerate(zip(self.letters, values, strict=False)):
             if value is None:
                 continue
             kind = value.__class__
-            if (kind is int or kind is float) and not bold and value - value == 0:
-                add(f'<c r="{letter}{number}"><v>{value!r}</v></c>')  # the common case
-                continue
+            if not bold and index not in wrapped:  # the common cases, quickly
+                if (kind is int or kind is float) and value - value == 0:
+                    add(f'<c r="{letter}{number}"><v>{value!r}</v></c>')
+                    continue
+                if kind is str and (rest := known.get(value)) is not None:
+                    add(f'<c r="{letter}{number}"{rest}')
+                    continue
             style = self.styles.bold if bold else self.styles.wrap if index in wrapped else None
-            add(self._cell(letter + number, value, style))
+            rest = self._rest(letter + number, value, style)
+            if kind is str and style is None and len(value) <= SHORT and len(known) < KNOWN:
+                known[value] = rest  # codes and short answers repeat
+            add(f'<c r="{letter}{number}"{rest}')
         add("</row>")
         self._pending.append("".join(parts))
         if len(self._pending) >= ROWS_PER_PIECE:
             self.flush()
         return self.rows
 
-    def _cell(self, ref: str, value: Any, style: int | None) -> str:
+    def _rest(self, ref: str, value: Any, style: int | None) -> str:
+        """A cell's XML after `<c r="ref"`."""
         kind = value.__class__
         s = "" if style is None else f' s="{style}"'
         if kind is str:
             if not value:
-                return ""  # as openpyxl writes "": no value, read back as an empty cell
+                return f"{s}/>"  # as openpyxl writes "": no value, read back as an empty cell
             text = value.translate(_ESCAPES)
             space = ' xml:space="preserve"' if text != text.strip() else ""
-            return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{text}</t></is></c>'
+            return f'{s} t="inlineStr"><is><t{space}>{text}</t></is></c>'
         if kind is bool:
-            return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
+            return f'{s} t="b"><v>{int(value)}</v></c>'
         if kind in self.styles.by_type:
-            return f'<c r="{ref}" s="{self.styles.by_type[kind]}"><v>{to_excel(value)!r}</v></c>'
+            return f' s="{self.styles.by_type[kind]}"><v>{to_excel(value)!r}</v></c>'
         if isinstance(value, (int, float)):  # numpy's numbers, an IntEnum...
             if not math.isfinite(value):
                 raise ValueError(f"{value} in cell {ref}: a spreadsheet holds finite numbers")
-            return f'<c r="{ref}"{s}><v>{float(value)!r}</v></c>'
+            return f"{s}><v>{float(value)!r}</v></c>"
         raise TypeError(f"cannot write a {kind.__name__} in cell {ref}")
 
     def flush(self) -> None:

@@ -8,6 +8,7 @@ their columns are fitted to what they hold. Every sheet gets the same print setu
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import math
 import re
@@ -25,7 +26,14 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._writer import WorksheetWriter
 
-from exports.cells import EXCEL_CELL_LIMIT, GuardCounts, clean_text, fit_to_cell, looks_like_formula
+from exports.cells import (
+    EXCEL_CELL_LIMIT,
+    SHORT_TEXT,
+    GuardCounts,
+    clean_text,
+    fit_to_cell,
+    looks_like_formula,
+)
 from exports.layout import (
     column_width,
     fitted_widths,
@@ -53,6 +61,14 @@ EXCEL_ROWS = 1_048_576  # a sheet's rows in Excel (and LibreOffice), the header 
 
 class SheetFull(ValueError):
     """More rows than a spreadsheet's sheet holds."""
+
+
+@functools.lru_cache(maxsize=4096)
+def _cleaned_short_text(text: str) -> tuple[str, int, bool]:
+    """A short text cleaned, how many characters that replaced, and whether it looks like a
+    formula or an error value (kept as text, and counted)."""
+    cleaned = clean_text(text, counts := GuardCounts())
+    return cleaned, counts.replaced_characters, looks_like_formula(cleaned) or cleaned[:1] == "#"
 
 
 class WorkbookWriter:
@@ -86,10 +102,14 @@ class WorkbookWriter:
     def cell(self, sheet: str, value: Any, bold: bool = False, where: str = "") -> Any:
         """A value made safe: text is cleaned, never a formula or an error value."""
         if isinstance(value, str):
-            value = fit_to_cell(clean_text(value, self.counts), self.counts, where)
+            if len(value) <= SHORT_TEXT:  # codes and short answers repeat: each is cleaned once
+                value, replaced, risky = _cleaned_short_text(value)
+                self.counts.replaced_characters += replaced
+            else:
+                value = fit_to_cell(clean_text(value, self.counts), self.counts, where)
+                risky = looks_like_formula(value) or value.startswith("#")
             if value and value[0] in _RISKY_FIRST:
-                if looks_like_formula(value) or value.startswith("#"):
-                    self.counts.text_kept_as_text += 1
+                self.counts.text_kept_as_text += risky
                 if sheet in STREAMED:  # streamed text is always an inline string
                     return value
                 cell = WriteOnlyCell(self.sheets[sheet], value=value)
