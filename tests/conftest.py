@@ -15,6 +15,7 @@ import pytest
 from flask import Flask, session
 from flask.testing import FlaskClient
 from flask_login import login_user
+from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy import create_engine, make_url, select
 
 os.environ["SURVEY_ENV"] = "testing"
@@ -43,9 +44,31 @@ def _test_reads_take_no_write_lock():
 TEST_CONFIG = {"SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": True}
 
 
+class _CompiledTemplates(BytecodeCache):
+    """Every test makes an app, and every app its own Jinja environment, which would compile
+    each template it renders again: compiled once per run here instead. Jinja checks each
+    template's source against the checksum kept with its code, so a changed template is
+    compiled afresh."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if (code := self.code.get(bucket.key)) is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED_TEMPLATES = _CompiledTemplates()
+
+
 def make_app(database_url: str, **config) -> Flask:
     """An app instance on this database, configured as every test's app is."""
-    return create_app({"SQLALCHEMY_DATABASE_URI": database_url, **TEST_CONFIG, **config})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, **TEST_CONFIG, **config})
+    app.jinja_env.bytecode_cache = _COMPILED_TEMPLATES
+    return app
 
 
 def reset_schema() -> None:
