@@ -76,16 +76,6 @@ def chosen_versions(
     return versions
 
 
-def _text(value: Any) -> str:
-    """`_canonical`, quicker for the values most cells hold."""
-    kind = value.__class__
-    if kind is str:
-        return value
-    if kind is int or kind is float:
-        return str(value)
-    return _canonical(value)
-
-
 def _canonical(value: Any) -> str:
     if value is None:
         return ""
@@ -123,7 +113,16 @@ class _Stream:
             for stored in chunk:
                 record = reader.record(stored, shown=self.shown)
                 row = table.row(record)
-                text = "\t".join([_text(v) for v in row])
+                text = "\t".join(
+                    [
+                        v
+                        if (k := v.__class__) is str
+                        else str(v)
+                        if k in _NUMBERS
+                        else _canonical(v)
+                        for v in row
+                    ]
+                )
                 self.hash.update((text + "\n").encode("utf-8", "replace"))
                 yield record, row
                 self.rows += 1
@@ -374,5 +373,16 @@ def write_csv(
     with _binary(out) as binary, csv_writer(binary) as writer:
         writer.writerow([csv_text(h, counts) for h in plan.table.header])
         for _record, row in stream:
-            writer.writerow([v if v.__class__ in _NUMBERS else csv_cell(v, counts) for v in row])
+            writer.writerow(
+                [
+                    v
+                    if (k := v.__class__) in _NUMBERS
+                    else ""
+                    if v is None
+                    else csv_text(v, counts)
+                    if k is str
+                    else csv_cell(v, counts)
+                    for v in row
+                ]
+            )
     return stream.info(counts, filters)
