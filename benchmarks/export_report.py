@@ -11,9 +11,9 @@ the next run), then, --repeat times, each in a fresh process:
   pandas:  `pandas.DataFrame.to_excel(engine="openpyxl")` of the Responses sheet alone, timed
            inside its process from a matrix already in memory (smallest size only: at 100,000
            it takes minutes).
-Time is wall time; memory is the peak of the resident sets of the command and every process
-it starts, summed (sampled every 20 ms: pages shared after fork are counted twice, so this
-is an upper bound). Prints medians and every run as JSON.
+Time is wall time; memory is the peak of the proportional set sizes of the command and every
+process it starts, summed (sampled every 20 ms; a page the figures process shares with its
+parent after fork counts once in all). Prints medians and every run as JSON.
 
 --zip64-rows N writes one synthetic Responses sheet of N rows of the 10,000 database's width
 through the report's writer, past the size where its zip entry needs ZIP64, then checks the
@@ -42,15 +42,16 @@ FLASK = [str(Path(PYTHON).parent / "flask"), "--app", "survey"]
 SHEET = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 
-def tree_rss_mb(pid: int) -> float:
-    """The resident set of a process and all its descendants, in MB."""
+def tree_memory_mb(pid: int) -> float:
+    """The memory of a process and all its descendants, in MB: the sum of their proportional
+    set sizes (a page shared by two processes, as after fork, counts half in each)."""
     total, stack = 0, [pid]
     while stack:
         current = stack.pop()
         try:
-            with open(f"/proc/{current}/status") as status:
-                for line in status:
-                    if line.startswith("VmRSS:"):
+            with open(f"/proc/{current}/smaps_rollup") as rollup:
+                for line in rollup:
+                    if line.startswith("Pss:"):
                         total += int(line.split()[1])
             for task in os.listdir(f"/proc/{current}/task"):
                 with open(f"/proc/{current}/task/{task}/children") as children:
@@ -61,7 +62,7 @@ def tree_rss_mb(pid: int) -> float:
 
 
 def run(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """Wall seconds, peak tree RSS (MB) and standard error of one command."""
+    """Wall seconds, peak memory of the process tree (MB) and standard error of one command."""
     with tempfile.TemporaryFile() as errors:
         start = time.perf_counter()
         process = subprocess.Popen(
@@ -73,7 +74,7 @@ def run(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
         def sample() -> None:
             nonlocal peak
             while not done.is_set():
-                peak = max(peak, tree_rss_mb(process.pid))
+                peak = max(peak, tree_memory_mb(process.pid))
                 time.sleep(0.02)
 
         sampler = threading.Thread(target=sample)
