@@ -1,0 +1,431 @@
+"""What a question type is, in one place: one `TypeSpec` per type, and everything that used to
+repeat it (the editor's labels, the questionnaire spreadsheet's type names, the codebook's, how
+an answer is stored, the participant's field, how show-if reads it, its statistics, how the
+report shows it) is read from here. Adding a type is a spec here, a migration for the database's
+type check (and a column if its answers need one), its translations and its tests.
+
+Flask-free, like exports/ that uses it: the participant field is named as `module:function` and
+imported where a form is built (forms/participant.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from enum import StrEnum
+from functools import cache
+from importlib import import_module
+from typing import Any
+
+from survey.messages import N_
+
+AnswerValue = str | float | date | time | datetime | list[str] | None
+
+
+class QuestionType(StrEnum):
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"
+    YES_NO = "yes_no"
+    LIKERT = "likert"
+    RATING = "rating"  # 0-10 numeric rating scale
+    INTEGER = "integer"
+    DECIMAL = "decimal"
+    DATE = "date"
+    TIME = "time"  # a time of day
+    DATETIME = "datetime"  # a date and a time of day, as the participant's clock showed it
+    SHORT_TEXT = "short_text"
+    LONG_TEXT = "long_text"
+    NOTE = "note"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One of the answer table's value columns, and how its values travel as JSON (a
+    participant's answers before consent wait in the session cookie, which holds JSON)."""
+
+    name: str
+    to_json: Callable[[Any], Any]
+    from_json: Callable[[Any], Any]
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _iso(value: date | time) -> str:
+    return value.isoformat()
+
+
+TEXT_COLUMN = Column("value_text", str, str)
+NUMBER_COLUMN = Column("value_number", float, float)
+DATE_COLUMN = Column("value_date", _iso, date.fromisoformat)
+TIME_COLUMN = Column("value_time", _iso, time.fromisoformat)
+DATETIME_COLUMN = Column("value_datetime", _iso, datetime.fromisoformat)
+COLUMNS = (TEXT_COLUMN, NUMBER_COLUMN, DATE_COLUMN, TIME_COLUMN, DATETIME_COLUMN)
+VALUE_COLUMNS = tuple(column.name for column in COLUMNS)  # an answer has exactly one set
+Columns = tuple[Any, ...]  # an answer's value columns, in VALUE_COLUMNS order
+
+
+@dataclass(frozen=True)
+class Storage:
+    """Where a type's answers are stored: the column, and how an answer becomes the column's
+    value (`encode`) and back (`decode`)."""
+
+    column: Column
+    encode: Callable[[Any], Any] = _same
+    decode: Callable[[Any], Any] = _same
+
+
+def _codes(ticked: list[str]) -> str:
+    return " ".join(ticked)
+
+
+def _ticked(text: str) -> list[str]:
+    return text.split()
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list | date | time):
+        raise TypeError(f"{value!r} is not a text or a code")
+    return str(value)
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, date | time):
+        raise TypeError(f"{value!r} is not a number")
+    return float(value)
+
+
+def _typed(kind: type) -> Callable[[Any], Any]:
+    """An encoder that refuses a value of another type, rather than storing it wrongly."""
+
+    def encode(value: Any) -> Any:
+        # datetime is a date too: a date column must not take one silently.
+        if not isinstance(value, kind) or (kind is date and isinstance(value, datetime)):
+            raise TypeError(f"{value!r} is not a {kind.__name__}")
+        return value
+
+    return encode
+
+
+@dataclass(frozen=True)
+class Display:
+    """How the report and the response browser show an answer.
+
+    `cell` is what the Responses sheet writes: `ticks` (one 0/1 column per choice), `choice`
+    (the code, a number when every code is one, or the label), `whole` (a number, without
+    `.0` when whole), `number`, or `value` (the answer as it is: text, or a real Excel date,
+    time or date and time). `widest` is how the widest answer looks in its cell, for the
+    column's width ("" when its choices or limits say). `text` is how the response browser
+    writes it."""
+
+    cell: str
+    widest: str
+    text: Callable[[Any], str]
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _minutes(value: time | datetime) -> str:
+    """A time of day to the minute (the inputs give minutes), with seconds when it has any."""
+    shown = value.isoformat(sep=" ", timespec="seconds") if isinstance(value, datetime) else None
+    if shown is None:
+        shown = value.isoformat(timespec="seconds")
+    return shown[:-3] if shown.endswith(":00") else shown
+
+
+@dataclass(frozen=True)
+class TypeSpec:
+    """One question type. `label` is the editor's name for it (marked for translation, and
+    translated where shown); `xlsform` its questionnaire-spreadsheet type and appearance;
+    `codebook` its name in the report's Codebook; `storage` where its answers go (None: it
+    takes no answer); `field` the factory of its participant field (`module:function`);
+    `show_if` how the page's script reads its input's value (`number`, `integer`, `decimal` or
+    `text`, as forms/participant.py's fields read the same text); `statistics` its Summary kind
+    (`multiple`, `likert`, `choice`, `number`, `date`: n, earliest and latest, `text`: the
+    Comments sheet, or `none`); `display` how exports and the response browser show it.
+
+    The flags say what else it has: `choices` a choice list, `numeric` number answers with a
+    smallest and largest, `text_limit` a longest answer (its default), `histogram` a chart of
+    every point of its 0-10 scale."""
+
+    type: QuestionType
+    label: str
+    xlsform: tuple[str, str]
+    codebook: str
+    storage: Storage | None
+    field: str
+    show_if: str
+    statistics: str
+    display: Display
+    choices: bool = False
+    numeric: bool = False
+    text_limit: int | None = None
+    histogram: bool = False
+
+    @property
+    def answered(self) -> bool:
+        return self.storage is not None
+
+    @property
+    def json_is_value(self) -> bool:
+        """Whether its answer as JSON (a text) is already its value, so a reader of many
+        answers gathered into JSON by the database may skip `from_json` (text and codes)."""
+        return (
+            self.storage is not None
+            and self.storage.column is TEXT_COLUMN
+            and self.storage.decode is _same
+        )
+
+    @property
+    def multiple(self) -> bool:
+        """Its answer is a list of choice codes (one 0/1 column per choice in exports)."""
+        return self.display.cell == "ticks"
+
+    def encode(self, value: AnswerValue) -> Columns:
+        """An answer as the answer table's value columns (exactly one set)."""
+        if self.storage is None:
+            raise TypeError(f"a {self.type} question takes no answer")
+        stored = self.storage.encode(value)
+        return tuple(stored if c is self.storage.column else None for c in COLUMNS)
+
+    def decode(self, columns: Columns) -> AnswerValue:
+        """An answer from its value columns; None when none is set."""
+        if self.storage is None:
+            return None
+        stored = columns[COLUMNS.index(self.storage.column)]
+        if stored is None:
+            if any(value is not None for value in columns):
+                raise ValueError(f"a {self.type} answer is not in {self.storage.column.name}")
+            return None
+        return self.storage.decode(stored)
+
+    def to_json(self, value: AnswerValue) -> Any:
+        if self.storage is None or value is None:
+            return None
+        if isinstance(value, list):
+            return list(value)
+        return self.storage.column.to_json(self.storage.encode(value))
+
+    def from_json(self, data: Any) -> AnswerValue:
+        if self.storage is None or data is None:
+            return None
+        if isinstance(data, list):
+            return [str(code) for code in data]
+        return self.storage.decode(self.storage.column.from_json(data))
+
+    def make_field(self) -> Callable[..., Any]:
+        return _factory(self.field)
+
+
+@cache
+def _factory(path: str) -> Callable[..., Any]:
+    module, _colon, name = path.partition(":")
+    factory: Callable[..., Any] = getattr(import_module(module), name)
+    return factory
+
+
+_FIELDS = "forms.participant"
+_CHOICE_DISPLAY = Display("choice", "", _plain)
+_TEXT = Storage(TEXT_COLUMN, _text)
+_NUMBER = Storage(NUMBER_COLUMN, _number)
+
+SPECS: dict[QuestionType, TypeSpec] = {
+    spec.type: spec
+    for spec in (
+        TypeSpec(
+            QuestionType.SINGLE_CHOICE,
+            N_("Single choice"),
+            ("select_one", ""),
+            "single choice",
+            _TEXT,
+            f"{_FIELDS}:radio_field",
+            "text",
+            "choice",
+            _CHOICE_DISPLAY,
+            choices=True,
+        ),
+        TypeSpec(
+            QuestionType.MULTIPLE_CHOICE,
+            N_("Multiple choice"),
+            ("select_multiple", ""),
+            "multiple choice (0/1 per choice)",
+            Storage(TEXT_COLUMN, _codes, _ticked),
+            f"{_FIELDS}:checkbox_field",
+            "text",
+            "multiple",
+            Display("ticks", "1", "; ".join),
+            choices=True,
+        ),
+        TypeSpec(
+            QuestionType.YES_NO,
+            N_("Yes / no"),
+            ("select_one", "horizontal"),
+            "yes/no",
+            _TEXT,
+            f"{_FIELDS}:radio_field",
+            "text",
+            "choice",
+            _CHOICE_DISPLAY,
+            choices=True,
+        ),
+        TypeSpec(
+            QuestionType.LIKERT,
+            N_("Likert scale (shared choice list)"),
+            ("select_one", "likert"),
+            "Likert",
+            _TEXT,
+            f"{_FIELDS}:radio_field",
+            "text",
+            "likert",
+            _CHOICE_DISPLAY,
+            choices=True,
+        ),
+        TypeSpec(
+            QuestionType.RATING,
+            N_("Rating 0-10"),
+            ("range", ""),
+            "0-10 rating",
+            _NUMBER,
+            f"{_FIELDS}:rating_field",
+            "number",
+            "number",
+            Display("whole", "", _plain),
+            numeric=True,
+            histogram=True,
+        ),
+        TypeSpec(
+            QuestionType.INTEGER,
+            N_("Whole number"),
+            ("integer", ""),
+            "integer",
+            _NUMBER,
+            f"{_FIELDS}:whole_number_field",
+            "integer",
+            "number",
+            Display("whole", "", _plain),
+            numeric=True,
+        ),
+        TypeSpec(
+            QuestionType.DECIMAL,
+            N_("Decimal number"),
+            ("decimal", ""),
+            "decimal",
+            _NUMBER,
+            f"{_FIELDS}:decimal_field",
+            "decimal",
+            "number",
+            Display("number", "12345.67", _plain),
+            numeric=True,
+        ),
+        TypeSpec(
+            QuestionType.DATE,
+            N_("Date"),
+            ("date", ""),
+            "date",
+            Storage(DATE_COLUMN, _typed(date)),
+            f"{_FIELDS}:date_field",
+            "text",
+            "date",
+            Display("value", "2026-12-31", _iso),
+        ),
+        TypeSpec(
+            QuestionType.TIME,
+            N_("Time of day"),
+            ("time", ""),
+            "time of day",
+            Storage(TIME_COLUMN, _typed(time)),
+            f"{_FIELDS}:time_field",
+            "text",
+            "date",
+            Display("value", "23:59:59", _minutes),  # openpyxl's time format: h:mm:ss
+        ),
+        TypeSpec(
+            QuestionType.DATETIME,
+            N_("Date and time"),
+            ("datetime", ""),
+            "date and time (participant's local time)",
+            Storage(DATETIME_COLUMN, _typed(datetime)),
+            f"{_FIELDS}:datetime_field",
+            "text",
+            "date",
+            Display("value", "2026-12-31 23:59:59", _minutes),  # yyyy-mm-dd h:mm:ss
+        ),
+        TypeSpec(
+            QuestionType.SHORT_TEXT,
+            N_("Short text"),
+            ("text", ""),
+            "short text",
+            _TEXT,
+            f"{_FIELDS}:short_text_field",
+            "text",
+            "text",
+            Display("value", "x" * 40, str),  # the start of it: the Comments sheet has it whole
+            text_limit=200,
+        ),
+        TypeSpec(
+            QuestionType.LONG_TEXT,
+            N_("Long text"),
+            ("text", "multiline"),
+            "long text",
+            _TEXT,
+            f"{_FIELDS}:long_text_field",
+            "text",
+            "text",
+            Display("value", "x" * 40, str),
+            text_limit=5000,
+        ),
+        TypeSpec(
+            QuestionType.NOTE,
+            N_("Note (text only, no answer)"),
+            ("note", ""),
+            "note",
+            None,
+            f"{_FIELDS}:no_field",
+            "text",
+            "none",
+            Display("value", "", str),
+        ),
+    )
+}
+
+
+def spec_of(kind: str) -> TypeSpec:
+    """The spec of a type name; an unknown name is a KeyError, never a silent default."""
+    return SPECS[QuestionType(kind)] if kind in SPECS else _unknown(kind)
+
+
+def _unknown(kind: str) -> TypeSpec:
+    raise KeyError(f"unknown question type {kind!r}")
+
+
+def types_where(test: Callable[[TypeSpec], bool]) -> frozenset[QuestionType]:
+    return frozenset(spec.type for spec in SPECS.values() if test(spec))
+
+
+CHOICE_TYPES = types_where(lambda spec: spec.choices)
+NUMBER_TYPES = types_where(lambda spec: spec.numeric)
+TEXT_TYPES = types_where(lambda spec: spec.text_limit is not None)
+ANSWERED_TYPES = types_where(lambda spec: spec.answered)
+
+# The questionnaire spreadsheet's (type, appearance) -> our type; the plain (type, "") pair is
+# the type read when an appearance is not ours.
+BY_XLSFORM = {spec.xlsform: spec.type for spec in SPECS.values()}
+XLSFORM_TYPES = tuple(dict.fromkeys(spec.xlsform[0] for spec in SPECS.values()))
+
+
+def decode_answer(kind: str, *columns: Any) -> AnswerValue:
+    """A stored answer's value from its value columns (in VALUE_COLUMNS order)."""
+    return spec_of(kind).decode(columns)
+
+
+def encode_answer(kind: str, value: AnswerValue) -> Columns:
+    return spec_of(kind).encode(value)
+
+
+def names(types: Iterable[QuestionType]) -> list[str]:
+    return sorted(str(t) for t in types)
