@@ -258,6 +258,15 @@ def test_the_statistics_file_keeps_them_typed(db, answered, tmp_path):
     assert list(frame["woke_at"][:3]) == [time(6, 45), time(22, 10), time(7, 0)]
     assert frame["last_expressed"][0].to_pydatetime() == datetime(2026, 3, 14, 5, 30)
     assert meta.original_variable_types["woke_at"].startswith("TIME")
+    stata = tmp_path / "milk.dta"
+    write_statistics_file(db.session, str(stata), fmt="dta")
+    frame, meta = pyreadstat.read_dta(str(stata))
+    assert meta.original_variable_types["woke_at"] == "%tcHH:MM:SS"  # Stata's time of day
+    assert meta.original_variable_types["last_expressed"] == "%tc"
+    assert frame["last_expressed"][1].to_pydatetime() == datetime(2026, 3, 1, 23, 5)
+    write_statistics_file(db.session, str(tmp_path / "milk.R"), fmt="r")
+    table = list(csv.DictReader(io.StringIO((tmp_path / "milk.csv").read_text("utf-8-sig"))))
+    assert (table[0]["woke_at"], table[0]["last_expressed"]) == ("06:45:00", "2026-03-14T05:30:00")
 
 
 # --- the editor and the questionnaire spreadsheet -------------------------------------------

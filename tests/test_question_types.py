@@ -9,12 +9,16 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import CheckConstraint, text
+from sqlalchemy.exc import IntegrityError
 from wtforms import Field
 
 from exports.sheets import TYPE_NAMES
 from exports.xlsform.layout import OUR_TYPES, XLS_TYPES
 from forms.editor import TYPE_LABELS
 from forms.participant import page_form
+from survey.extensions import db as database
 from survey.models import Answer, Question
 from survey.participate.structure import build_structure
 from survey.questionnaire.types import (
@@ -27,6 +31,7 @@ from survey.questionnaire.types import (
     QuestionType,
     spec_of,
 )
+from tests.test_app import first_release_with_data, schema_names
 
 ROOT = Path(__file__).resolve().parent.parent
 FRENCH = ROOT / "survey" / "translations" / "fr" / "LC_MESSAGES" / "messages.po"
@@ -121,7 +126,11 @@ def test_the_tables_that_used_to_repeat_types_are_read_from_the_specs() -> None:
 
 
 def test_the_database_checks_know_every_type_and_column() -> None:
-    checks = {c.name: str(c.sqltext) for c in Question.__table__.constraints if c.name}
+    checks = {
+        str(c.name): str(c.sqltext)
+        for c in Question.__table__.constraints
+        if isinstance(c, CheckConstraint)
+    }
     type_check = next(text for name, text in checks.items() if name.endswith("type"))
     assert all(f"'{kind}'" in type_check for kind in QuestionType)
     answer = {c.name for c in Answer.__table__.columns}
@@ -151,3 +160,46 @@ def test_the_participant_field_is_made_from_the_spec(app, db, version, kind: Que
         assert question.name not in form
     else:
         assert isinstance(form[question.name], Field)
+
+
+BEFORE_TIMES = "b7e2f9c31d84"  # the last revision without time and datetime questions
+
+
+def test_the_time_migration_keeps_answers_and_its_checks_hold(app, capfd):
+    """Upgraded with an answer in it, the database takes a time answer, still refuses an answer
+    with two values, and goes back (once no time question is left) to the schema it had."""
+    with app.app_context():
+        from_models = schema_names(database.engine)
+        first_release_with_data()
+        upgrade(revision=BEFORE_TIMES)
+        before = schema_names(database.engine)
+        upgrade()
+        at = {"t": "2026-11-01 00:00:00+00:00"}
+        with database.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO question (page_id, position, name, type, label_en, required, "
+                    "identifier) VALUES (1, 2, 'woke_at', 'time', 'Woke at', false, false)"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO answer (response_id, question_id, value_time, answered_at) "
+                    "VALUES ('r1', 2, '06:45:00', :t)"
+                ),
+                at,
+            )
+            kept = connection.execute(text("SELECT value_number FROM answer")).scalars().all()
+        assert sorted(v for v in kept if v is not None) == [34]
+        with pytest.raises(IntegrityError), database.engine.begin() as connection:
+            connection.execute(text("UPDATE answer SET value_text = 'x' WHERE question_id = 2"))
+        with pytest.raises(SystemExit):  # Flask-Migrate logs the error and exits
+            downgrade(revision=BEFORE_TIMES)
+        assert "1 time or datetime questions exist: remove them" in capfd.readouterr().err
+        with database.engine.begin() as connection:
+            connection.execute(text("DELETE FROM answer WHERE question_id = 2"))
+            connection.execute(text("DELETE FROM question WHERE id = 2"))
+        downgrade(revision=BEFORE_TIMES)
+        assert schema_names(database.engine) == before
+        upgrade()
+        assert schema_names(database.engine) == from_models
