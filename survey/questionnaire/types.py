@@ -9,7 +9,7 @@ imported where a form is built (forms/participant.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import StrEnum
@@ -132,10 +132,11 @@ def _plain(value: Any) -> str:
 
 def _minutes(value: time | datetime) -> str:
     """A time of day to the minute (the inputs give minutes), with seconds when it has any."""
-    shown = value.isoformat(sep=" ", timespec="seconds") if isinstance(value, datetime) else None
-    if shown is None:
+    if isinstance(value, datetime):
+        shown = value.isoformat(sep=" ", timespec="seconds")
+    else:
         shown = value.isoformat(timespec="seconds")
-    return shown[:-3] if shown.endswith(":00") else shown
+    return shown.removesuffix(":00")
 
 
 @dataclass(frozen=True)
@@ -238,157 +239,158 @@ SPECS: dict[QuestionType, TypeSpec] = {
     spec.type: spec
     for spec in (
         TypeSpec(
-            QuestionType.SINGLE_CHOICE,
-            N_("Single choice"),
-            ("select_one", ""),
-            "single choice",
-            _TEXT,
-            f"{_FIELDS}:radio_field",
-            "text",
-            "choice",
-            _CHOICE_DISPLAY,
+            type=QuestionType.SINGLE_CHOICE,
+            label=N_("Single choice"),
+            xlsform=("select_one", ""),
+            codebook="single choice",
+            storage=_TEXT,
+            field=f"{_FIELDS}:radio_field",
+            show_if="text",
+            statistics="choice",
+            display=_CHOICE_DISPLAY,
             choices=True,
         ),
         TypeSpec(
-            QuestionType.MULTIPLE_CHOICE,
-            N_("Multiple choice"),
-            ("select_multiple", ""),
-            "multiple choice (0/1 per choice)",
-            Storage(TEXT_COLUMN, _codes, _ticked),
-            f"{_FIELDS}:checkbox_field",
-            "text",
-            "multiple",
-            Display("ticks", "1", "; ".join),
+            type=QuestionType.MULTIPLE_CHOICE,
+            label=N_("Multiple choice"),
+            xlsform=("select_multiple", ""),
+            codebook="multiple choice (0/1 per choice)",
+            storage=Storage(TEXT_COLUMN, _codes, _ticked),
+            field=f"{_FIELDS}:checkbox_field",
+            show_if="text",
+            statistics="multiple",
+            display=Display("ticks", "1", "; ".join),
             choices=True,
         ),
         TypeSpec(
-            QuestionType.YES_NO,
-            N_("Yes / no"),
-            ("select_one", "horizontal"),
-            "yes/no",
-            _TEXT,
-            f"{_FIELDS}:radio_field",
-            "text",
-            "choice",
-            _CHOICE_DISPLAY,
+            type=QuestionType.YES_NO,
+            label=N_("Yes / no"),
+            xlsform=("select_one", "horizontal"),
+            codebook="yes/no",
+            storage=_TEXT,
+            field=f"{_FIELDS}:radio_field",
+            show_if="text",
+            statistics="choice",
+            display=_CHOICE_DISPLAY,
             choices=True,
         ),
         TypeSpec(
-            QuestionType.LIKERT,
-            N_("Likert scale (shared choice list)"),
-            ("select_one", "likert"),
-            "Likert",
-            _TEXT,
-            f"{_FIELDS}:radio_field",
-            "text",
-            "likert",
-            _CHOICE_DISPLAY,
+            type=QuestionType.LIKERT,
+            label=N_("Likert scale (shared choice list)"),
+            xlsform=("select_one", "likert"),
+            codebook="Likert",
+            storage=_TEXT,
+            field=f"{_FIELDS}:radio_field",
+            show_if="text",
+            statistics="likert",
+            display=_CHOICE_DISPLAY,
             choices=True,
         ),
         TypeSpec(
-            QuestionType.RATING,
-            N_("Rating 0-10"),
-            ("range", ""),
-            "0-10 rating",
-            _NUMBER,
-            f"{_FIELDS}:rating_field",
-            "number",
-            "number",
-            Display("whole", "", _plain),
+            type=QuestionType.RATING,
+            label=N_("Rating 0-10"),
+            xlsform=("range", ""),
+            codebook="0-10 rating",
+            storage=_NUMBER,
+            field=f"{_FIELDS}:rating_field",
+            show_if="number",
+            statistics="number",
+            display=Display("whole", "", _plain),
             numeric=True,
             histogram=True,
         ),
         TypeSpec(
-            QuestionType.INTEGER,
-            N_("Whole number"),
-            ("integer", ""),
-            "integer",
-            _NUMBER,
-            f"{_FIELDS}:whole_number_field",
-            "integer",
-            "number",
-            Display("whole", "", _plain),
+            type=QuestionType.INTEGER,
+            label=N_("Whole number"),
+            xlsform=("integer", ""),
+            codebook="integer",
+            storage=_NUMBER,
+            field=f"{_FIELDS}:whole_number_field",
+            show_if="integer",
+            statistics="number",
+            display=Display("whole", "", _plain),
             numeric=True,
         ),
         TypeSpec(
-            QuestionType.DECIMAL,
-            N_("Decimal number"),
-            ("decimal", ""),
-            "decimal",
-            _NUMBER,
-            f"{_FIELDS}:decimal_field",
-            "decimal",
-            "number",
-            Display("number", "12345.67", _plain),
+            type=QuestionType.DECIMAL,
+            label=N_("Decimal number"),
+            xlsform=("decimal", ""),
+            codebook="decimal",
+            storage=_NUMBER,
+            field=f"{_FIELDS}:decimal_field",
+            show_if="decimal",
+            statistics="number",
+            display=Display("number", "12345.67", _plain),
             numeric=True,
         ),
         TypeSpec(
-            QuestionType.DATE,
-            N_("Date"),
-            ("date", ""),
-            "date",
-            Storage(DATE_COLUMN, _typed(date)),
-            f"{_FIELDS}:date_field",
-            "text",
-            "date",
-            Display("value", "2026-12-31", _iso),
+            type=QuestionType.DATE,
+            label=N_("Date"),
+            xlsform=("date", ""),
+            codebook="date",
+            storage=Storage(DATE_COLUMN, _typed(date)),
+            field=f"{_FIELDS}:date_field",
+            show_if="text",
+            statistics="date",
+            display=Display("value", "2026-12-31", _iso),
         ),
         TypeSpec(
-            QuestionType.TIME,
-            N_("Time of day"),
-            ("time", ""),
-            "time of day",
-            Storage(TIME_COLUMN, _typed(time)),
-            f"{_FIELDS}:time_field",
-            "text",
-            "date",
-            Display("value", "23:59:59", _minutes),  # openpyxl's time format: h:mm:ss
+            type=QuestionType.TIME,
+            label=N_("Time of day"),
+            xlsform=("time", ""),
+            codebook="time of day",
+            storage=Storage(TIME_COLUMN, _typed(time)),
+            field=f"{_FIELDS}:time_field",
+            show_if="text",
+            statistics="date",
+            display=Display("value", "23:59:59", _minutes),  # openpyxl's time format: h:mm:ss
         ),
         TypeSpec(
-            QuestionType.DATETIME,
-            N_("Date and time"),
-            ("datetime", ""),
-            "date and time (participant's local time)",
-            Storage(DATETIME_COLUMN, _typed(datetime)),
-            f"{_FIELDS}:datetime_field",
-            "text",
-            "date",
-            Display("value", "2026-12-31 23:59:59", _minutes),  # yyyy-mm-dd h:mm:ss
+            type=QuestionType.DATETIME,
+            label=N_("Date and time"),
+            xlsform=("datetime", ""),
+            codebook="date and time (participant's local time)",
+            storage=Storage(DATETIME_COLUMN, _typed(datetime)),
+            field=f"{_FIELDS}:datetime_field",
+            show_if="text",
+            statistics="date",
+            display=Display("value", "2026-12-31 23:59:59", _minutes),  # yyyy-mm-dd h:mm:ss
         ),
         TypeSpec(
-            QuestionType.SHORT_TEXT,
-            N_("Short text"),
-            ("text", ""),
-            "short text",
-            _TEXT,
-            f"{_FIELDS}:short_text_field",
-            "text",
-            "text",
-            Display("value", "x" * 40, str),  # the start of it: the Comments sheet has it whole
+            type=QuestionType.SHORT_TEXT,
+            label=N_("Short text"),
+            xlsform=("text", ""),
+            codebook="short text",
+            storage=_TEXT,
+            field=f"{_FIELDS}:short_text_field",
+            show_if="text",
+            statistics="text",
+            # Its start: the Comments sheet has it whole.
+            display=Display("value", "x" * 40, str),
             text_limit=200,
         ),
         TypeSpec(
-            QuestionType.LONG_TEXT,
-            N_("Long text"),
-            ("text", "multiline"),
-            "long text",
-            _TEXT,
-            f"{_FIELDS}:long_text_field",
-            "text",
-            "text",
-            Display("value", "x" * 40, str),
+            type=QuestionType.LONG_TEXT,
+            label=N_("Long text"),
+            xlsform=("text", "multiline"),
+            codebook="long text",
+            storage=_TEXT,
+            field=f"{_FIELDS}:long_text_field",
+            show_if="text",
+            statistics="text",
+            display=Display("value", "x" * 40, str),
             text_limit=5000,
         ),
         TypeSpec(
-            QuestionType.NOTE,
-            N_("Note (text only, no answer)"),
-            ("note", ""),
-            "note",
-            None,
-            f"{_FIELDS}:no_field",
-            "text",
-            "none",
-            Display("value", "", str),
+            type=QuestionType.NOTE,
+            label=N_("Note (text only, no answer)"),
+            xlsform=("note", ""),
+            codebook="note",
+            storage=None,
+            field=f"{_FIELDS}:no_field",
+            show_if="text",
+            statistics="none",
+            display=Display("value", "", str),
         ),
     )
 }
@@ -410,7 +412,6 @@ def types_where(test: Callable[[TypeSpec], bool]) -> frozenset[QuestionType]:
 CHOICE_TYPES = types_where(lambda spec: spec.choices)
 NUMBER_TYPES = types_where(lambda spec: spec.numeric)
 TEXT_TYPES = types_where(lambda spec: spec.text_limit is not None)
-ANSWERED_TYPES = types_where(lambda spec: spec.answered)
 
 # The questionnaire spreadsheet's (type, appearance) -> our type; the plain (type, "") pair is
 # the type read when an appearance is not ours.
@@ -425,7 +426,3 @@ def decode_answer(kind: str, *columns: Any) -> AnswerValue:
 
 def encode_answer(kind: str, value: AnswerValue) -> Columns:
     return spec_of(kind).encode(value)
-
-
-def names(types: Iterable[QuestionType]) -> list[str]:
-    return sorted(str(t) for t in types)
