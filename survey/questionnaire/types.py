@@ -398,11 +398,10 @@ SPECS: dict[QuestionType, TypeSpec] = {
 
 def spec_of(kind: str) -> TypeSpec:
     """The spec of a type name; an unknown name is a KeyError, never a silent default."""
-    return SPECS[QuestionType(kind)] if kind in SPECS else _unknown(kind)
-
-
-def _unknown(kind: str) -> TypeSpec:
-    raise KeyError(f"unknown question type {kind!r}")
+    try:
+        return SPECS[QuestionType(kind)]
+    except ValueError:
+        raise KeyError(f"unknown question type {kind!r}") from None
 
 
 def types_where(test: Callable[[TypeSpec], bool]) -> frozenset[QuestionType]:
