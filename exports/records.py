@@ -25,7 +25,8 @@ from survey.models import (
 )
 from survey.questionnaire.expressions import evaluate
 from survey.questionnaire.scoring import ScoreRule, compute_score
-from survey.questionnaire.types import VALUE_COLUMNS, spec_of
+from survey.questionnaire.storage import VALUE_COLUMNS
+from survey.questionnaire.types import spec_of
 
 
 def _gathered(

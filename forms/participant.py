@@ -33,7 +33,8 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from forms.choices import SelectChoice
 from forms.fields import PlainText
 from survey.participate.structure import Page, Question
-from survey.questionnaire.types import AnswerValue, QuestionType
+from survey.questionnaire.storage import AnswerValue
+from survey.questionnaire.types import QuestionType
 
 # Dates a participant can mean (a birth, a last period, today), and that Excel can show: it has
 # no dates before 1900.

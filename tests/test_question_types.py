@@ -21,13 +21,12 @@ from forms.participant import page_form
 from survey.extensions import db as database
 from survey.models import Answer, Question
 from survey.participate.structure import build_structure
+from survey.questionnaire.storage import COLUMNS, VALUE_COLUMNS
 from survey.questionnaire.types import (
     CHOICE_TYPES,
-    COLUMNS,
     NUMBER_TYPES,
     SPECS,
     TEXT_TYPES,
-    VALUE_COLUMNS,
     QuestionType,
     spec_of,
 )

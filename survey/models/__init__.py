@@ -24,11 +24,11 @@ from survey.models.response import (
 )
 from survey.models.study import StudyInformation
 from survey.models.user import AuditEvent, Role, User
+from survey.questionnaire.storage import AnswerValue
 from survey.questionnaire.types import (
     CHOICE_TYPES,
     NUMBER_TYPES,
     TEXT_TYPES,
-    AnswerValue,
     QuestionType,
     decode_answer,
 )

@@ -24,7 +24,8 @@ from survey.models.base import Base, utcnow
 from survey.models.questionnaire import Question, QuestionnaireVersion
 from survey.models.study import StudyInformation
 from survey.models.user import User
-from survey.questionnaire.types import VALUE_COLUMNS, AnswerValue, decode_answer
+from survey.questionnaire.storage import VALUE_COLUMNS, AnswerValue
+from survey.questionnaire.types import decode_answer
 
 
 class ResponseStatus(StrEnum):

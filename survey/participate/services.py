@@ -31,7 +31,8 @@ from survey.participate.structure import (
     whole_version,
 )
 from survey.questionnaire.expressions import Node, evaluate, parse
-from survey.questionnaire.types import VALUE_COLUMNS, Columns, decode_answer, encode_answer
+from survey.questionnaire.storage import VALUE_COLUMNS, Columns
+from survey.questionnaire.types import decode_answer, encode_answer
 
 PRE_CONSENT_KINDS = frozenset({PageKind.ELIGIBILITY, PageKind.CONSENT})
 MAX_TOOLKIT_SECONDS = 30 * 60  # one sitting; longer means the tab was left open

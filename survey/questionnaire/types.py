@@ -2,7 +2,8 @@
 repeat it (the editor's labels, the questionnaire spreadsheet's type names, the codebook's, how
 an answer is stored, the participant's field, how show-if reads it, its statistics, how the
 report shows it) is read from here. Adding a type is a spec here, a migration for the database's
-type check (and a column if its answers need one), its translations and its tests.
+type check (and a column in survey/questionnaire/storage.py and the answer table if its answers
+need one), its translations and its tests.
 
 Flask-free, like exports/ that uses it: the participant field is named as `module:function` and
 imported where a form is built (forms/participant.py)."""
@@ -18,8 +19,24 @@ from importlib import import_module
 from typing import Any
 
 from survey.messages import N_
-
-AnswerValue = str | float | date | time | datetime | list[str] | None
+from survey.questionnaire.storage import (
+    COLUMNS,
+    DATE_COLUMN,
+    DATETIME_COLUMN,
+    NUMBER_COLUMN,
+    TEXT_COLUMN,
+    TIME_COLUMN,
+    AnswerValue,
+    Columns,
+    Storage,
+    iso,
+    joined_codes,
+    number,
+    same,
+    text_or_code,
+    ticked_codes,
+    typed,
+)
 
 
 class QuestionType(StrEnum):
@@ -36,76 +53,6 @@ class QuestionType(StrEnum):
     SHORT_TEXT = "short_text"
     LONG_TEXT = "long_text"
     NOTE = "note"
-
-
-@dataclass(frozen=True)
-class Column:
-    """One of the answer table's value columns, and how its values travel as JSON (a
-    participant's answers before consent wait in the session cookie, which holds JSON)."""
-
-    name: str
-    to_json: Callable[[Any], Any]
-    from_json: Callable[[Any], Any]
-
-
-def _same(value: Any) -> Any:
-    return value
-
-
-def _iso(value: date | time) -> str:
-    return value.isoformat()
-
-
-TEXT_COLUMN = Column("value_text", str, str)
-NUMBER_COLUMN = Column("value_number", float, float)
-DATE_COLUMN = Column("value_date", _iso, date.fromisoformat)
-TIME_COLUMN = Column("value_time", _iso, time.fromisoformat)
-DATETIME_COLUMN = Column("value_datetime", _iso, datetime.fromisoformat)
-COLUMNS = (TEXT_COLUMN, NUMBER_COLUMN, DATE_COLUMN, TIME_COLUMN, DATETIME_COLUMN)
-VALUE_COLUMNS = tuple(column.name for column in COLUMNS)  # an answer has exactly one set
-Columns = tuple[Any, ...]  # an answer's value columns, in VALUE_COLUMNS order
-
-
-@dataclass(frozen=True)
-class Storage:
-    """Where a type's answers are stored: the column, and how an answer becomes the column's
-    value (`encode`) and back (`decode`)."""
-
-    column: Column
-    encode: Callable[[Any], Any] = _same
-    decode: Callable[[Any], Any] = _same
-
-
-def _codes(ticked: list[str]) -> str:
-    return " ".join(ticked)
-
-
-def _ticked(text: str) -> list[str]:
-    return text.split()
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, list | date | time):
-        raise TypeError(f"{value!r} is not a text or a code")
-    return str(value)
-
-
-def _number(value: Any) -> float:
-    if isinstance(value, date | time):
-        raise TypeError(f"{value!r} is not a number")
-    return float(value)
-
-
-def _typed(kind: type) -> Callable[[Any], Any]:
-    """An encoder that refuses a value of another type, rather than storing it wrongly."""
-
-    def encode(value: Any) -> Any:
-        # datetime is a date too: a date column must not take one silently.
-        if not isinstance(value, kind) or (kind is date and isinstance(value, datetime)):
-            raise TypeError(f"{value!r} is not a {kind.__name__}")
-        return value
-
-    return encode
 
 
 @dataclass(frozen=True)
@@ -179,7 +126,7 @@ class TypeSpec:
         return (
             self.storage is not None
             and self.storage.column is TEXT_COLUMN
-            and self.storage.decode is _same
+            and self.storage.decode is same
         )
 
     @property
@@ -232,8 +179,8 @@ def _factory(path: str) -> Callable[..., Any]:
 
 _FIELDS = "forms.participant"
 _CHOICE_DISPLAY = Display("choice", "", _plain)
-_TEXT = Storage(TEXT_COLUMN, _text)
-_NUMBER = Storage(NUMBER_COLUMN, _number)
+_TEXT = Storage(TEXT_COLUMN, text_or_code)
+_NUMBER = Storage(NUMBER_COLUMN, number)
 
 SPECS: dict[QuestionType, TypeSpec] = {
     spec.type: spec
@@ -255,7 +202,7 @@ SPECS: dict[QuestionType, TypeSpec] = {
             label=N_("Multiple choice"),
             xlsform=("select_multiple", ""),
             codebook="multiple choice (0/1 per choice)",
-            storage=Storage(TEXT_COLUMN, _codes, _ticked),
+            storage=Storage(TEXT_COLUMN, joined_codes, ticked_codes),
             field=f"{_FIELDS}:checkbox_field",
             show_if="text",
             statistics="multiple",
@@ -328,18 +275,18 @@ SPECS: dict[QuestionType, TypeSpec] = {
             label=N_("Date"),
             xlsform=("date", ""),
             codebook="date",
-            storage=Storage(DATE_COLUMN, _typed(date)),
+            storage=Storage(DATE_COLUMN, typed(date)),
             field=f"{_FIELDS}:date_field",
             show_if="text",
             statistics="date",
-            display=Display("value", "2026-12-31", _iso),
+            display=Display("value", "2026-12-31", iso),
         ),
         TypeSpec(
             type=QuestionType.TIME,
             label=N_("Time of day"),
             xlsform=("time", ""),
             codebook="time of day",
-            storage=Storage(TIME_COLUMN, _typed(time)),
+            storage=Storage(TIME_COLUMN, typed(time)),
             field=f"{_FIELDS}:time_field",
             show_if="text",
             statistics="date",
@@ -350,7 +297,7 @@ SPECS: dict[QuestionType, TypeSpec] = {
             label=N_("Date and time"),
             xlsform=("datetime", ""),
             codebook="date and time (participant's local time)",
-            storage=Storage(DATETIME_COLUMN, _typed(datetime)),
+            storage=Storage(DATETIME_COLUMN, typed(datetime)),
             field=f"{_FIELDS}:datetime_field",
             show_if="text",
             statistics="date",

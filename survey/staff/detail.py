@@ -19,7 +19,8 @@ from survey.models import (
     QuestionnaireVersion,
     Response,
 )
-from survey.questionnaire.types import VALUE_COLUMNS, decode_answer, spec_of
+from survey.questionnaire.storage import VALUE_COLUMNS
+from survey.questionnaire.types import decode_answer, spec_of
 from survey.toolkit.content import find_section
 
 
