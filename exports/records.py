@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, func, select, tuple_
@@ -14,12 +14,10 @@ from sqlalchemy import ColumnElement, func, select, tuple_
 from exports.filters import ExportFilters
 from exports.variables import Variable
 from survey.models import (
-    NUMBER_TYPES,
     Answer,
     AnswerValue,
     DbSession,
     QuestionnaireVersion,
-    QuestionType,
     Response,
     ResponseStatus,
     StudyInformation,
@@ -27,15 +25,8 @@ from survey.models import (
 )
 from survey.questionnaire.expressions import evaluate
 from survey.questionnaire.scoring import ScoreRule, compute_score
-
-# How an answer gathered into JSON (`_gathered`) becomes its value (see decode_answer): ticked
-# codes are stored space-separated, dates as ISO text, and PostgreSQL writes a whole number
-# without its ".0".
-_JSON_DECODERS: dict[str, Callable[[Any], AnswerValue]] = {
-    QuestionType.MULTIPLE_CHOICE: lambda text: text.split() if text else [],
-    QuestionType.DATE: date.fromisoformat,
-    **{kind: float for kind in NUMBER_TYPES},
-}
+from survey.questionnaire.storage import VALUE_COLUMNS
+from survey.questionnaire.types import spec_of
 
 
 def _gathered(
@@ -44,14 +35,11 @@ def _gathered(
     """Two columns for a query of responses: each one's answers as one JSON object (question
     id -> value) and its toolkit views as another (section -> [opened, seconds]), each a
     correlated subquery on the (response, ...) unique index."""
-    answer_value = func.coalesce(Answer.value_text, Answer.value_number, Answer.value_date)
+    values = [getattr(Answer, column) for column in VALUE_COLUMNS]  # exactly one is set
+    answer_value = func.coalesce(*values)
     if dialect == "postgresql":
         aggregate, pair = func.json_object_agg, func.json_build_array
-        answer_value = func.coalesce(
-            func.to_jsonb(Answer.value_text),
-            func.to_jsonb(Answer.value_number),
-            func.to_jsonb(Answer.value_date),
-        )
+        answer_value = func.coalesce(*(func.to_jsonb(value) for value in values))
     else:
         aggregate, pair = func.json_group_object, func.json_array
     answers = (
@@ -143,8 +131,9 @@ class RecordReader:
         for version in versions:
             for question in version.questions:
                 self.names[str(question.id)] = question.name
-                if (decode := _JSON_DECODERS.get(question.type)) is not None:
-                    self.decoded[str(question.id)] = (question.name, decode)
+                spec = spec_of(question.type)
+                if spec.answered and not spec.json_is_value:
+                    self.decoded[str(question.id)] = (question.name, spec.from_json)
         # Per version: (variable, page position, show-if) for each variable it asks.
         self.asked = {
             v.number: [
@@ -290,8 +279,9 @@ class RecordReader:
         return record
 
     def _answers(self, stored: dict[str, Any]) -> dict[str, AnswerValue]:
-        """Question ids to variable names; the values the JSON cannot type (ticked codes, dates,
-        numbers PostgreSQL wrote as whole numbers) are decoded by their question's type."""
+        """Question ids to variable names; the values the JSON cannot type (ticked codes, dates
+        and times, numbers PostgreSQL wrote as whole numbers) are decoded by their question's
+        type (its spec's `from_json`)."""
         names = self.names
         answers = {names[key]: value for key, value in stored.items()}
         for key in self.decoded.keys() & stored.keys():

@@ -12,10 +12,10 @@ from typing import Any, cast
 
 from sqlalchemy import String
 
-from exports.layout import DATE_TEXT, DATETIME_TEXT, WIDEST, text_width
+from exports.layout import DATETIME_TEXT, WIDEST, text_width
 from exports.records import ResponseRecord
 from exports.variables import Variable
-from survey.models import QuestionType, Response
+from survey.models import Response
 
 FIXED_COLUMNS = [
     "response_id",
@@ -42,8 +42,7 @@ class ExportOptions:
 HASH_DIGITS = 20  # a de-identified id is "r_" and this many hex digits
 # Ids are 22 characters (demo data: 25); the column holds up to 32, and a column as wide shows any.
 RESPONSE_ID_WIDTH = float(cast(String, Response.__table__.c.id.type).length or 32)
-NUMBER_WIDTH = 8.0  # a decimal as Excel's General format shows most: 12345.67
-TEXT_WIDTH = 40.0  # open text: the start of it; the Comments sheet has it whole
+NUMBER_WIDTH = 8.0  # a number as Excel's General format shows most: 12345.67
 
 
 def _excel_time(moment: datetime | None) -> datetime | None:
@@ -141,33 +140,32 @@ class ResponseTable:
 
 
 def _converter(variable: Variable, labels: bool) -> Callable[[Any], list[object]]:
-    """How one variable's stored answer (ticked codes, a code, a number or a text, as its type
-    says) becomes its cells, decided once per export."""
-    if variable.is_multiple:
-        codes = [c.code for c in variable.choices]
-        return lambda ticked: [int(code in ticked) for code in codes]
-    if variable.is_choice:
-        if labels:
-            return lambda code: [variable.label(code)]
-        if variable.numeric_codes:
-            return lambda code: [int(code)]
-        return lambda code: [code]
-    if variable.type != "decimal" and variable.is_numeric:
-        return lambda number: [int(number) if number.is_integer() else number]
-    return lambda value: [value]
+    """How one variable's stored answer becomes its cells, as its type's display says
+    (survey/questionnaire/types.py), decided once per export."""
+    match variable.spec.display.cell:
+        case "ticks":
+            codes = [c.code for c in variable.choices]
+            return lambda ticked: [int(code in ticked) for code in codes]
+        case "choice":
+            if labels:
+                return lambda code: [variable.label(code)]
+            if variable.numeric_codes:
+                return lambda code: [int(code)]
+            return lambda code: [code]
+        case "whole":
+            return lambda number: [int(number) if number.is_integer() else number]
+        case "number" | "value":
+            return lambda value: [value]
+        case other:
+            raise KeyError(f"no report cell for {other!r} ({variable.type})")
 
 
 def _value_width(variable: Variable, labels: bool) -> float:
-    if variable.is_multiple:
-        return 1.0  # 0 or 1
-    if variable.is_choice:
+    display = variable.spec.display
+    if display.cell == "choice":
         texts = [c.label_en if labels else c.code for c in variable.choices]
         return min(max(map(text_width, texts), default=0.0), WIDEST)
-    if variable.type == QuestionType.DATE:
-        return text_width(DATE_TEXT)
-    if variable.is_numeric:
+    if display.cell == "whole":
         bounds = [b for b in (variable.min_value, variable.max_value) if b is not None]
-        if variable.type != QuestionType.DECIMAL and len(bounds) == 2:
-            return max(len(f"{b:g}") for b in bounds)
-        return NUMBER_WIDTH
-    return TEXT_WIDTH
+        return max(len(f"{b:g}") for b in bounds) if len(bounds) == 2 else NUMBER_WIDTH
+    return text_width(display.widest)

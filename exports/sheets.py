@@ -14,6 +14,7 @@ from exports.subgroups import OutcomeReport
 from exports.variables import Variable
 from exports.workbook import WorkbookWriter
 from survey.models import EXCLUSION_REASONS, QuestionnaireVersion
+from survey.questionnaire.types import SPECS
 
 FIXED_DESCRIPTIONS = {
     "response_id": "Response identifier (a salted hash in de-identified exports)",
@@ -31,18 +32,7 @@ FIXED_DESCRIPTIONS = {
     ),
 }
 CHARTS_NOTE = "Each chart draws the table beside it (n, or % of those who answered)"
-TYPE_NAMES = {
-    "single_choice": "single choice",
-    "multiple_choice": "multiple choice (0/1 per choice)",
-    "yes_no": "yes/no",
-    "likert": "Likert",
-    "rating": "0-10 rating",
-    "integer": "integer",
-    "decimal": "decimal",
-    "date": "date",
-    "short_text": "short text",
-    "long_text": "long text",
-}
+TYPE_NAMES = {spec.type: spec.codebook for spec in SPECS.values()}
 
 
 def write_codebook(
@@ -150,7 +140,7 @@ def _codebook_row(variable: Variable, column: str) -> list[object]:
         column,
         variable.label_en,
         variable.label_fr or "",
-        TYPE_NAMES.get(variable.type),
+        TYPE_NAMES[variable.spec.type],
         choices,
         "yes" if variable.required else "no",
         variable.show_if or "",
@@ -198,11 +188,13 @@ def write_summary(writer: WorkbookWriter, summaries: list[Summary]) -> None:
                 numbers.maximum,
             ]
             if numbers
-            else [None] * 7
+            else [None] * 5 + [s.earliest, s.latest]
         )
         note = "multiple choice: percentages may sum past 100%" if s.may_exceed_100 else ""
         if s.kind == "text":
             note = "open text: see the Comments sheet"
+        elif s.kind == "date":
+            note = "the earliest answer in min, the latest in max"
         writer.append(
             "Summary",
             [
@@ -267,7 +259,7 @@ def write_charts(
     their categories are the questions' and choices' words; the table beside each keeps the
     variable names."""
     writer.header("Charts", [CHARTS_NOTE])
-    ratings = {v.name for v in variables if v.type == "rating"}
+    ratings = {v.name for v in variables if v.spec.histogram}
     for kind, block in chart_blocks(summaries):
         s = block[0]
         if kind == "likert":

@@ -152,7 +152,7 @@ class MissingCodes:
 class StatColumn:
     column: str  # its name on the Responses sheet
     name: str  # its name in the statistics files
-    kind: str  # number, choice, text, date, datetime
+    kind: str  # number, choice, text, date, time, datetime
     label: str
     variable: Variable | None = None
     codes: dict[object, int] = field(default_factory=dict)  # Responses cell -> number
@@ -247,7 +247,11 @@ def _variable_columns(variable: Variable, language: str) -> list[StatColumn]:
                 ordinal=variable.is_likert,
             )
         ]
-    kind = "number" if variable.is_numeric else "date" if variable.type == "date" else "text"
+    # A date, time or date and time is its own kind (its type's name); such columns have no
+    # missing codes: both files keep them as typed values.
+    spec = variable.spec
+    moment = spec.statistics == "date"
+    kind = "number" if spec.numeric else str(spec.type) if moment else "text"
     return [
         StatColumn(
             column=variable.name,
@@ -255,7 +259,7 @@ def _variable_columns(variable: Variable, language: str) -> list[StatColumn]:
             kind=kind,
             label=question,
             variable=variable,
-            missing=None if kind == "date" else missing,
+            missing=None if moment else missing,
         )
     ]
 

@@ -132,7 +132,7 @@ def _frame(table: StatTable, counts: GuardCounts, stata: bool) -> pd.DataFrame:
             )
         elif column.kind == "datetime":
             data[column.name] = pd.to_datetime(pd.Series(values, dtype=object))
-        elif column.kind == "date":
+        elif column.kind in ("date", "time"):
             data[column.name] = pd.Series(values, dtype=object)
         elif stata and column.missing:
             data[column.name] = pd.Series(
@@ -196,7 +196,7 @@ def write_sav(table: StatTable, out: str | IO[bytes], language: str) -> GuardCou
     measure = {
         c.name: "ordinal" if c.ordinal else "nominal" if c.kind in ("choice", "text") else "scale"
         for c in table.columns
-        if c.kind != "date" and c.kind != "datetime"
+        if c.kind not in ("date", "time", "datetime")
     }
     _write_via_file(
         out,

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -49,7 +50,7 @@ class Numbers:
 class Summary:
     name: str
     label: str
-    kind: str  # choice | likert | multiple | number | score | text | toolkit
+    kind: str  # choice | likert | multiple | number | date | score | text | toolkit
     denominator: int
     answered: int
     choices: list[ChoiceCount] = field(default_factory=list)
@@ -60,6 +61,11 @@ class Summary:
     label_fr: str | None = None
     page: str = ""  # the title of the page that asks it (empty for scores)
     page_fr: str | None = None
+    # Dates, times, dates and times: the earliest and latest answer (real Excel cells on the
+    # Summary sheet), and as the dashboard writes them.
+    earliest: Any = None
+    latest: Any = None
+    span_text: tuple[str, str] | None = None
 
     @property
     def missing(self) -> int:
@@ -118,13 +124,21 @@ def numbers_of(values: pd.Series) -> Numbers:
 
 
 class _Tally:
-    __slots__ = ("shown", "answered", "counts", "values")
+    __slots__ = ("shown", "answered", "counts", "values", "earliest", "latest")
 
     def __init__(self) -> None:
         self.shown = 0
         self.answered = 0
         self.counts: Counter[str] = Counter()
         self.values = array("d")
+        self.earliest: Any = None  # dates and times: only the two ends are kept
+        self.latest: Any = None
+
+    def add_moment(self, value: Any) -> None:
+        if self.earliest is None or value < self.earliest:
+            self.earliest = value
+        if self.latest is None or value > self.latest:
+            self.latest = value
 
 
 class Statistics:
@@ -146,20 +160,8 @@ class Statistics:
         self.toolkit_tallies = {key: _Tally() for key in toolkit_sections}
         self.by_day: Counter[tuple[date, bool]] = Counter()  # (day started, complete) -> n
         self.responses = 0
-        self._plan = [
-            (
-                v.name,
-                self.tallies[v.name],
-                "multiple"
-                if v.is_multiple
-                else "choice"
-                if v.is_choice
-                else "number"
-                if v.is_numeric
-                else "text",
-            )
-            for v in variables
-        ]
+        # Each type's statistics kind (survey/questionnaire/types.py) says what its answer is.
+        self._plan = [(v.name, self.tallies[v.name], v.spec.statistics) for v in variables]
 
     def add(self, record: ResponseRecord) -> None:
         self.responses += 1
@@ -179,13 +181,14 @@ class Statistics:
             if value is None:
                 continue
             tally.answered += 1
-            # The kind says what the answer is (decode_answer): ticked codes, a code, a number.
             if kind == "multiple" and isinstance(value, list):
                 tally.counts.update(value)
-            elif kind == "choice" and isinstance(value, str):
+            elif kind in ("choice", "likert") and isinstance(value, str):
                 tally.counts[value] += 1
             elif kind == "number" and isinstance(value, int | float):
                 tally.values.append(float(value))
+            elif kind == "date":
+                tally.add_moment(value)
         for name in self.score_names:
             if name in record.scores:
                 tally = self.score_tallies[name]
@@ -212,17 +215,7 @@ class Statistics:
         return summaries
 
     def _summary(self, variable: Variable, tally: _Tally) -> Summary:
-        kind = (
-            "multiple"
-            if variable.is_multiple
-            else "likert"
-            if variable.is_likert
-            else "choice"
-            if variable.is_choice
-            else "number"
-            if variable.is_numeric
-            else "text"
-        )
+        kind = variable.spec.statistics
         summary = Summary(
             variable.name,
             variable.label_en,
@@ -258,7 +251,7 @@ class Statistics:
         elif variable.is_numeric:
             values = pd.Series(tally.values, dtype="float64")
             summary.numbers = numbers_of(values)
-            if variable.type == "rating":  # a 0-10 scale: its distribution, for the histogram
+            if variable.spec.histogram:  # a 0-10 scale: its distribution, for the histogram
                 counts = values.value_counts()
                 low, high = int(variable.min_value or 0), int(variable.max_value or 10)
                 summary.choices = [
@@ -270,4 +263,8 @@ class Statistics:
                     )
                     for i in range(low, high + 1)
                 ]
+        elif kind == "date" and tally.earliest is not None:
+            summary.earliest, summary.latest = tally.earliest, tally.latest
+            show = variable.spec.display.text
+            summary.span_text = (show(tally.earliest), show(tally.latest))
         return summary

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from survey.models import (
-    NUMBER_TYPES,
-    TEXT_TYPES,
-    Question,
-    QuestionnaireVersion,
-    QuestionType,
-)
+from survey.models import Question, QuestionnaireVersion
 from survey.questionnaire.expressions import Node, parse
+from survey.questionnaire.types import TypeSpec, spec_of
 
 
 @dataclass
@@ -45,8 +40,12 @@ class Variable:
     numeric_codes: bool = False  # every code an integer: exported as numbers (set when collected)
 
     @property
+    def spec(self) -> TypeSpec:
+        return spec_of(self.type)
+
+    @property
     def is_multiple(self) -> bool:
-        return self.type == QuestionType.MULTIPLE_CHOICE
+        return self.spec.multiple
 
     @property
     def is_choice(self) -> bool:
@@ -54,15 +53,16 @@ class Variable:
 
     @property
     def is_numeric(self) -> bool:
-        return self.type in NUMBER_TYPES
+        return self.spec.numeric
 
     @property
     def is_text(self) -> bool:
-        return self.type in TEXT_TYPES
+        """Open text: its answers go on the Comments sheet."""
+        return self.spec.statistics == "text"
 
     @property
     def is_likert(self) -> bool:
-        return self.type == QuestionType.LIKERT
+        return self.spec.statistics == "likert"
 
     @property
     def columns(self) -> list[str]:
@@ -90,7 +90,7 @@ def collect_variables(versions: list[QuestionnaireVersion]) -> list[Variable]:
     for version in sorted(versions, key=lambda v: v.number):
         previous: str | None = None
         for question in version.questions:
-            if question.type == QuestionType.NOTE:
+            if not spec_of(question.type).answered:
                 continue
             variable = by_name.get(question.name)
             if variable is None:

@@ -33,23 +33,13 @@ from survey.models import (
     Score,
 )
 from survey.questionnaire.expressions import MAX_LENGTH as MAX_EXPRESSION_LENGTH
+from survey.questionnaire.types import SPECS
 
 CODE_PATTERN = r"^[A-Za-z0-9_.-]+$"  # multiple-choice answers keep codes separated by spaces
 LONGEST_TEXT = 32_767  # what one Excel cell holds (codebook and questionnaire spreadsheet)
 
-TYPE_LABELS = {
-    QuestionType.SINGLE_CHOICE: _l("Single choice"),
-    QuestionType.MULTIPLE_CHOICE: _l("Multiple choice"),
-    QuestionType.YES_NO: _l("Yes / no"),
-    QuestionType.LIKERT: _l("Likert scale (shared choice list)"),
-    QuestionType.RATING: _l("Rating 0-10"),
-    QuestionType.INTEGER: _l("Whole number"),
-    QuestionType.DECIMAL: _l("Decimal number"),
-    QuestionType.DATE: _l("Date"),
-    QuestionType.SHORT_TEXT: _l("Short text"),
-    QuestionType.LONG_TEXT: _l("Long text"),
-    QuestionType.NOTE: _l("Note (text only, no answer)"),
-}
+# Each type's label is marked in its spec (survey/questionnaire/types.py) and translated here.
+TYPE_LABELS = {spec.type: _l(spec.label) for spec in SPECS.values()}
 KIND_LABELS = {
     PageKind.ELIGIBILITY: _l("Eligibility screen"),
     PageKind.CONSENT: _l("Consent"),

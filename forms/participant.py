@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date
 from functools import lru_cache
 from typing import Any, SupportsFloat
 from weakref import WeakKeyDictionary
@@ -16,6 +15,7 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import (
     DateField,
+    DateTimeLocalField,
     DecimalField,
     Field,
     IntegerField,
@@ -24,6 +24,7 @@ from wtforms import (
     StringField,
     SubmitField,
     TextAreaField,
+    TimeField,
     widgets,
 )
 from wtforms.fields.core import Flags
@@ -31,10 +32,13 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from forms.choices import SelectChoice
 from forms.fields import PlainText
-from survey.models import NUMBER_TYPES, QuestionType
 from survey.participate.structure import Page, Question
+from survey.questionnaire.storage import AnswerValue
+from survey.questionnaire.types import QuestionType
 
-DEFAULT_MAX_LENGTH = {QuestionType.SHORT_TEXT: 200, QuestionType.LONG_TEXT: 5000}
+# Dates a participant can mean (a birth, a last period, today), and that Excel can show: it has
+# no dates before 1900.
+FIRST_YEAR, LAST_YEAR = 1900, 2100
 
 
 @dataclass(frozen=True)
@@ -197,22 +201,127 @@ def _whole(bound: float | None) -> float | int | None:
     return int(bound) if bound is not None and float(bound).is_integer() else bound
 
 
-def _field(question: Question, language: str) -> Field | None:
-    label = question.text("label", language)
-    kind = QuestionType(question.type)
-    validators: list[Any] = (
+class DayField(DateField):
+    """A date (the browser's date input sends 2026-03-14), with the page's own message."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(_("Please enter a date, such as 2026-03-14.")) from error
+        _check_year(self)
+
+
+class TimeOfDayField(TimeField):
+    """A time of day (the browser's time input sends 14:30, or 14:30:15 with seconds)."""
+
+    def __init__(self, label: str, **kwargs: Any) -> None:
+        super().__init__(label, format=["%H:%M", "%H:%M:%S"], **kwargs)
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(_("Please enter a time of day, such as 14:30.")) from error
+        if self.data is not None:  # kept to the minute, as the input asks and show-if compares
+            self.data = self.data.replace(second=0, microsecond=0)
+
+
+class MomentField(DateTimeLocalField):
+    """A date and a time of day, as the browser's datetime-local input sends it
+    (2026-03-14T14:30); a space instead of the T is read too."""
+
+    def __init__(self, label: str, **kwargs: Any) -> None:
+        formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+        super().__init__(label, format=formats, **kwargs)
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(
+                _("Please enter a date and a time of day, such as 2026-03-14 14:30.")
+            ) from error
+        _check_year(self)
+        if self.data is not None:
+            self.data = self.data.replace(second=0, microsecond=0)
+
+
+def _check_year(field: DateField | DateTimeLocalField) -> None:
+    if field.data is not None and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
+        field.data = None
+        raise ValueError(
+            _("Please enter a date from %(first)d to %(last)d.", first=FIRST_YEAR, last=LAST_YEAR)
+        )
+
+
+# The participant field of each question type, named by its spec (survey/questionnaire/types.py):
+# each takes the question, its label in the page's language and the checks every field gets.
+def radio_field(question: Question, label: str, checks: list[Any], language: str) -> Field:
+    choices = [SelectChoice(c.code, c.text("label", language)) for c in question.choices]
+    return ChoiceRadioField(label, choices=choices, validators=checks)
+
+
+def checkbox_field(question: Question, label: str, checks: list[Any], language: str) -> Field:
+    choices = [SelectChoice(c.code, c.text("label", language)) for c in question.choices]
+    return ChoiceCheckboxField(label, choices=choices, validators=checks)
+
+
+def rating_field(question: Question, label: str, checks: list[Any], language: str) -> Field:
+    low, high = int(question.min_value or 0), int(question.max_value or 10)
+    scale = [SelectChoice(str(i)) for i in range(low, high + 1)]
+    return ChoiceRadioField(label, choices=scale, validators=checks[:1])  # the scale is the range
+
+
+def whole_number_field(question: Question, label: str, checks: list[Any], language: str) -> Field:
+    return WholeNumberField(label, validators=checks, render_kw={"inputmode": "numeric"})
+
+
+def decimal_field(question: Question, label: str, checks: list[Any], language: str) -> Field:
+    return NumberField(label, validators=checks, render_kw={"inputmode": "decimal"})
+
+
+def date_field(question: Question, label: str, checks: list[Any], language: str) -> Field:
+    return DayField(label, validators=checks)
+
+
+def time_field(question: Question, label: str, checks: list[Any], language: str) -> Field:
+    return TimeOfDayField(label, validators=checks)
+
+
+def datetime_field(question: Question, label: str, checks: list[Any], language: str) -> Field:
+    return MomentField(label, validators=checks)
+
+
+def short_text_field(question: Question, label: str, checks: list[Any], language: str) -> Field:
+    return StringField(label, validators=checks)
+
+
+def long_text_field(question: Question, label: str, checks: list[Any], language: str) -> Field:
+    return TextAreaField(label, validators=checks)
+
+
+def no_field(question: Question, label: str, checks: list[Any], language: str) -> None:
+    """A note takes no answer."""
+    return None
+
+
+def _checks(question: Question) -> list[Any]:
+    """What every field of the question checks: an answer if required, its range, its length."""
+    spec = question.spec
+    checks: list[Any] = (
         [InputRequired(message=_("Please answer this question."))]
         if question.required
         else [Optional()]
     )
-    if kind in NUMBER_TYPES and (question.min_value is not None or question.max_value is not None):
+    if spec.numeric and (question.min_value is not None or question.max_value is not None):
         low, high = question.min_value, question.max_value
-        if kind == QuestionType.INTEGER:  # rendered as min="1" max="42", not 1.0 and 42.0
+        if spec.type == QuestionType.INTEGER:  # rendered as min="1" max="42", not 1.0 and 42.0
             low, high = _whole(low), _whole(high)
-        validators.append(NumberRange(low, high, message=_range_message(question)))
-    if kind in (QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT):
-        limit = question.max_length or DEFAULT_MAX_LENGTH[kind]
-        validators += [
+        checks.append(NumberRange(low, high, message=_range_message(question)))
+    if spec.text_limit is not None:
+        limit = question.max_length or spec.text_limit
+        checks += [
             Length(
                 max=limit,
                 message=_("Please shorten this answer to %(max)d characters or fewer.", max=limit),
@@ -225,27 +334,13 @@ def _field(question: Question, language: str) -> Field | None:
                 ),
             ),
         ]
-    choices = [SelectChoice(c.code, c.text("label", language)) for c in question.choices]
-    match kind:
-        case QuestionType.NOTE:
-            return None
-        case QuestionType.MULTIPLE_CHOICE:
-            return ChoiceCheckboxField(label, choices=choices, validators=validators)
-        case QuestionType.RATING:
-            low, high = int(question.min_value or 0), int(question.max_value or 10)
-            scale = [SelectChoice(str(i)) for i in range(low, high + 1)]
-            return ChoiceRadioField(label, choices=scale, validators=validators[:1])
-        case QuestionType.INTEGER:
-            return WholeNumberField(label, validators=validators)
-        case QuestionType.DECIMAL:
-            return NumberField(label, validators=validators)
-        case QuestionType.DATE:
-            return DateField(label, validators=validators)
-        case QuestionType.SHORT_TEXT:
-            return StringField(label, validators=validators)
-        case QuestionType.LONG_TEXT:
-            return TextAreaField(label, validators=validators)
-    return ChoiceRadioField(label, choices=choices, validators=validators)
+    return checks
+
+
+def _field(question: Question, language: str) -> Field | None:
+    label = question.text("label", language)
+    field: Field | None = question.spec.make_field()(question, label, _checks(question), language)
+    return field
 
 
 # A page's form class per language, made once per page structure; the forms are per request.
@@ -266,21 +361,18 @@ def page_form(page: Page, language: str, **kwargs: Any) -> PageForm:
     return page_form_class(page, language)(**kwargs)
 
 
-def field_value(question: Question, field: Field) -> str | float | date | list[str] | None:
+def field_value(question: Question, field: Field) -> AnswerValue:
     """The answer a field holds, typed as it is stored; None when left empty."""
     data = field.data
-    if question.type == QuestionType.MULTIPLE_CHOICE:
+    if isinstance(data, list | tuple):
         return list(data) if data else None
-    if question.type == QuestionType.RATING:
+    if isinstance(data, str):
+        data = data.strip()
+    if data is None or data == "":
+        return None
+    if question.spec.numeric:
         try:
             return float(data)
         except (TypeError, ValueError):
             return None  # not one of the scale's points: the field's validation says so
-    if isinstance(data, str):
-        data = data.strip()
-        return data or None
-    if data is None:
-        return None
-    if question.type in NUMBER_TYPES:
-        return float(data)
     return data

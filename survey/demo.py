@@ -26,6 +26,7 @@ from survey.participate.services import (
     resume_code_digest,
     typed_columns,
 )
+from survey.questionnaire.types import spec_of
 from survey.study_info.services import information_for_consent
 from survey.toolkit.content import SECTIONS
 
@@ -170,7 +171,7 @@ def generate_responses(
             last_page = rng.randint(3, len(pages) - 1) if partial else len(pages)
             given: dict[str, AnswerValue] = {}
             for question in questions:
-                if question.page.position > last_page or question.type == "note":
+                if question.page.position > last_page or not spec_of(question.type).answered:
                     continue
                 if not condition_holds(question.show_if, given):
                     continue

@@ -25,7 +25,9 @@ def consent_page(structure: Version):
 def give(db, state, structure, invitation_only=False, next_page="after") -> consent.Consented:
     page = consent_page(structure)
     if next_page == "after":
-        next_page = services.neighbour(structure, page.position, consent.pending(state), 1)
+        next_page = services.neighbour(
+            structure, page.position, consent.pending(state, structure), 1
+        )
     given = consent.give_consent(
         db.session, state, structure, "fr", next_page, SECRET, invitation_only
     )
@@ -35,9 +37,9 @@ def give(db, state, structure, invitation_only=False, next_page="after") -> cons
 
 def test_answers_are_held_until_consent_then_forgotten(db, structure):
     state: dict = {}
-    consent.keep(state, {"eligibility": "breastfeeding"})
+    consent.keep(state, structure, {"eligibility": "breastfeeding"})
     token = state[consent.START_TOKEN]
-    consent.keep(state, {"eligibility": "breastfeeding", "consent": "yes"})
+    consent.keep(state, structure, {"eligibility": "breastfeeding", "consent": "yes"})
     assert state[consent.START_TOKEN] == token  # one token for the whole way to consent
     given = give(db, state, structure)
     response = db.session.get(Response, given.response_id)
@@ -51,7 +53,7 @@ def test_answers_are_held_until_consent_then_forgotten(db, structure):
 
 def test_consent_given_twice_continues_the_first_response(db, structure):
     state: dict = {}
-    consent.keep(state, {"eligibility": "breastfeeding", "consent": "yes"})
+    consent.keep(state, structure, {"eligibility": "breastfeeding", "consent": "yes"})
     first, again = give(db, state, structure), give(db, state, structure)
     assert again.response_id == first.response_id
     assert again.resume_code != first.resume_code  # the new code replaces the lost one
@@ -71,7 +73,7 @@ def test_screening_out(structure, answers, out):
 
 def test_consent_on_the_last_page_completes(db, structure):
     state: dict = {}
-    consent.keep(state, {"eligibility": "breastfeeding", "consent": "yes"})
+    consent.keep(state, structure, {"eligibility": "breastfeeding", "consent": "yes"})
     given = give(db, state, structure, next_page=None)
     assert given.position is None
     assert db.session.get(Response, given.response_id).status == ResponseStatus.COMPLETE
@@ -84,7 +86,7 @@ def test_an_invitation_is_claimed_once(db, structure, version):
     first: dict = {consent.INVITATION: found.id}
     second: dict = {consent.INVITATION: found.id}
     for state in (first, second):
-        consent.keep(state, {"eligibility": "breastfeeding", "consent": "yes"})
+        consent.keep(state, structure, {"eligibility": "breastfeeding", "consent": "yes"})
     given = give(db, first, structure, invitation_only=True)
     with pytest.raises(consent.InvitationUsed):
         give(db, second, structure, invitation_only=True)

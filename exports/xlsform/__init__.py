@@ -8,11 +8,13 @@ skipped on purpose) or raises `XLSFormError` listing every mistake by sheet, row
 Our columns beyond XLSForm: survey `kind` and `screen_out_if` (begin_group rows), `identifier`
 (question rows); settings `form_title::French (fr)`; the whole scores sheet. The settings
 `version` holds the consent version, the text participants agree to and which each response
-records. Types: single_choice = select_one (no appearance), yes_no = select_one + horizontal,
-likert = select_one + likert, multiple_choice = select_multiple, rating = range
-(start/end = min/max, step 1), integer and decimal (min/max as `. >= 1 and . <= 42`),
-short_text = text, long_text = text + multiline (max length as `string-length(.) <= 200`),
-date, note; each begin_group/end_group is one page (label = title, hint = intro).
+records. Each question type's XLSForm type and appearance is in its spec
+(survey/questionnaire/types.py): single_choice = select_one (no appearance), yes_no =
+select_one + horizontal, likert = select_one + likert, multiple_choice = select_multiple,
+rating = range (start/end = min/max, step 1), integer and decimal (min/max as
+`. >= 1 and . <= 42`), short_text = text, long_text = text + multiline (max length as
+`string-length(.) <= 200`), date, time, datetime, note; each begin_group/end_group is one page
+(label = title, hint = intro).
 
 Forms from ODK and KoboToolbox import when they keep to that subset. What only ODK needs is
 skipped with a notice: device metadata rows (start, end, today...), Kobo's `$`-columns,

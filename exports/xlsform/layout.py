@@ -5,6 +5,8 @@ from __future__ import annotations
 from os import PathLike
 from typing import IO
 
+from survey.questionnaire.types import BY_XLSFORM, SPECS
+
 Source = str | PathLike[str] | IO[bytes]
 
 LANGUAGES = {"en": "English (en)", "fr": "French (fr)"}
@@ -42,18 +44,7 @@ SHEETS = {
     "scores": (SCORE_COLUMNS, ("name", "label::en", "items", "scale_min", "scale_max")),
 }
 
-# Our question type -> (XLSForm type, appearance). Reading looks the pair up the other way.
-XLS_TYPES = {
-    "single_choice": ("select_one", ""),
-    "yes_no": ("select_one", "horizontal"),
-    "likert": ("select_one", "likert"),
-    "multiple_choice": ("select_multiple", ""),
-    "rating": ("range", ""),
-    "integer": ("integer", ""),
-    "decimal": ("decimal", ""),
-    "date": ("date", ""),
-    "short_text": ("text", ""),
-    "long_text": ("text", "multiline"),
-    "note": ("note", ""),
-}
-OUR_TYPES = {pair: ours for ours, pair in XLS_TYPES.items()}
+# Our question type -> (XLSForm type, appearance), from each type's spec; reading looks the pair
+# up the other way (survey/questionnaire/types.py).
+XLS_TYPES = {str(spec.type): spec.xlsform for spec in SPECS.values()}
+OUR_TYPES = {pair: str(ours) for pair, ours in BY_XLSFORM.items()}

@@ -19,6 +19,7 @@ from exports.xlsform.values import (
 )
 from survey.messages import N_, Message
 from survey.questionnaire.expressions import ExpressionError, check_references
+from survey.questionnaire.types import XLSFORM_TYPES, spec_of
 
 _SELECTS = ("select_one", "select_multiple")
 # All relevant and screen_out_if cells together. Each is at most 2,000 characters, but
@@ -220,7 +221,7 @@ class SurveyReader:
         if list_name:
             question["list"] = list_name
         if self.flag(row, "required"):
-            if our_type == "note":
+            if not spec_of(our_type).answered:
                 message = Message(N_("a note shows text only: it cannot be required"))
                 self.sheet.error(row, "required", message)
             question["required"] = True
@@ -242,11 +243,10 @@ class SurveyReader:
         base, *rest = xls_type.split(" ")
         if (base, "") not in OUR_TYPES:
             message = Message(
-                N_(
-                    "type %(type)s is not supported (use select_one, select_multiple, range, "
-                    "integer, decimal, text, date, note)"
-                ),
+                N_("type %(type)s is not supported (use %(types)s)"),
                 type=base,
+                # Our own words, not the workbook's: a message, so never cut to an excerpt.
+                types=Message(", ".join(XLSFORM_TYPES)),
             )
             self.sheet.error(row, "type", message)
             return None
@@ -291,19 +291,21 @@ class SurveyReader:
 
     def limits(self, row: Row, our_type: str) -> dict[str, Any]:
         """min and max from a range's parameters or a number's constraint; a text's length."""
-        if row["parameters"] and our_type != "rating":
+        spec = spec_of(our_type)
+        ranged = spec.xlsform[0] == "range"
+        if row["parameters"] and not ranged:
             message = Message(N_("parameters are only read on range rows"))
             self.sheet.error(row, "parameters", message)
-        if our_type == "rating":
+        if ranged:
             if row["constraint"]:
                 message = Message(N_("a range's limits are its start and end"))
                 self.sheet.error(row, "constraint", message)
             return self.sheet.parse(row, "parameters", range_bounds) or {}
         if not row["constraint"]:
             return {}
-        if our_type in ("integer", "decimal"):
+        if spec.numeric:
             return self.sheet.parse(row, "constraint", number_bounds) or {}
-        if our_type in ("short_text", "long_text"):
+        if spec.text_limit is not None:
             return self.sheet.parse(row, "constraint", max_length) or {}
         message = Message(N_("constraints are read on integer, decimal and text rows"))
         self.sheet.error(row, "constraint", message)

@@ -18,6 +18,7 @@ from exports.xlsform.layout import (
     XLS_TYPES,
     Source,
 )
+from survey.questionnaire.types import spec_of
 
 
 def write_xlsform(definition: Mapping[str, Any], out: Source) -> None:
@@ -88,7 +89,7 @@ def _question_row(question: Mapping[str, Any]) -> dict[str, Any]:
         "relevant": question.get("show_if"),
         "constraint": _constraint(question),
         "appearance": appearance or None,
-        "parameters": _range_parameters(question) if question["type"] == "rating" else None,
+        "parameters": _range_parameters(question) if xls_type == "range" else None,
         "identifier": "yes" if question.get("identifier") else None,
     }
 
@@ -98,7 +99,8 @@ def _number_text(number: float) -> str:
 
 
 def _constraint(question: Mapping[str, Any]) -> str | None:
-    if question["type"] in ("integer", "decimal"):
+    """A number's limits (a range's are its parameters) or a text's longest answer."""
+    if spec_of(question["type"]).numeric and XLS_TYPES[question["type"]][0] != "range":
         bounds = [(">=", question.get("min")), ("<=", question.get("max"))]
         return (
             " and ".join(f". {op} {_number_text(n)}" for op, n in bounds if n is not None) or None

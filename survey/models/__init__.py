@@ -4,9 +4,6 @@ from survey.models.base import Base, DbSession, utcnow
 from survey.models.export_job import ExportJob, JobStatus
 from survey.models.invitation import Invitation
 from survey.models.questionnaire import (
-    CHOICE_TYPES,
-    NUMBER_TYPES,
-    TEXT_TYPES,
     Choice,
     ChoiceList,
     Page,
@@ -14,22 +11,27 @@ from survey.models.questionnaire import (
     Question,
     Questionnaire,
     QuestionnaireVersion,
-    QuestionType,
     Score,
     VersionStatus,
 )
 from survey.models.response import (
     EXCLUSION_REASONS,
     Answer,
-    AnswerValue,
     ExclusionReason,
     Response,
     ResponseStatus,
     ToolkitView,
-    decode_answer,
 )
 from survey.models.study import StudyInformation
 from survey.models.user import AuditEvent, Role, User
+from survey.questionnaire.storage import AnswerValue
+from survey.questionnaire.types import (
+    CHOICE_TYPES,
+    NUMBER_TYPES,
+    TEXT_TYPES,
+    QuestionType,
+    decode_answer,
+)
 
 __all__ = [
     "CHOICE_TYPES",

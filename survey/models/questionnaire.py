@@ -10,6 +10,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.models.base import Base, utcnow
+from survey.questionnaire.types import CHOICE_TYPES, QuestionType
 
 
 class VersionStatus(StrEnum):
@@ -23,32 +24,6 @@ class PageKind(StrEnum):
     CONSENT = "consent"
     QUESTIONS = "questions"
     TOOLKIT = "toolkit"
-
-
-class QuestionType(StrEnum):
-    SINGLE_CHOICE = "single_choice"
-    MULTIPLE_CHOICE = "multiple_choice"
-    YES_NO = "yes_no"
-    LIKERT = "likert"
-    RATING = "rating"  # 0-10 numeric rating scale
-    INTEGER = "integer"
-    DECIMAL = "decimal"
-    DATE = "date"
-    SHORT_TEXT = "short_text"
-    LONG_TEXT = "long_text"
-    NOTE = "note"
-
-
-CHOICE_TYPES = frozenset(
-    {
-        QuestionType.SINGLE_CHOICE,
-        QuestionType.MULTIPLE_CHOICE,
-        QuestionType.YES_NO,
-        QuestionType.LIKERT,
-    }
-)
-NUMBER_TYPES = frozenset({QuestionType.RATING, QuestionType.INTEGER, QuestionType.DECIMAL})
-TEXT_TYPES = frozenset({QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT})
 
 
 def _in(values: type[StrEnum]) -> str:

@@ -3,37 +3,29 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 
 from sqlalchemy import (
     CheckConstraint,
     Date,
+    DateTime,
     ForeignKey,
     Index,
     String,
     Text,
+    Time,
     UniqueConstraint,
     false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.models.base import Base, utcnow
-from survey.models.questionnaire import Question, QuestionnaireVersion, QuestionType
+from survey.models.questionnaire import Question, QuestionnaireVersion
 from survey.models.study import StudyInformation
 from survey.models.user import User
-
-AnswerValue = str | float | date | list[str] | None
-
-
-def decode_answer(
-    kind: str, text: str | None, number: float | None, day: date | None
-) -> AnswerValue:
-    """A stored answer's value from its three columns: a multiple-choice answer is its list of
-    codes (stored space-separated), any other the one column that is set."""
-    if kind == QuestionType.MULTIPLE_CHOICE:
-        return text.split() if text else []
-    return text if text is not None else number if number is not None else day
+from survey.questionnaire.storage import VALUE_COLUMNS, AnswerValue
+from survey.questionnaire.types import decode_answer
 
 
 class ResponseStatus(StrEnum):
@@ -153,15 +145,15 @@ class Response(Base):
 
 
 class Answer(Base):
-    """One typed value for one (response, question); multiple choice holds space-separated codes."""
+    """One typed value for one (response, question), in the column its type says
+    (survey/questionnaire/types.py); multiple choice holds space-separated codes."""
 
     __tablename__ = "answer"
     __table_args__ = (
         UniqueConstraint("response_id", "question_id"),
         CheckConstraint(
-            "(CASE WHEN value_text IS NULL THEN 0 ELSE 1 END)"
-            " + (CASE WHEN value_number IS NULL THEN 0 ELSE 1 END)"
-            " + (CASE WHEN value_date IS NULL THEN 0 ELSE 1 END) = 1",
+            " + ".join(f"(CASE WHEN {c} IS NULL THEN 0 ELSE 1 END)" for c in VALUE_COLUMNS)
+            + " = 1",
             name="one_value",
         ),
     )
@@ -172,6 +164,9 @@ class Answer(Base):
     value_text: Mapped[str | None] = mapped_column(Text)
     value_number: Mapped[float | None]
     value_date: Mapped[date | None] = mapped_column(Date)
+    value_time: Mapped[time | None] = mapped_column(Time)
+    # The participant's clock, as they entered it: no time zone (unlike the UTC timestamps).
+    value_datetime: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))
     answered_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     response: Mapped[Response] = relationship(back_populates="answers")
@@ -179,9 +174,7 @@ class Answer(Base):
 
     @property
     def value(self) -> AnswerValue:
-        return decode_answer(
-            self.question.type, self.value_text, self.value_number, self.value_date
-        )
+        return decode_answer(self.question.type, *(getattr(self, c) for c in VALUE_COLUMNS))
 
 
 class ToolkitView(Base):

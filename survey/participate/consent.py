@@ -36,17 +36,22 @@ class Consented:
     resume_code: str  # shown once
 
 
-def pending(state: State) -> dict[str, AnswerValue]:
-    return dict(state.get(PENDING, {}))
+def pending(state: State, version: Version) -> dict[str, AnswerValue]:
+    """The answers held until consent, typed again: the session holds JSON, so each is kept in
+    its type's JSON form (a date as ISO text, `keep`)."""
+    held = state.get(PENDING, {})
+    return {q.name: q.spec.from_json(held[q.name]) for q in version.questions if q.name in held}
 
 
 def screens_out(page: Page, answers: Mapping[str, AnswerValue]) -> bool:
     return bool(page.screen_out_if) and services.condition_holds(page.screen_out_if, answers)
 
 
-def keep(state: State, answers: Mapping[str, AnswerValue]) -> None:
+def keep(state: State, version: Version, answers: Mapping[str, AnswerValue]) -> None:
     """Hold the answers until consent, and the token that consent will start its response by."""
-    state[PENDING] = dict(answers)
+    state[PENDING] = {
+        q.name: q.spec.to_json(answers[q.name]) for q in version.questions if q.name in answers
+    }
     state.setdefault(START_TOKEN, secrets.token_urlsafe(16))
 
 
@@ -77,7 +82,7 @@ def give_consent(
         if invitation_only and invitation is None:
             raise InvitationUsed
         response, code = services.start_response(
-            session, version, language, pending(state), secret, start_token=token
+            session, version, language, pending(state, version), secret, start_token=token
         )
         response.study_information = information_for_consent(session, version.questionnaire_id)
         if invitation is not None:

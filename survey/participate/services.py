@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from functools import lru_cache
-from typing import TypedDict, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Table, bindparam, delete, insert, inspect, select, update
 
 from survey import codes
 from survey.models import (
-    NUMBER_TYPES,
     Answer,
     AnswerValue,
     DbSession,
@@ -21,7 +19,6 @@ from survey.models import (
     ResponseStatus,
     ToolkitView,
     VersionStatus,
-    decode_answer,
     utcnow,
 )
 from survey.models import Question as QuestionRow
@@ -34,9 +31,9 @@ from survey.participate.structure import (
     whole_version,
 )
 from survey.questionnaire.expressions import Node, evaluate, parse
+from survey.questionnaire.storage import VALUE_COLUMNS, Columns
+from survey.questionnaire.types import decode_answer, encode_answer
 
-Columns = tuple[str | None, float | None, date | None]  # an answer's value_text, _number, _date
-VALUE_COLUMNS = ("value_text", "value_number", "value_date")
 PRE_CONSENT_KINDS = frozenset({PageKind.ELIGIBILITY, PageKind.CONSENT})
 MAX_TOOLKIT_SECONDS = 30 * 60  # one sitting; longer means the tab was left open
 AnyQuestion = TypeVar("AnyQuestion", bound=Question | QuestionRow)  # a structure's, or a row
@@ -134,9 +131,9 @@ _CHANGE = (
 
 
 def stored_columns(session: DbSession, response_id: str) -> dict[int, Columns]:
-    """The response's answers by question id, as their three value columns."""
+    """The response's answers by question id, as their value columns."""
     rows = session.execute(_STORED, {"response_id": response_id})
-    return {question_id: (text, number, day) for question_id, text, number, day in rows}
+    return {question_id: tuple(columns) for question_id, *columns in rows}
 
 
 def answers_by_name(version: Version, stored: Mapping[int, Columns]) -> dict[str, AnswerValue]:
@@ -148,27 +145,9 @@ def answers_by_name(version: Version, stored: Mapping[int, Columns]) -> dict[str
     }
 
 
-class ValueColumns(TypedDict):
-    value_text: str | None
-    value_number: float | None
-    value_date: date | None
-
-
-def typed_columns(
-    question: Question | QuestionRow, value: str | float | date | list[str]
-) -> ValueColumns:
-    columns = ValueColumns(value_text=None, value_number=None, value_date=None)
-    if isinstance(value, list):
-        columns["value_text"] = " ".join(value)
-    elif question.type in NUMBER_TYPES:
-        if isinstance(value, date):
-            raise TypeError(f"{question.name} is answered with a number, not a date")
-        columns["value_number"] = float(value)
-    elif isinstance(value, date):
-        columns["value_date"] = value
-    else:
-        columns["value_text"] = str(value)
-    return columns
+def typed_columns(question: Question | QuestionRow, value: AnswerValue) -> dict[str, Any]:
+    """An answer as the answer table's value columns, by name (its type says which is set)."""
+    return dict(zip(VALUE_COLUMNS, encode_answer(question.type, value), strict=True))
 
 
 def save_answers(
@@ -191,12 +170,7 @@ def save_answers(
         if value is None:
             wanted.pop(question.id, None)
         else:
-            columns = typed_columns(question, value)
-            wanted[question.id] = (
-                columns["value_text"],
-                columns["value_number"],
-                columns["value_date"],
-            )
+            wanted[question.id] = encode_answer(question.type, value)
     answers = answers_by_name(version, wanted)
     shown = {q.id for p in version.pages for q in visible_questions(p, answers)}
     wanted = {question_id: c for question_id, c in wanted.items() if question_id in shown}

@@ -22,6 +22,7 @@ from survey.models import Page as PageRow
 from survey.models import Question as QuestionRow
 from survey.models.questionnaire import Bilingual
 from survey.questionnaire.expressions import Node, Value, evaluate, parse, to_json, variables
+from survey.questionnaire.types import TypeSpec, spec_of
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,6 +50,7 @@ class Question(Bilingual):
     condition: Node | None  # show_if, parsed
     condition_json: str  # show_if for the page's script; empty when always shown
     reads: frozenset[str]  # the variables show_if reads
+    spec: TypeSpec  # what its type is (survey/questionnaire/types.py)
 
     def shown_with(self, answers: Mapping[str, Value]) -> bool:
         return self.condition is None or evaluate(self.condition, answers)
@@ -120,6 +122,7 @@ def _question(row: QuestionRow) -> Question:
         reads=frozenset(v.name for v in variables(condition))
         if condition is not None
         else frozenset(),
+        spec=spec_of(row.type),
     )
 
 

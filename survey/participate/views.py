@@ -137,7 +137,7 @@ def _pre_consent_page(version: Version, page: Page):
     invitation_only = services.invitation_only(db.session, version.questionnaire_id)
     if invitation_only and consent.INVITATION not in session:
         return redirect(url_for(".invitation"))
-    pending = consent.pending(session)
+    pending = consent.pending(session, version)
     if page.kind == PageKind.CONSENT and not pending:
         return to_page(version.pages[0])
     form = page_form(page, current_language(), data=pending)
@@ -148,7 +148,9 @@ def _pre_consent_page(version: Version, page: Page):
         form.validate()
         kept = [q for q in shown if q.name not in form.errors]
         values = _values(form, kept).items()
-        consent.keep(session, {**pending, **{q.name: v for q, v in values if v is not None}})
+        consent.keep(
+            session, version, {**pending, **{q.name: v for q, v in values if v is not None}}
+        )
         return to_page(page)
     if form.back.data:
         return to_page(services.neighbour(version, page.position, pending, -1) or version.pages[0])
@@ -158,7 +160,7 @@ def _pre_consent_page(version: Version, page: Page):
     if consent.screens_out(page, pending):
         consent.forget(session)
         return redirect(url_for(".not_eligible"))
-    consent.keep(session, pending)
+    consent.keep(session, version, pending)
     next_page = services.neighbour(version, page.position, pending, 1)
     if page.kind == PageKind.CONSENT:
         return _consent_given(version, next_page, invitation_only)

@@ -16,12 +16,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any, TypeVar
 
 from survey.messages import N_, Message, excerpt
 
-Value = str | float | int | date | list[str] | None
+Value = str | float | int | date | time | list[str] | None
 
 COMPARISONS = ("<=", ">=", "!=", "=", "<", ">")
 MAX_LENGTH = 2000
@@ -304,6 +304,8 @@ def _scalar(value: Value) -> str | float:
         return ""
     if isinstance(value, list):
         return " ".join(value)
+    if isinstance(value, datetime | time):  # to the minute, as the browser's inputs give them
+        return value.isoformat(timespec="minutes")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, bool):

@@ -16,12 +16,12 @@ from sqlalchemy import distinct, func, select
 from survey.messages import N_, Message
 from survey.models import (
     CHOICE_TYPES,
+    NUMBER_TYPES,
     Answer,
     DbSession,
     Page,
     Question,
     QuestionnaireVersion,
-    QuestionType,
     VersionStatus,
 )
 from survey.questionnaire.expressions import ExpressionError, check_references
@@ -207,7 +207,7 @@ def _score_problems(score, by_name: dict[str, Question]) -> list[Problem]:
                 )
             )
         elif not (
-            question.type in (QuestionType.RATING, QuestionType.INTEGER, QuestionType.DECIMAL)
+            question.type in NUMBER_TYPES
             or (question.choice_list is not None and question.choice_list.numeric)
         ):
             problems.append(

@@ -4,7 +4,6 @@ shown by its labels, beside its toolkit engagement and audit history."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -18,10 +17,10 @@ from survey.models import (
     PageKind,
     Question,
     QuestionnaireVersion,
-    QuestionType,
     Response,
-    decode_answer,
 )
+from survey.questionnaire.storage import VALUE_COLUMNS
+from survey.questionnaire.types import decode_answer, spec_of
 from survey.toolkit.content import find_section
 
 
@@ -42,16 +41,14 @@ class ShownPage:
 
 
 def answer_text(question: Question, value: AnswerValue, language: str) -> tuple[str, str]:
-    """(labels, codes) for a decoded answer (see models.response.decode_answer)."""
+    """(labels, codes) for a decoded answer, as its type's display writes it."""
     if value is None or value == []:
         return "", ""
     if question.is_choice:
         codes = value if isinstance(value, list) else [str(value)]
         labels = {c.code: c.text("label", language) for c in question.choices}
         return "; ".join(labels.get(code, code) for code in codes), " ".join(codes)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value)), str(int(value))
-    text = value.isoformat() if isinstance(value, date) else str(value)
+    text = spec_of(question.type).display.text(value)
     return text, text
 
 
@@ -67,13 +64,11 @@ def pages_of(response: Response, language: str) -> list[ShownPage]:
             page.position, page.text("title", language), last is None or page.position <= last
         )
         for question in page.questions:
-            if question.type == QuestionType.NOTE:
+            if not spec_of(question.type).answered:
                 continue
             answer = stored.get(question.id)
             value = (
-                decode_answer(
-                    question.type, answer.value_text, answer.value_number, answer.value_date
-                )
+                decode_answer(question.type, *(getattr(answer, c) for c in VALUE_COLUMNS))
                 if answer
                 else None
             )

@@ -16,10 +16,11 @@
 
   var UNKNOWN = {}; // an answer this page does not hold: neither true nor false
 
-  function questionType(input) {
+  // How the question's answer is read (its type's spec, survey/questionnaire/types.py, which
+  // the server writes in data-answer): number, integer, decimal or text.
+  function answerKind(input) {
     var question = input.closest(".question");
-    var match = question && /(?:^|\s)q-([a-z_]+)/.exec(question.className);
-    return match ? match[1] : "";
+    return (question && question.getAttribute("data-answer")) || "text";
   }
 
   // Python's float(): optional sign, digits with single underscores, exponent, inf and nan.
@@ -38,12 +39,14 @@
   }
 
   // The answer one input holds, typed as the server stores it (forms/participant.py
-  // field_value): ratings and numbers are numbers, text is trimmed, empty is "".
+  // field_value): ratings and numbers are numbers, text is trimmed, empty is "". A date, time
+  // or date and time input's value is already the text the server compares (2026-03-14, 14:30,
+  // 2026-03-14T14:30).
   function typed(input, raw) {
     var text = raw.trim();
     if (text === "") return "";
-    var kind = questionType(input);
-    if (kind === "rating") {
+    var kind = answerKind(input);
+    if (kind === "number") {
       var rating = toNumber(text);
       return rating === null ? "" : rating;
     }

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import html
 import json
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -14,25 +14,28 @@ import pytest
 from playwright.sync_api import Browser
 
 from survey.questionnaire.expressions import evaluate, parse, to_json
+from survey.questionnaire.types import SPECS
 
 pytestmark = pytest.mark.browser
 
 SCRIPT = Path(__file__).resolve().parents[2] / "survey" / "static" / "show-if.js"
 
 # One question of each kind the conditions can read, marked up as participate/_questions.html
-# does (the q-<type> class tells the script how the server types the answer).
+# does (data-answer, from the type's spec, tells the script how the server types the answer).
 FORM = """<!doctype html><html lang="en"><body><form>
-<fieldset class="question q-single_choice"><legend>r</legend>
+<fieldset class="question" data-answer="{single_choice}"><legend>r</legend>
   <input type="radio" name="r" value="a"><input type="radio" name="r" value="b"></fieldset>
-<fieldset class="question q-multiple_choice"><legend>m</legend>
+<fieldset class="question" data-answer="{multiple_choice}"><legend>m</legend>
   <input type="checkbox" name="m" value="x"><input type="checkbox" name="m" value="y">
   <input type="checkbox" name="m" value="z"></fieldset>
-<div class="question q-integer"><input type="number" name="n"></div>
-<div class="question q-decimal"><input type="text" name="d" inputmode="decimal"></div>
-<div class="question q-short_text"><input type="text" name="t"></div>
-<fieldset class="question q-rating"><legend>s</legend>
-  {rating}</fieldset>
-<div class="question q-date"><input type="date" name="w"></div>
+<div class="question" data-answer="{integer}"><input type="number" name="n"></div>
+<div class="question" data-answer="{decimal}"><input type="text" name="d" inputmode="decimal"></div>
+<div class="question" data-answer="{short_text}"><input type="text" name="t"></div>
+<fieldset class="question" data-answer="{rating}"><legend>s</legend>
+  {scale}</fieldset>
+<div class="question" data-answer="{date}"><input type="date" name="w"></div>
+<div class="question" data-answer="{time}"><input type="time" name="h"></div>
+<div class="question" data-answer="{datetime}"><input type="datetime-local" name="k"></div>
 {conditional}
 </form></body></html>"""
 
@@ -64,6 +67,14 @@ CONDITIONS = [
     "${n} > ${s}",
     "${w} > '2024-01-01'",
     "${w} = ''",
+    "${h} < '12:00'",
+    "${h} = '14:30'",
+    "${h} >= '09:05'",
+    "${h} = ''",
+    "${k} > '2024-03-01T12:00'",
+    "${k} = '2024-03-01T08:15'",
+    "${k} < '2024-03-01'",
+    "${k} != ''",
     "${r} = 'a' and ${n} > 1",
     "${r} = 'b' or selected(${m}, 'z')",
     "not(${r} = 'a' and (${n} > 4 or ${t} = 'zebra'))",
@@ -78,14 +89,26 @@ PARTLY_KNOWN = {
     "${earlier} = 'x' or ${r} = 'a'": lambda answers: True,
 }
 
-# What is typed or chosen: r, m, s by value; n, d, t, w as typed.
+# What is typed or chosen: r, m, s by value; n, d, t, w, h, k as typed.
 STATES = [
-    {"r": None, "m": [], "n": "", "d": "", "t": "", "s": None, "w": ""},
-    {"r": "a", "m": ["x", "y"], "n": "5", "d": "2,5", "t": "  hello ", "s": "7", "w": "2024-03-01"},
-    {"r": "b", "m": ["z"], "n": "3", "d": "0.5", "t": "zebra", "s": "0", "w": "2023-12-31"},
-    {"r": "a", "m": ["y"], "n": "", "d": "", "t": "0", "s": "10", "w": ""},
-    {"r": None, "m": ["x"], "n": "-2", "d": "abc", "t": "Zoo", "s": "5", "w": "2024-01-01"},
-]
+    {"r": None, "m": [], "n": "", "d": "", "t": "", "s": None, "w": "", "h": "", "k": ""},
+    {
+        "r": "a", "m": ["x", "y"], "n": "5", "d": "2,5", "t": "  hello ", "s": "7",
+        "w": "2024-03-01", "h": "14:30", "k": "2024-03-01T08:15",
+    },
+    {
+        "r": "b", "m": ["z"], "n": "3", "d": "0.5", "t": "zebra", "s": "0", "w": "2023-12-31",
+        "h": "09:05", "k": "2024-03-01T12:30",
+    },
+    {
+        "r": "a", "m": ["y"], "n": "", "d": "", "t": "0", "s": "10", "w": "", "h": "00:00",
+        "k": "2023-12-31T23:59",
+    },
+    {
+        "r": None, "m": ["x"], "n": "-2", "d": "abc", "t": "Zoo", "s": "5", "w": "2024-01-01",
+        "h": "23:59", "k": "",
+    },
+]  # fmt: skip
 
 
 def saved(state: dict) -> dict:
@@ -107,6 +130,8 @@ def saved(state: dict) -> dict:
         "t": state["t"].strip() or None,
         "s": float(state["s"]) if state["s"] is not None else None,
         "w": date.fromisoformat(state["w"]) if state["w"] else None,
+        "h": time.fromisoformat(state["h"]) if state["h"] else None,
+        "k": datetime.fromisoformat(state["k"]) if state["k"] else None,
     }
 
 
@@ -128,8 +153,9 @@ def form_page(chromium: Browser):
     # No condition, and one the script cannot read: both stay shown, whatever the answers.
     conditional += '<div id="always" data-show-if=""></div>'
     conditional += '<div id="broken" data-show-if="{oops"></div>'
-    rating = "".join(f'<input type="radio" name="s" value="{i}">' for i in range(11))
-    page.set_content(FORM.format(rating=rating, conditional=conditional))
+    scale = "".join(f'<input type="radio" name="s" value="{i}">' for i in range(11))
+    answers = {str(kind): spec.show_if for kind, spec in SPECS.items()}
+    page.set_content(FORM.format(scale=scale, conditional=conditional, **answers))
     page.add_script_tag(path=str(SCRIPT))
     yield page
     context.close()
@@ -142,7 +168,7 @@ def choose(page, state: dict) -> None:
             page.check(f'input[name="{name}"][value="{state[name]}"]')
     for code in state["m"]:
         page.check(f'input[name="m"][value="{code}"]')
-    for name in ("n", "d", "t", "w"):
+    for name in ("n", "d", "t", "w", "h", "k"):
         page.fill(f'input[name="{name}"]', state[name])
     page.locator("form").dispatch_event("change")
 
