@@ -113,9 +113,10 @@ class _Stream:
             for stored in chunk:
                 record = reader.record(stored, shown=self.shown)
                 row = table.row(record)
+                # _canonical, inline for the common values (mypy cannot narrow by __class__).
                 text = "\t".join(
                     [
-                        v
+                        v  # type: ignore[misc]
                         if (k := v.__class__) is str
                         else str(v)
                         if k in _NUMBERS
