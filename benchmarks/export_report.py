@@ -10,7 +10,8 @@ the next run), then, --repeat times, each in a fresh process:
   csv:     `flask --app survey export OUT.csv --csv`;
   pandas:  `pandas.DataFrame.to_excel(engine="openpyxl")` of the Responses sheet alone, timed
            inside its process from a matrix already in memory (smallest size only: at 100,000
-           it takes minutes).
+           it takes minutes); beside it, for the choice of writer, the same matrix written by
+           openpyxl's write-only mode and by our sheet writer (exports/sheetxml.py).
 Time is wall time; memory is the peak of the proportional set sizes of the command and every
 process it starts, summed (sampled every 20 ms; a page the figures process shares with its
 parent after fork counts once in all). Prints medians and every run as JSON.
@@ -90,21 +91,42 @@ def run(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     return elapsed, peak, text
 
 
-PANDAS_JOB = r"""
+MATRIX_JOB = r"""
 import os, sys, time
 from survey import create_app
 from survey.extensions import db
 from exports.report import _plan
 from exports.filters import ExportFilters
 from exports.rows import ExportOptions
-import pandas as pd
+kind, out = sys.argv[1], sys.argv[2]
 app = create_app({"SQLALCHEMY_DATABASE_URI": os.environ["DATABASE_URL"]})
 with app.app_context():
     plan = _plan(db.session, "milk", ExportFilters(), ExportOptions(), 2000)
-    rows = [plan.table.row(r) for r in plan.reader]
-    frame = pd.DataFrame(rows, columns=plan.table.header)
-start = time.perf_counter()
-frame.to_excel(sys.argv[1], sheet_name="Responses", index=False, engine="openpyxl")
+    header, rows = plan.table.header, [plan.table.row(r) for r in plan.reader]
+if kind == "pandas":
+    import pandas as pd
+    frame = pd.DataFrame(rows, columns=header)
+    start = time.perf_counter()
+    frame.to_excel(out, sheet_name="Responses", index=False, engine="openpyxl")
+elif kind == "openpyxl":
+    from openpyxl import Workbook
+    start = time.perf_counter()
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Responses")
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    book.save(out)
+else:
+    from exports.cells import GuardCounts
+    from exports.workbook import WorkbookWriter
+    start = time.perf_counter()
+    writer = WorkbookWriter(GuardCounts(), out)
+    writer.header("Responses", header)
+    for row in rows:
+        writer.append("Responses", row)
+    writer.autofilter("Responses")
+    writer.save()
 print(time.perf_counter() - start, file=sys.stderr)
 """
 
@@ -138,15 +160,15 @@ def database(size: int, work: Path) -> dict[str, str]:
 
 def measure(size: int, repeat: int, work: Path, pandas: bool) -> dict:
     env = database(size, work)
+    writers = ("pandas", "openpyxl", "our_sheet_writer") if pandas else ()
     runs: dict[str, list[tuple[float, float]]] = {"report": [], "csv": []}
-    if pandas:
-        runs["pandas"] = []
+    runs.update({kind: [] for kind in writers})
     for _ in range(repeat):
         runs["report"].append(run([*FLASK, "export", str(work / "r.xlsx")], env)[:2])
         runs["csv"].append(run([*FLASK, "export", str(work / "r.csv"), "--csv"], env)[:2])
-        if pandas:
-            _wall, peak, errors = run([PYTHON, "-c", PANDAS_JOB, str(work / "p.xlsx")], env)
-            runs["pandas"].append((float(errors.strip().splitlines()[-1]), peak))
+        for kind in writers:
+            _wall, peak, errors = run([PYTHON, "-c", MATRIX_JOB, kind, str(work / "m.xlsx")], env)
+            runs[kind].append((float(errors.strip().splitlines()[-1]), peak))
     summary = {
         kind: {
             "median_s": round(statistics.median(s for s, _p in values), 2),

@@ -89,9 +89,9 @@ def fitted_widths(
 def lines_needed(value: Any, bold: bool, width: float) -> int:
     """How many lines `value` wraps to in a column `width` wide (an estimate, on the safe side:
     text_width overrates most text)."""
-    room = max(width - PADDING, 1.0)
-    return sum(
-        max(1, math.ceil(text_width(line, bold) / room))
+    room, factor = max(width - PADDING, 1.0), BOLD if bold else 1.0
+    return sum(  # each line's text_width, without making its text again
+        max(1, math.ceil(len(line) * factor / room))
         for line in (shown_text(value).splitlines() or [""])
     )
 
