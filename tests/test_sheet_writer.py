@@ -12,14 +12,16 @@ from datetime import date, datetime, time
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 import exports.report
 import exports.workbook
 from exports.cells import EXCEL_CELL_LIMIT, GuardCounts
-from exports.report import ExportError, write_report
+from exports.report import ExportError, write_csv, write_report
 from exports.stats import Statistics
 from exports.workbook import WorkbookWriter
 from survey.demo import generate_responses
+from survey.models import ExportJob, QuestionnaireVersion
 from survey.participate import services
 from tests.factories import make_response
 from tests.test_exports import BASE
@@ -179,3 +181,21 @@ def test_an_unsuitable_grouping_is_refused_before_anything_is_written(db, versio
     with pytest.raises(ExportError):
         write_report(db.session, str(out), options=ExportOptions(by="comment_liked"))
     assert not out.exists()
+
+
+@pytest.mark.parametrize("writer", [write_report, write_csv])
+def test_progress_is_reported_after_each_chunk_and_ends_at_the_total(db, version, writer):
+    generate_responses(db.session, version, 7, seed=4)
+    db.session.commit()
+    calls: list[tuple[int, int]] = []
+    info = writer(db.session, io.BytesIO(), progress=lambda *call: calls.append(call), chunk=3)
+    assert calls == [(3, 7), (6, 7), (7, 7)] and info.rows == 7
+
+
+def test_an_export_job_ends_with_all_its_rows_done(db, investigator):
+    generate_responses(db.session, db.session.scalar(select(QuestionnaireVersion)), 5, seed=6)
+    db.session.commit()
+    made = investigator.post("/staff/exports", {"status": "all", "format": "xlsx", "submit": "x"})
+    db.session.rollback()
+    job = db.session.get(ExportJob, made.headers["Location"].rsplit("/", 1)[1])
+    assert (job.status, job.done, job.total, job.rows) == ("done", 5, 5, 5)
