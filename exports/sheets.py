@@ -136,6 +136,8 @@ def _codebook_row(variable: Variable, column: str) -> list[object]:
         notes.insert(0, f"at least {low:g}")
     elif high is not None:
         notes.insert(0, f"at most {high:g}")
+    if variable.accept_if:
+        notes.insert(0, f"accepted when {variable.accept_if}")
     return [
         column,
         variable.label_en,

@@ -25,4 +25,10 @@ class SpreadsheetForm(FlaskForm):
             FileAllowed(["xlsx"], message=_l("Choose an .xlsx workbook.")),
         ],
     )
+    skip_unsupported = BooleanField(
+        _l(
+            "Skip what this platform cannot ask (other question types, repeats, other "
+            "languages…) and import the rest, with a notice for each part skipped"
+        )
+    )
     submit = SubmitField(_l("Upload as the draft"))

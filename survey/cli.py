@@ -255,10 +255,16 @@ def questionnaire_export_command(out: str, number: int | None) -> None:
 @questionnaire_group.command("import")
 @click.argument("source", type=click.File("rb"))
 @click.option("--publish", is_flag=True, help="Publish the draft at once (after the same checks).")
-def questionnaire_import_command(source, publish: bool) -> None:
+@click.option(
+    "--skip-unsupported",
+    is_flag=True,
+    help="Drop what cannot be asked here (other types, repeats...) with a note for each.",
+)
+def questionnaire_import_command(source, publish: bool, skip_unsupported: bool) -> None:
     """Make a workbook the questionnaire's draft; refused whole, with every problem listed."""
     try:
-        imported = read_spreadsheet(source)  # before any transaction: no lock while reading
+        # Before any transaction: no lock while reading.
+        imported = read_spreadsheet(source, skip_unsupported, file_name=source.name)
         questionnaire = _study_questionnaire()
         draft, notices = import_spreadsheet(db.session, questionnaire, imported, None)
         if publish:

@@ -91,3 +91,75 @@ def test_references_must_be_earlier_questions(expression, message, position):
         check_references(expression, earlier=["a"], later=["later"])
     assert (str(caught.value.message), caught.value.position) == (message, position)
     assert check_references("${a} = 'x'", earlier=["a"]) is not None
+
+
+# --- constraints (XLSForm's constraint column) --------------------------------------------
+def accepts(expression: str, answer, **others) -> bool:
+    node = check_references(expression, others, itself="q", constraint=True)
+    return evaluate(node, {**others, "q": answer, ".": answer})
+
+
+@pytest.mark.parametrize(
+    "expression, answer, expected",
+    [
+        (". > 0", 3.0, True),
+        (". > 0", 0.0, False),
+        (". < 999", 999.0, False),
+        ("${q} > 0", 1.0, True),  # its own name reads the answer too
+        (". >= 1 and . <= 42 or . = 99", 99.0, True),
+        (". >= 1 and . <= 42 or . = 99", 50.0, False),
+        ("regex(., '^[0-9]{5}$')", "75012", True),
+        ("regex(., '^[0-9]{5}$')", "7501", False),
+        ("regex(., '^[0-9]{5}$')", "75012a", False),
+        ("regex(., '[a-z]')", "12b4", True),  # XPath's regex matches anywhere
+        ("regex(., '^[0-9]+$')", 12.0, True),  # a whole number reads without .0
+        ("string-length(.) <= 3", "abc", True),
+        ("string-length(.) <= 3", "abcd", False),
+        ("count-selected(.) <= 2", ["a", "b"], True),
+        ("count-selected(.) <= 2", ["a", "b", "c"], False),
+        ("not(selected(., 'none') and count-selected(.) > 1)", ["none", "a"], False),
+        ("not(selected(., 'none') and count-selected(.) > 1)", ["none"], True),
+        (". != ${other}", "x", False),
+    ],
+)
+def test_a_constraint_checks_the_answer(expression, answer, expected):
+    assert accepts(expression, answer, other="x") is expected
+
+
+@pytest.mark.parametrize(
+    "expression, message",
+    [
+        (". > 0", "'.' is the answer a constraint checks"),
+        ("regex(${pregnant}, 'y')", "regex() is only read in a constraint"),
+        ("string-length(${name}) > 2", "string-length() is only read in a constraint"),
+    ],
+)
+def test_a_show_if_reads_no_answer_of_its_own_and_calls_no_function(expression, message):
+    with pytest.raises(ExpressionError) as raised:
+        check_references(expression, ANSWERS)
+    assert message in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    ["(a+)+$", "(a|aa)*b", "(x*){2,}", "((ab)+)+", "(?:[0-9]+)*"],
+)
+def test_a_pattern_that_backtracks_for_ages_is_refused(pattern):
+    with pytest.raises(ExpressionError) as raised:
+        parse(f"regex(., '{pattern}')")
+    assert "too slow" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "expression, message",
+    [
+        ("regex(.)", "regex takes 2 argument(s)"),
+        ("string-length(., 2)", "string-length takes 1 argument(s)"),
+        ("regex(., ${pattern})", "a regex's pattern is a quoted text"),
+        ("regex(., '" + "a" * 201 + "')", "longer than 200 characters"),
+    ],
+)
+def test_a_function_call_is_checked_when_parsed(expression, message):
+    with pytest.raises(ExpressionError) as raised:
+        parse(expression)
+    assert message in str(raised.value)

@@ -334,7 +334,8 @@ def test_a_workbook_of_long_expressions_is_refused_quickly():
         read_xlsform(data)
     assert time.perf_counter() - started < 10
     assert [str(error) for error in raised.value.errors] == [
-        "survey: the conditions (relevant, screen_out_if) add up to more than 50000 characters"
+        "survey: the conditions (relevant, constraint, screen_out_if) add up to more than 50000 "
+        "characters"
     ]
 
 
@@ -359,7 +360,7 @@ def test_the_upload_is_read_before_the_write_lock_is_taken(admin, db, app, monke
     seen: list[str] = []
     real_read = editor_spreadsheet.read_xlsform
 
-    def read_while_another_writes(source):
+    def read_while_another_writes(source, *options):
         other = sqlite3.connect(url.database, timeout=0, isolation_level=None)
         try:
             other.execute("BEGIN IMMEDIATE")  # fails at once if the request holds the lock
@@ -369,7 +370,7 @@ def test_the_upload_is_read_before_the_write_lock_is_taken(admin, db, app, monke
             seen.append(str(error))
         finally:
             other.close()
-        return real_read(source)
+        return real_read(source, *options)
 
     monkeypatch.setattr(editor_spreadsheet, "read_xlsform", read_while_another_writes)
     response = post_file(admin, io.BytesIO(default_workbook()), "questionnaire.xlsx")

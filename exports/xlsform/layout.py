@@ -10,7 +10,7 @@ from survey.questionnaire.types import BY_XLSFORM, SPECS
 Source = str | PathLike[str] | IO[bytes]
 
 LANGUAGES = {"en": "English (en)", "fr": "French (fr)"}
-TRANSLATED = ("label", "hint", "form_title", "rule")
+TRANSLATED = ("label", "hint", "form_title", "rule", "constraint_message")
 
 
 def _columns(*names: str) -> dict[str, str]:
@@ -25,8 +25,8 @@ def _columns(*names: str) -> dict[str, str]:
 
 
 SURVEY_COLUMNS = _columns(
-    "type", "name", "label", "hint", "required", "relevant", "constraint", "appearance",
-    "parameters", "kind", "screen_out_if", "identifier",
+    "type", "name", "label", "hint", "required", "relevant", "constraint", "constraint_message",
+    "appearance", "parameters", "kind", "screen_out_if", "identifier",
 )  # fmt: skip
 CHOICE_COLUMNS = _columns("list_name", "name", "label")
 SETTINGS_COLUMNS = _columns("form_title", "form_id", "version", "default_language")
@@ -43,6 +43,30 @@ SHEETS = {
     "settings": (SETTINGS_COLUMNS, ()),
     "scores": (SCORE_COLUMNS, ("name", "label::en", "items", "scale_min", "scale_max")),
 }
+
+# pyxform's own and older names for columns, read as ours (sheet -> lower-case name -> ours).
+ALIASES = {
+    "settings": {"id_string": "form_id", "title": "form_title"},
+    "survey": {
+        "bind:relevant": "relevant",
+        "bind:constraint": "constraint",
+        "bind:required": "required",
+        "bind:jr:constraintmsg": "constraint_message",
+        "jr:constraintmsg": "constraint_message",
+        "control:appearance": "appearance",
+        "bind:calculate": "calculation",
+    },
+}
+# Columns that only change how ODK shows the form, never what is asked or recorded: ignored
+# with a notice (by their name before any `::language`).
+DISPLAY_COLUMNS = {
+    "survey": frozenset({
+        "guidance_hint", "media", "image", "audio", "video", "big-image", "required_message",
+        "read_only", "autoplay", "default", "note", "comments", "requiredmsg", "buttontext",
+        "noapperrorstring", "rows", "kobo--locking-profile", "sms_field",
+    }),
+    "choices": frozenset({"media", "image", "audio", "video", "big-image"}),
+}  # fmt: skip
 
 # Our question type -> (XLSForm type, appearance), from each type's spec; reading looks the pair
 # up the other way (survey/questionnaire/types.py).

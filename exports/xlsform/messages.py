@@ -76,6 +76,29 @@ class Findings:
 
     errors: list[SheetError] = field(default_factory=list)
     notices: list[SheetNotice] = field(default_factory=list)
+    skip_unsupported: bool = False  # drop what cannot be asked here, with a notice each
+
+    def in_order(self) -> tuple[list[SheetError], list[SheetNotice]]:
+        """Errors and notices sorted by sheet and row, with one error per cell (the first
+        found: a later one is most often a consequence of it)."""
+        errors: list[SheetError] = []
+        seen: set[tuple[str, int | None, str | None]] = set()
+        for error in sorted(self.errors, key=_place):
+            cell = (str(error.sheet), error.row, error.column)
+            if error.column is None or cell not in seen:
+                errors.append(error)
+            seen.add(cell)
+        return errors, sorted(self.notices, key=_place)
+
+
+_SHEET_ORDER = ("survey", "choices", "settings", "scores")
+
+
+def _place(message: SheetMessage) -> tuple[int, int]:
+    """Where a message sorts: the file first, then the sheets as we write them, by row."""
+    sheet = message.sheet
+    rank = _SHEET_ORDER.index(sheet) + 1 if sheet in _SHEET_ORDER else len(_SHEET_ORDER) + 1
+    return (0 if isinstance(sheet, Message) else rank, message.row or 0)
 
 
 class Invalid(ValueError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from exports.xlsform.messages import Invalid
@@ -45,38 +46,57 @@ def read_choices(sheet: Sheet) -> dict[str, list[dict[str, Any]]]:
                 code=code,
                 row=code_rows[list_name, code],
             )
-            sheet.error(row, "name", message)
+            # ODK allows it with a choice_filter, which is not supported either.
+            sheet.unsupported(row, "name", message)
+            if sheet.findings.skip_unsupported:
+                continue
         code_rows.setdefault((list_name, code), row.number)
         lists.setdefault(list_name, []).append({"code": code, "label": label})
     return lists
 
 
-def read_settings(sheet: Sheet) -> dict[str, Any]:
+def read_settings(sheet: Sheet, file_name: str | None = None) -> dict[str, Any]:
+    """The settings row; ODK needs no settings sheet, so a missing form_id comes from the file's
+    name and a missing form_title from the form_id, each with a notice."""
     row = sheet.rows[0] if sheet.rows else Row(2, {})
+    where = row if sheet.rows else None  # no row to point at when the sheet has none
     for extra in sheet.rows[1:]:
         sheet.error(extra, None, Message(N_("settings are read from row 2 only")))
     if row.number != 2:
         sheet.error(row, None, Message(N_("settings are read from row 2, which is empty")))
-    slug = row["form_id"]
-    if not SLUG.fullmatch(slug):
-        message = Message(
-            N_(
-                "the form needs a form_id of letters, digits, _ and - (64 at most), as in "
-                "milk_survey"
-            )
-        )
-        sheet.error(row, "form_id", message)
-    missing = Message(N_("the form needs an English form_title"))
-    title = bilingual(sheet, row, "form_title", missing, 200)
+    slug = _form_id(sheet, row, where, file_name)
+    title = bilingual(sheet, row, "form_title", limit=200)
+    if "en" not in title:
+        title["en"] = slug
+        message = Message(N_("no English form_title: the title is %(title)s"), title=slug)
+        sheet.notice(where, "form_title", message)
     version = row["version"]
     if not version:
         version = "1"
         message = Message(N_("no version (the consent version) given: it is set to 1"))
-        sheet.notice(row, "version", message)
+        sheet.notice(where, "version", message)
     elif len(version) > 64:
         message = Message(N_("the version is longer than 64 characters"))
         sheet.error(row, "version", message)
     return {"slug": slug, "title": title, "consent_version": version}
+
+
+def _form_id(sheet: Sheet, row: Row, where: Row | None, file_name: str | None) -> str:
+    given = row["form_id"]
+    if SLUG.fullmatch(given):
+        return given
+    source = given or Path(file_name or "form").stem
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "_", source).strip("_-")[:64] or "form"
+    if given:
+        message = Message(
+            N_("the form_id %(given)r is not letters, digits, _ and - only: it is %(slug)s"),
+            given=given,
+            slug=slug,
+        )
+    else:
+        message = Message(N_("no form_id: it is %(slug)s, from the file's name"), slug=slug)
+    sheet.notice(where, "form_id", message)
+    return slug
 
 
 def read_scores(sheet: Sheet, questions: list[str]) -> list[dict[str, Any]]:

@@ -4,6 +4,7 @@ columns we do not read, and each cell as text."""
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -12,7 +13,15 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from exports.xlsform.archive import check_archive
-from exports.xlsform.layout import HEADERS, LANGUAGES, SHEETS, TRANSLATED, Source
+from exports.xlsform.layout import (
+    ALIASES,
+    DISPLAY_COLUMNS,
+    HEADERS,
+    LANGUAGES,
+    SHEETS,
+    TRANSLATED,
+    Source,
+)
 from exports.xlsform.messages import Findings, Invalid, SheetError, SheetNotice
 from survey.messages import N_, Message
 
@@ -59,6 +68,14 @@ class Sheet:
         number = row.number if isinstance(row, Row) else row
         self.findings.notices.append(SheetNotice(self.name, number, self.column(key), message))
 
+    def unsupported(self, row: Row | int | None, key: str | None, message: Message) -> None:
+        """A part of the form this platform cannot ask: a mistake, or dropped with a notice
+        when the admin asked to skip unsupported parts."""
+        if self.findings.skip_unsupported:
+            self.notice(row, key, Message(N_("dropped: %(problem)s"), problem=message))
+        else:
+            self.error(row, key, message)
+
     def parse(self, row: Row, key: str, parse: Any) -> Any:
         """`parse(row[key])`, or None with an error at the cell when it raises Invalid."""
         try:
@@ -68,7 +85,9 @@ class Sheet:
             return None
 
 
-Table = list[list[tuple[Any, str]]]  # rows of (value, openpyxl data type)
+# Rows of (value, openpyxl data type); a formula's value is its cached result when the file
+# has one (Excel and LibreOffice save it; ODK's template puts a formula in version).
+Table = list[list[tuple[Any, str]]]
 
 
 def load_tables(source: Source, findings: Findings) -> dict[str, Table] | None:
@@ -78,25 +97,78 @@ def load_tables(source: Source, findings: Findings) -> dict[str, Table] | None:
         findings.errors.append(SheetError(Message(N_("file")), None, None, too_large))
         return None
     try:
-        book = load_workbook(source, read_only=True, data_only=False)
-        try:
-            return {ws.title.strip().lower(): _table(ws) for ws in book.worksheets}
-        finally:
-            book.close()
+        # openpyxl warns about parts it drops (data validation, conditional formatting,
+        # default styles): nothing a questionnaire is read from, so nothing for stderr.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tables = _read_tables(source, data_only=False)
+            cells = (cell for table in tables.values() for row in table for cell in row)
+            if any(data_type == "f" for _, data_type in cells):
+                _rewind(source)
+                _use_cached_results(tables, _read_tables(source, data_only=True))
+            return tables
     except Exception:  # a damaged or foreign file fails inside openpyxl in many different ways
         message = Message(N_("this file is not an .xlsx workbook (Excel) that can be read"))
         findings.errors.append(SheetError(Message(N_("file")), None, None, message))
         return None
 
 
-def _table(ws: Any) -> Table:
-    table = []
-    for row in ws.iter_rows(max_row=MAX_ROWS + 1, max_col=MAX_COLUMNS + 1):
+def _rewind(source: Source) -> None:
+    if not isinstance(source, str) and hasattr(source, "seek"):
+        source.seek(0)
+
+
+def _read_tables(source: Source, data_only: bool) -> dict[str, Table]:
+    """Formulas (data_only False) or their saved results, to the sheet's end only for the
+    first."""
+    book = load_workbook(source, read_only=True, data_only=data_only)
+    try:
+        return {ws.title.strip().lower(): _table(ws, not data_only) for ws in book.worksheets}
+    finally:
+        book.close()
+
+
+def _use_cached_results(tables: dict[str, Table], cached: dict[str, Table]) -> None:
+    """Each formula cell becomes its saved result; one saved without a result stays a formula."""
+    for name, table in tables.items():
+        for row, cached_row in zip(table, cached.get(name, []), strict=False):
+            for index, (_value, data_type) in enumerate(row):
+                result = _cell_at(cached_row, index)[0]
+                if data_type == "f" and result is not None:
+                    row[index] = (result, "n" if isinstance(result, int | float) else "s")
+
+
+def _table(ws: Any, to_the_end: bool = True) -> Table:
+    """The first MAX_ROWS rows, then the first row after them that has content, if any: the
+    sheet is read to its real end, so a blank row cannot hide the rows after it."""
+    table: Table = []
+    empty = None  # openpyxl fills each gap between rows with one and the same empty tuple
+    for row in ws.iter_rows(max_row=MAX_ROWS, max_col=MAX_COLUMNS + 1):
+        if row is empty:
+            table.append([])
+            continue
         cells = [(cell.value, cell.data_type) for cell in row]
         while cells and cells[-1][0] is None:
             cells.pop()
+        if not cells:
+            empty = row
         table.append(cells)
+    if to_the_end and len(table) == MAX_ROWS and (beyond := _first_row_with_content(ws)):
+        table.append([(value, "s") for value in beyond])
     return table
+
+
+def _first_row_with_content(ws: Any) -> tuple[Any, ...] | None:
+    """After MAX_ROWS. A sheet may declare a million empty rows (LibreOffice writes them),
+    each passed over at once."""
+    empty = None
+    for row in ws.iter_rows(min_row=MAX_ROWS + 1, max_col=MAX_COLUMNS + 1, values_only=True):
+        if row is empty:
+            continue
+        if row.count(None) != len(row):
+            return row
+        empty = row
+    return None
 
 
 def _cell_at(row: list[tuple[Any, str]], index: int) -> tuple[Any, str]:
@@ -110,6 +182,8 @@ def _cell_text(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, datetime) and value.time() == time():
+        return value.date().isoformat()  # Excel keeps a date as a datetime at midnight
     if isinstance(value, datetime | date | time):
         return value.isoformat()
     return str(value)
@@ -123,10 +197,13 @@ def _language_code(suffix: str) -> str | None:
     return code if code in LANGUAGES else None
 
 
-def _field_key(header: str, default_language: str) -> str | None:
+def _field_key(sheet: str, header: str, default_language: str | None) -> str | None:
     """`label::English (en)` -> `label::en`; a plain `label` is the default language; None for
-    a translated column in a language we do not hold."""
-    base, has_language, suffix = header.partition("::")
+    a translated column in a language we do not hold. pyxform's older `label:English` (one
+    colon) and its own setting names (`id_string`, `title`) are read too."""
+    header = _unaliased(sheet, header.strip())
+    separator = "::" if "::" in header else ":"
+    base, has_language, suffix = header.partition(separator)
     base = re.sub(r"\s+", "_", base.strip().lower())
     if base not in TRANSLATED:
         return header if has_language else base
@@ -134,7 +211,18 @@ def _field_key(header: str, default_language: str) -> str | None:
     return f"{base}::{code}" if code else None
 
 
-def read_default_language(table: Table, findings: Findings) -> str:
+def _unaliased(sheet: str, header: str) -> str:
+    """`bind:relevant` -> `relevant`, `title::French` -> `form_title::French` (settings)."""
+    lowered = header.lower()
+    for alias, ours in ALIASES.get(sheet, {}).items():
+        if lowered == alias or lowered.startswith(f"{alias}::"):
+            return ours + header[len(alias) :]
+    return header
+
+
+def read_default_language(table: Table, findings: Findings) -> str | None:
+    """The language of plain `label` and `hint` columns; None for another language, whose
+    columns are then dropped like any other language's when skipping."""
     header = [_cell_text(value).strip().lower() for value, _ in (table[0] if table else [])]
     if "default_language" not in header or len(table) < 2:
         return "en"
@@ -146,11 +234,15 @@ def read_default_language(table: Table, findings: Findings) -> str:
             N_("%(value)s is not supported: the questionnaire holds English (en) and French (fr)"),
             value=value,
         )
-        findings.errors.append(SheetError("settings", 2, "default_language", message))
-    return code or "en"
+        if findings.skip_unsupported:
+            dropped = Message(N_("dropped: %(problem)s"), problem=message)
+            findings.notices.append(SheetNotice("settings", 2, "default_language", dropped))
+        else:
+            findings.errors.append(SheetError("settings", 2, "default_language", message))
+    return code
 
 
-def read_sheet(name: str, table: Table, language: str, findings: Findings) -> Sheet:
+def read_sheet(name: str, table: Table, language: str | None, findings: Findings) -> Sheet:
     """Map the header row to field keys, report columns we do not read, and keep the rows
     that have content in a column we read."""
     columns, required = SHEETS[name]
@@ -162,7 +254,7 @@ def read_sheet(name: str, table: Table, language: str, findings: Findings) -> Sh
         used = [
             n for n, row in enumerate(body, start=2) if _cell_text(_cell_at(row, index)[0]).strip()
         ]
-        key = _field_key(header, language)
+        key = _field_key(name, header, language)
         if key in columns and key not in sheet.headers:
             fields[index], sheet.headers[key] = key, header
         else:
@@ -180,6 +272,7 @@ def _unread_column(
     sheet: Sheet, header: str, key: str | None, used: list[int], letter: str
 ) -> None:
     """Report a column that is not read, unless it is empty."""
+    base = (key or header).partition("::")[0].partition(":")[0]
     if header.startswith("$"):
         sheet.notice(1, header, Message(N_("KoboToolbox bookkeeping column: ignored")))
     elif key in sheet.headers:
@@ -191,9 +284,18 @@ def _unread_column(
         sheet.error(used[0], letter, Message(N_("this column has content but no header")))
     elif key is None:
         message = Message(N_("only English (en) and French (fr) are supported"))
-        sheet.error(used[0], header, message)
+        sheet.unsupported(used[0], header, message)
+    elif base in DISPLAY_COLUMNS.get(sheet.name, ()):
+        message = Message(
+            N_("the column %(column)s only changes how ODK shows or fills in the form: ignored"),
+            column=header,
+        )
+        sheet.notice(used[0], header, message)
     elif sheet.name == "settings":
         message = Message(N_("the setting %(setting)s is not used here: ignored"), setting=header)
+        sheet.notice(used[0], header, message)
+    elif sheet.name == "choices":  # columns a choice_filter reads; choice_filter is refused
+        message = Message(N_("the column %(column)s is not read: ignored"), column=header)
         sheet.notice(used[0], header, message)
     else:
         message = Message(
@@ -201,7 +303,7 @@ def _unread_column(
             column=header,
             rows=len(used),
         )
-        sheet.error(used[0], header, message)
+        sheet.unsupported(used[0], header, message)
 
 
 def _check_size(sheet: Sheet, table: Table) -> None:
@@ -225,6 +327,7 @@ def _row(sheet: Sheet, number: int, cells: list[tuple[Any, str]], fields: dict[i
                 N_("a formula or an error value cannot be read here: type the text itself")
             )
             sheet.error(row, key, message)
+            continue  # one error per cell: its text is not read as well
         text = _cell_text(value)
         if len(text) > MAX_CELL_LENGTH:
             message = Message(N_("longer than %(limit)d characters"), limit=MAX_CELL_LENGTH)

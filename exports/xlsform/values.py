@@ -18,6 +18,10 @@ _BOUND = re.compile(rf"\.\s*(>=|<=)\s*({_NUMBER})")
 _MAX_LENGTH = re.compile(r"string-length\(\s*\.\s*\)\s*<=\s*(\d+)")
 
 
+class NotLimits(Invalid):
+    """The constraint is not written as limits; it may still be a constraint expression."""
+
+
 def truth(text: str) -> bool | None:
     """XLSForm's yes/no cells (yes, true, TRUE(), 1...); None when it is neither."""
     value = text.strip().lower()
@@ -44,7 +48,7 @@ def number_bounds(text: str) -> dict[str, int | float]:
         match = _BOUND.fullmatch(clause.strip())
         number = parse_number(match.group(2)) if match else None
         if match is None or number is None:
-            raise Invalid(
+            raise NotLimits(
                 Message(
                     N_(
                         "cannot read %(clause)r: write limits as '. >= 1', '. <= 42' "
@@ -69,7 +73,7 @@ def number_bounds(text: str) -> dict[str, int | float]:
 def max_length(text: str) -> dict[str, int]:
     match = _MAX_LENGTH.fullmatch(text)
     if not match or int(match.group(1)) < 1:
-        raise Invalid(
+        raise NotLimits(
             Message(N_("a text's limit is written 'string-length(.) <= 200' (at least 1)"))
         )
     return {"max_length": int(match.group(1))}

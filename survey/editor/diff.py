@@ -30,7 +30,9 @@ class Change:
         return f"{self.kind} {self.subject}: {self.detail}"
 
 
-SETTINGS = ("type", "required", "min", "max", "max_length", "show_if", "identifier")
+SETTINGS = (
+    "type", "required", "min", "max", "max_length", "show_if", "accept_if", "identifier",
+)  # fmt: skip
 
 
 def _questions(definition: Definition | None) -> dict[str, tuple[str, dict[str, Any]]]:
@@ -49,7 +51,8 @@ def _question_changes(
 ) -> list[Change]:
     subject = f"question {name}"
     changes = []
-    if old["label"] != new["label"] or old.get("hint") != new.get("hint"):
+    texts = ("label", "hint", "constraint_message")
+    if any(old.get(key) != new.get(key) for key in texts):
         changes.append(Change(ChangeKind.REWORDED, subject, "question text or hint", answered))
     old_choices, new_choices = _choices(old_def, old), _choices(new_def, new)
     old_codes = [c["code"] for c in old_choices]

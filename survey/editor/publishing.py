@@ -18,7 +18,11 @@ from survey.editor.spreadsheet import import_spreadsheet, read_spreadsheet, spre
 from survey.extensions import db
 from survey.i18n import explained
 from survey.models import utcnow
-from survey.questionnaire.rules import DraftRefused, draft_problems
+from survey.questionnaire.rules import DraftRefused, publishing_problems
+
+# Flashed messages live in the session cookie (4 kB at most); an ODK form imported with
+# --skip-unsupported may bring hundreds of notices.
+MAX_FLASHED_NOTICES = 20
 
 
 def _publish_page(form: PublishForm, problems=None, status: int = 200):
@@ -33,7 +37,7 @@ def _publish_page(form: PublishForm, problems=None, status: int = 200):
         draft=draft,
         current=current,
         changes=versions.pending_changes(db.session, questionnaire),
-        problems=problems if problems is not None else draft_problems(db.session, draft),
+        problems=problems if problems is not None else publishing_problems(db.session, draft),
         in_progress=versions.in_progress_on(db.session, current),
         form=form,
     ), status
@@ -101,7 +105,10 @@ def spreadsheet_import():
     if not form.validate_on_submit():
         return _upload_refused(form, [], 400)
     try:
-        imported = read_spreadsheet(form.spreadsheet.data.stream)
+        upload = form.spreadsheet.data
+        imported = read_spreadsheet(
+            upload.stream, form.skip_unsupported.data, file_name=upload.filename
+        )
     except XLSFormError as error:
         return _upload_refused(form, [explained(e) for e in error.errors], 400)
     db.session.rollback()  # ends the read transaction: SQLite cannot upgrade it to a write
@@ -114,8 +121,18 @@ def spreadsheet_import():
         db.session.rollback()
         return _upload_refused(form, [explained(p) for p in refused.problems], 400)
     flash(_("The spreadsheet is now the draft. Check the changes before publishing."), "info")
-    for notice in notices:
+    for notice in notices[:MAX_FLASHED_NOTICES]:
         flash(explained(notice), "info")
+    if len(notices) > MAX_FLASHED_NOTICES:
+        more = len(notices) - MAX_FLASHED_NOTICES
+        flash(
+            _(
+                "…and %(count)d more notices: the audit log's entry for this import lists "
+                "them all.",
+                count=more,
+            ),
+            "info",
+        )
     return redirect(url_for(".publish_page"))
 
 

@@ -19,11 +19,14 @@ def spreadsheet_of(version: QuestionnaireVersion) -> bytes:
     return out.getvalue()
 
 
-def read_spreadsheet(source: BinaryIO) -> ImportResult:
-    """Read and check a workbook, or raise XLSFormError naming every mistake in it. It touches
+def read_spreadsheet(
+    source: BinaryIO, skip_unsupported: bool = False, file_name: str | None = None
+) -> ImportResult:
+    """Read and check a workbook, or raise XLSFormError naming every mistake in it; with
+    `skip_unsupported`, what cannot be asked here is dropped with a notice each. It touches
     no database: callers read before their write transaction begins, so a long read never
     holds SQLite's write lock while participants save their pages."""
-    return read_xlsform(source)
+    return read_xlsform(source, skip_unsupported, file_name)
 
 
 def import_spreadsheet(
@@ -45,6 +48,14 @@ def import_spreadsheet(
             study=questionnaire.slug,
         )
         notices.append(SheetNotice("settings", 2, "form_id", message))
+    if not any(page["kind"] == "consent" for page in imported.definition["pages"]):
+        message = Message(
+            N_(
+                "the form has no consent page (a group with kind consent): add one to the "
+                "draft before publishing, as each participant's response begins there"
+            )
+        )
+        notices.append(SheetNotice("survey", None, "kind", message))
     definition = {**imported.definition, "slug": questionnaire.slug}
     draft = versions.replace_draft(session, questionnaire, definition)
     audit.record(

@@ -23,7 +23,13 @@ from survey.models import (
     utcnow,
 )
 from survey.questionnaire.loader import build_version, definition_of
-from survey.questionnaire.rules import check_draft, history, reload_in_order
+from survey.questionnaire.rules import (
+    DraftRefused,
+    check_draft,
+    history,
+    publishing_problems,
+    reload_in_order,
+)
 
 
 def published(questionnaire: Questionnaire) -> QuestionnaireVersion | None:
@@ -133,7 +139,8 @@ def publish(
     draft = draft_of(questionnaire)
     if draft is None:
         raise LookupError("there is no draft to publish")
-    check_draft(session, draft)
+    if problems := publishing_problems(session, draft):
+        raise DraftRefused(problems)
     changes = pending_changes(session, questionnaire)
     previous = published(questionnaire)
     if previous is not None:

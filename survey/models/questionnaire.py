@@ -178,6 +178,11 @@ class Question(Bilingual, Base):
     max_value: Mapped[float | None]
     max_length: Mapped[int | None]
     show_if: Mapped[str | None] = mapped_column(Text)
+    # XLSForm's constraint beyond min/max and length: an expression the answer must meet
+    # (survey.questionnaire.expressions), checked on the server; the message says why not.
+    accept_if: Mapped[str | None] = mapped_column(Text)
+    constraint_message_en: Mapped[str | None] = mapped_column(Text)
+    constraint_message_fr: Mapped[str | None] = mapped_column(Text)
     identifier: Mapped[bool] = mapped_column(default=False)
     choice_list_id: Mapped[int | None] = mapped_column(ForeignKey("choice_list.id"), index=True)
 

@@ -21,7 +21,15 @@ from survey.models import ChoiceList, DbSession, QuestionnaireVersion, VersionSt
 from survey.models import Page as PageRow
 from survey.models import Question as QuestionRow
 from survey.models.questionnaire import Bilingual
-from survey.questionnaire.expressions import Node, Value, evaluate, parse, to_json, variables
+from survey.questionnaire.expressions import (
+    CURRENT,
+    Node,
+    Value,
+    evaluate,
+    parse,
+    to_json,
+    variables,
+)
 from survey.questionnaire.types import TypeSpec, spec_of
 
 
@@ -51,9 +59,18 @@ class Question(Bilingual):
     condition_json: str  # show_if for the page's script; empty when always shown
     reads: frozenset[str]  # the variables show_if reads
     spec: TypeSpec  # what its type is (survey/questionnaire/types.py)
+    constraint: Node | None  # accept_if, parsed
+    constraint_message_en: str | None
+    constraint_message_fr: str | None
 
     def shown_with(self, answers: Mapping[str, Value]) -> bool:
         return self.condition is None or evaluate(self.condition, answers)
+
+    def accepts(self, answer: Value, answers: Mapping[str, Value]) -> bool:
+        """Whether an answer meets the question's constraint, the other answers as given."""
+        if self.constraint is None:
+            return True
+        return evaluate(self.constraint, {**answers, self.name: answer, CURRENT: answer})
 
 
 @dataclass(frozen=True, eq=False)
@@ -123,6 +140,9 @@ def _question(row: QuestionRow) -> Question:
         if condition is not None
         else frozenset(),
         spec=spec_of(row.type),
+        constraint=parse(row.accept_if) if row.accept_if else None,
+        constraint_message_en=row.constraint_message_en,
+        constraint_message_fr=row.constraint_message_fr,
     )
 
 

@@ -43,6 +43,7 @@ from survey.participate.blueprint import (
     to_page,
     version_of,
 )
+from survey.participate.constraints import constraints_met
 from survey.participate.structure import Page, Question, Version
 from survey.study_info.services import shown_information
 from survey.toolkit.content import SECTIONS
@@ -118,6 +119,12 @@ def _shown_fields(form: PageForm, page: Page, known: dict) -> list[Question]:
     return shown
 
 
+def _valid(form: PageForm, shown: list[Question], known: dict) -> bool:
+    """The form's own checks, then the constraints (which read the other answers)."""
+    valid = form.validate()
+    return constraints_met(form, shown, known, current_language()) and valid
+
+
 def _displayed(page: Page, answers: dict) -> list[Question]:
     """On a fresh page: hide questions whose condition is already settled by earlier pages; keep
     those that depend on this page, so the page works without JavaScript."""
@@ -154,7 +161,7 @@ def _pre_consent_page(version: Version, page: Page):
         return to_page(page)
     if form.back.data:
         return to_page(services.neighbour(version, page.position, pending, -1) or version.pages[0])
-    if not form.validate():
+    if not _valid(form, shown, pending):
         return _invalid(version, page, form, pending)
     pending = {**pending, **{q.name: v for q, v in _values(form, shown).items()}}
     if consent.screens_out(page, pending):
@@ -219,7 +226,7 @@ def _question_page(response: Response, page: Page):
     if not form.is_submitted():
         return _render_page(version, page, form, _displayed(page, answers))
     shown = _shown_fields(form, page, answers)
-    valid = form.validate()
+    valid = _valid(form, shown, answers)
     leaving = form.back.data or form.switch_language.data
     if leaving and "csrf_token" not in form.errors and _only_missing_answers(form):
         valid_fields = [q for q in shown if q.name not in form.errors]

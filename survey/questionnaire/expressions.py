@@ -1,9 +1,17 @@
-"""Show-if conditions in the XLSForm expression subset, parsed by hand and never eval'd.
+"""Show-if conditions and constraints in the XLSForm expression subset, parsed by hand and
+never eval'd.
 
 Supported: ``${var}``, quoted strings, numbers, ``= != < <= > >=``, ``and``, ``or``,
 ``not(...)``, ``selected(${var}, 'code')`` and parentheses. An unanswered variable is the
 empty string, as in ODK: ``${x} != 'a'`` is true while ``x`` is unanswered, and any
 numeric comparison with it is false.
+
+A constraint (XLSForm's `constraint` column: the answer is accepted when it holds) may also
+read ``.``, the answer being checked, and call ``regex(value, 'pattern')``,
+``string-length(value)`` and ``count-selected(value)``. These are refused in a show-if, which
+the participant's browser evaluates too (static/show-if.js). A regex is refused when it nests
+a quantifier or an alternative inside a repeated group, the shapes that make Python's regex
+engine backtrack for ages on a hostile answer.
 
 An expression is at most MAX_LENGTH characters (the editor's show-if field holds as many)
 and nests brackets (parentheses and ``not(``) at most MAX_DEPTH deep: a real
@@ -29,12 +37,14 @@ MAX_DEPTH = 20
 
 
 class ExpressionError(ValueError):
-    """A problem in an expression, with the 1-based column where it starts."""
+    """A problem in an expression, with the 1-based column where it starts. `unsupported` when
+    it is a function this subset does not have, rather than a mistake."""
 
-    def __init__(self, message: Message, position: int) -> None:
+    def __init__(self, message: Message, position: int, unsupported: bool = False) -> None:
         super().__init__(f"{message} (at character {position})")
         self.message = message
         self.position = position
+        self.unsupported = unsupported
 
     @property
     def text(self) -> Message:
@@ -80,12 +90,25 @@ class BoolOp:
     operands: tuple[Node, ...]
 
 
-Node = Var | Literal | Compare | Selected | Not | BoolOp
+@dataclass(frozen=True)
+class Call:
+    function: str
+    arguments: tuple[Node, ...]
+    position: int
+
+
+Node = Var | Literal | Compare | Selected | Not | BoolOp | Call
+
+CURRENT = "."  # the variable name `.` stands for: the answer a constraint checks
+# A constraint's functions and how many arguments each takes.
+FUNCTIONS = {"regex": 2, "string-length": 1, "count-selected": 1}
+MAX_PATTERN_LENGTH = 200
 
 _TOKEN = re.compile(
     r"""\s*(?:
       (?P<var>\$\{(?P<name>[A-Za-z_][A-Za-z0-9_.-]*)\})
     | (?P<number>-?\d+(?:\.\d+)?)
+    | (?P<dot>\.)
     | (?P<string>'(?P<single>[^']*)'|"(?P<double>[^"]*)")
     | (?P<op><=|>=|!=|=|<|>)
     | (?P<punct>[(),])
@@ -215,6 +238,8 @@ class _Parser:
         self.at += 1
         if token.kind == "var":
             return Var(token.text, token.position)
+        if token.kind == "dot":
+            return Var(CURRENT, token.position)
         if token.kind == "number":
             return Literal(float(token.text))
         if token.kind == "string":
@@ -226,19 +251,103 @@ class _Parser:
             return Not(self.bracketed(opening))
         if token.kind == "word" and token.text == "selected":
             self.expect("punct", "(", Message(N_("'(' after selected")))
-            var = self.expect("var", "", Message(N_("a variable such as ${name}")))
+            var = self.selected_variable()
             self.expect("punct", ",", "','")
             code = self.expect("string", "", Message(N_("a quoted choice code")))
             self.expect("punct", ")", "')'")
-            return Selected(Var(var.text, var.position), code.text)
+            return Selected(var, code.text)
+        if token.kind == "word" and token.text in FUNCTIONS:
+            return self.call(token)
         if token.kind == "word":
             raise ExpressionError(
                 Message(N_("unknown word or function %(word)r"), word=excerpt(token.text)),
                 token.position,
+                unsupported=True,
             )
         raise ExpressionError(
             Message(N_("unexpected %(token)r"), token=excerpt(token.text)), token.position
         )
+
+    def selected_variable(self) -> Var:
+        token = self.peek()
+        if token is not None and token.kind == "dot":
+            self.at += 1
+            return Var(CURRENT, token.position)
+        var = self.expect("var", "", Message(N_("a variable such as ${name}")))
+        return Var(var.text, var.position)
+
+    def call(self, name: _Token) -> Call:
+        opening = self.expect("punct", "(", Message(N_("'(' after %(word)s"), word=name.text))
+        if self.depth >= MAX_DEPTH:
+            message = Message(N_("brackets nest more than %(limit)d levels deep"), limit=MAX_DEPTH)
+            raise ExpressionError(message, opening.position)
+        self.depth += 1
+        arguments = [self.boolean("or")]
+        while (token := self.peek()) is not None and token.text == "," and token.kind == "punct":
+            self.at += 1
+            arguments.append(self.boolean("or"))
+        self.expect("punct", ")", "')'")
+        self.depth -= 1
+        if len(arguments) != FUNCTIONS[name.text]:
+            message = Message(
+                N_("%(function)s takes %(count)d argument(s)"),
+                function=name.text,
+                count=FUNCTIONS[name.text],
+            )
+            raise ExpressionError(message, name.position)
+        if name.text == "regex":
+            _check_pattern(arguments[1], name.position)
+        return Call(name.text, tuple(arguments), name.position)
+
+
+def _check_pattern(node: Node, position: int) -> None:
+    if not isinstance(node, Literal) or not isinstance(node.value, str):
+        raise ExpressionError(Message(N_("a regex's pattern is a quoted text")), position)
+    pattern = node.value
+    if len(pattern) > MAX_PATTERN_LENGTH:
+        message = Message(
+            N_("the pattern is longer than %(limit)d characters"), limit=MAX_PATTERN_LENGTH
+        )
+        raise ExpressionError(message, position)
+    try:
+        re.compile(pattern)
+    except re.error as problem:
+        message = Message(
+            N_("the pattern is not a regular expression: %(problem)s"), problem=str(problem)
+        )
+        raise ExpressionError(message, position) from None
+    if _repeats_repetition(pattern):
+        message = Message(
+            N_("the pattern repeats a group that holds a repetition or a choice: too slow")
+        )
+        raise ExpressionError(message, position)
+
+
+def _repeats_repetition(pattern: str) -> bool:
+    """Whether a repeated group holds a quantifier or an alternative: `(a+)+`, `(a|aa)*`,
+    `((ab)+){2,}`. Character classes and escapes are skipped."""
+    opened: list[int] = []
+    at = 0
+    while at < len(pattern):
+        character = pattern[at]
+        if character == "\\":
+            at += 2
+            continue
+        if character == "[":
+            closing = pattern.find("]", at + 2)
+            at = len(pattern) if closing < 0 else closing + 1
+            continue
+        if character == "(":
+            opened.append(at)
+        elif character == ")" and opened:
+            start = opened.pop()
+            inside = re.sub(r"\\.|\[[^\]]*\]", "", pattern[start + 1 : at])
+            inside = inside.removeprefix("?:")
+            repeated = pattern[at + 1 : at + 2] in ("*", "+", "{")
+            if repeated and any(mark in inside for mark in "*+?{|"):
+                return True
+        at += 1
+    return False
 
 
 def parse(text: str) -> Node:
@@ -262,21 +371,49 @@ def variables(node: Node) -> list[Var]:
             return variables(left) + variables(right)
         case Not(operand=operand):
             return variables(operand)
-        case BoolOp(operands=operands):
+        case BoolOp(operands=operands) | Call(arguments=operands):
             return [v for operand in operands for v in variables(operand)]
     return []
 
 
+def calls(node: Node) -> list[Call]:
+    """Every function call in the expression."""
+    match node:
+        case Call(arguments=arguments):
+            return [node] + [c for argument in arguments for c in calls(argument)]
+        case Compare(left=left, right=right):
+            return calls(left) + calls(right)
+        case Not(operand=operand):
+            return calls(operand)
+        case BoolOp(operands=operands):
+            return [c for operand in operands for c in calls(operand)]
+    return []
+
+
 def check_references(
-    text: str, earlier: Iterable[str], later: Iterable[str] = (), itself: str | None = None
+    text: str,
+    earlier: Iterable[str],
+    later: Iterable[str] = (),
+    itself: str | None = None,
+    constraint: bool = False,
 ) -> Node:
     """Parse and refuse variables that are unknown, the question itself (a cycle) or not asked
-    before the question."""
+    before the question. A constraint may read its own question's answer (`.` or its name)
+    and call functions; a show-if may not."""
     node = parse(text)
     earlier, later = set(earlier), set(later)
+    if not constraint:
+        for call in calls(node):
+            message = Message(
+                N_("%(function)s() is only read in a constraint"), function=call.function
+            )
+            raise ExpressionError(message, call.position, unsupported=True)
     for var in variables(node):
-        if var.name in earlier:
+        if var.name in earlier or (constraint and var.name in (CURRENT, itself)):
             continue
+        if var.name == CURRENT:
+            message = Message(N_("'.' is the answer a constraint checks: write ${name} here"))
+            raise ExpressionError(message, var.position)
         if var.name == itself:
             raise ExpressionError(
                 Message(
@@ -384,7 +521,29 @@ def _value(node: Node, answers: Mapping[str, Value]) -> Any:
             return all(evaluate(o, answers) for o in operands)
         case BoolOp(op="or", operands=operands):
             return any(evaluate(o, answers) for o in operands)
+        case Call(function=function, arguments=arguments):
+            return _call(function, [_value(a, answers) for a in arguments], answers, arguments)
     raise AssertionError(node)
+
+
+def _call(function: str, values: list[Any], answers: Mapping[str, Value], nodes: tuple) -> Any:
+    match function:
+        case "regex":
+            return re.search(str(values[1]), _text(values[0])) is not None
+        case "string-length":
+            return float(len(_text(values[0])))
+        case "count-selected":
+            answer = answers.get(nodes[0].name) if isinstance(nodes[0], Var) else None
+            if isinstance(answer, list):
+                return float(len(answer))
+            return float(len(_text(values[0]).split()))
+    raise AssertionError(function)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def to_json(node: Node) -> dict[str, Any]:

@@ -70,10 +70,12 @@ def build_version(definition: dict[str, Any], number: int = 1) -> QuestionnaireV
                     max_value=q.get("max"),
                     max_length=q.get("max_length"),
                     show_if=q.get("show_if"),
+                    accept_if=q.get("accept_if"),
                     identifier=q.get("identifier", False),
                     choice_list=lists[q["list"]] if "list" in q else None,
                     **_bilingual(q, "label"),
                     **_bilingual(q, "hint"),
+                    **_bilingual(q, "constraint_message"),
                 )
             )
         version.pages.append(page)
@@ -144,11 +146,15 @@ def _question_definition(question: Question) -> dict[str, Any]:
         data["max_length"] = question.max_length
     if question.show_if:
         data["show_if"] = question.show_if
+    if question.accept_if:
+        data["accept_if"] = question.accept_if
     if question.identifier:
         data["identifier"] = True
     data["label"] = _texts(question, "label")
     if hint := _texts(question, "hint"):
         data["hint"] = hint
+    if message := _texts(question, "constraint_message"):
+        data["constraint_message"] = message
     return data
 
 

@@ -20,6 +20,7 @@ from survey.models import (
     Answer,
     DbSession,
     Page,
+    PageKind,
     Question,
     QuestionnaireVersion,
     VersionStatus,
@@ -179,6 +180,15 @@ def _question_problems(question: Question, asked: list[str], all_names: list[str
             problems.append(
                 Problem(subject, Message(N_("show-if: %(problem)s"), problem=error.text))
             )
+    if question.accept_if:
+        try:
+            check_references(
+                question.accept_if, asked, all_names, itself=question.name, constraint=True
+            )
+        except ExpressionError as error:
+            problems.append(
+                Problem(subject, Message(N_("constraint: %(problem)s"), problem=error.text))
+            )
     return problems
 
 
@@ -289,6 +299,22 @@ def answer_problems(version: QuestionnaireVersion, past: History) -> list[Proble
 def draft_problems(session: DbSession, draft: QuestionnaireVersion) -> list[Problem]:
     reload_in_order(session)
     return structure_problems(draft) + answer_problems(draft, history(session, draft))
+
+
+def publishing_problems(session: DbSession, draft: QuestionnaireVersion) -> list[Problem]:
+    """A draft's problems, and what participants need before they can take it: a consent
+    page, where each response begins (a form from ODK or KoboToolbox has none: the admin adds
+    one to the draft)."""
+    problems = draft_problems(session, draft)
+    if not any(page.kind == PageKind.CONSENT for page in draft.pages):
+        message = Message(
+            N_(
+                "it needs a consent page (a page of kind consent), where each participant's "
+                "response begins"
+            )
+        )
+        problems.append(Problem(Message(N_("questionnaire")), message))
+    return problems
 
 
 def check_draft(session: DbSession, draft: QuestionnaireVersion) -> None:
