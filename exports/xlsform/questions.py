@@ -174,7 +174,8 @@ class QuestionReader:
             message = Message(
                 N_("type %(type)s is not supported (use %(types)s)"),
                 type=base,
-                types=", ".join(XLSFORM_TYPES),
+                # Our own words, not the workbook's: a message, so never cut to an excerpt.
+                types=Message(", ".join(XLSFORM_TYPES)),
             )
             self.sheet.unsupported(row, "type", message)
             return None
