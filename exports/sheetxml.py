@@ -10,8 +10,8 @@ only the rows between them are written here.
 
 What a cell can be: a number, text (always an inline string, so never a formula or an error
 value, whatever it starts with), a date, a datetime or a time (an Excel serial number with a
-date format), or nothing (no cell). Text must already be cleaned of characters XML cannot hold
-(exports/cells.py)."""
+date format), or nothing (None: no cell; "": an empty one). Text must already be cleaned of
+characters XML cannot hold (exports/cells.py)."""
 
 from __future__ import annotations
 
@@ -42,7 +42,8 @@ class CellStyles:
 
 
 class SheetRows:
-    """Writes `<sheetData>`'s rows to `out` (text): one call per row, numbered from 1."""
+    """Makes `<sheetData>`'s rows, one call per row, numbered from 1, and hands them to
+    `write` as UTF-8, a few hundred rows at a time."""
 
     def __init__(self, write: Any, columns: int, styles: CellStyles) -> None:
         self.write = write

@@ -50,10 +50,33 @@ class _QuietHandler(WSGIRequestHandler):
             logging.getLogger("werkzeug").error(message, *args)
 
 
+def _closed_before_sending(app: Flask):
+    """Each response's body read whole, and its iterable (an open static file, say) closed,
+    before werkzeug's development server sends it: when Chromium drops a request it no longer
+    needs (the favicon, as a test navigates away), that server can fail before it closes the
+    iterable, and the file's ResourceWarning then fails whichever test is running."""
+
+    def serve(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return serve
+
+
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
     """The app on 127.0.0.1:<free port>, in a thread; its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
+    server = make_server(
+        "127.0.0.1",
+        0,
+        _closed_before_sending(app),
+        threaded=True,
+        request_handler=_QuietHandler,
+    )
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
