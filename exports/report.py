@@ -98,15 +98,16 @@ class _Stream:
         progress: Progress | None,
         figures: Figures | None = None,
         shown: bool = True,
+        total: int | None = None,
     ) -> None:
-        self.plan, self.progress = plan, progress
+        self.plan, self.progress, self.total = plan, progress, total
         self.figures, self.shown = figures, shown and figures is None
         self.hash = hashlib.sha256()
         self.rows = self.complete = 0
 
     def __iter__(self) -> Iterator[tuple[ResponseRecord, list[Any]]]:
         reader, table = self.plan.reader, self.plan.table
-        total = reader.count()
+        total = reader.count() if self.total is None else self.total  # counted once
         for chunk in reader.chunks():
             if self.figures is not None:
                 self.figures.add(chunk)
@@ -220,7 +221,9 @@ def write_report(
     figures = Figures(plan.reader, plan.statistics(), plan.outcomes(options.by))
     writer = WorkbookWriter(counts, out, cells=responses * len(plan.table.header))
     try:
-        info = _write_workbook(writer, plan, figures, filters, options, generated_by, progress)
+        info = _write_workbook(
+            writer, plan, figures, filters, options, generated_by, progress, responses
+        )
     except SheetFull as error:
         _give_up(figures, writer, out)
         raise ExportError(f"{error}: export the responses as CSV (--csv) instead") from error
@@ -247,6 +250,7 @@ def _write_workbook(
     options: ExportOptions,
     generated_by: str,
     progress: Progress | None,
+    responses: int,
 ) -> ExportInfo:
     text_variables = [v for v in plan.table.variables if v.is_text]
     writer.header(
@@ -261,7 +265,7 @@ def _write_workbook(
         ["response_id", "version", "language", "variable", "question", "answer", "part"],
         [id_width, 0, 0, max(map(text_width, names), default=0), 50, WIDEST, text_width("1 of 9")],
     )
-    stream = _Stream(plan, progress, figures)
+    stream = _Stream(plan, progress, figures, total=responses)
     for record, row in stream:
         writer.append("Responses", row, where="on the Comments sheet")
         _comments(writer, plan.table, text_variables, record)
