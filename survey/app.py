@@ -28,6 +28,7 @@ from survey.i18n import current_language, explained, select_locale
 from survey.participate import views as participate
 from survey.queue import init_queue
 from survey.staff import views as staff
+from survey.static_files import init_static_files
 from survey.toolkit import views as toolkit
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -71,6 +72,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.before_request(_warn_of_an_untrusted_proxy)
     app.after_request(_security_headers)
     app.after_request(_private_pages_not_stored)
+    init_static_files(app)
 
     for feature in (toolkit, participate, auth, staff, dashboard, admin, editor):
         app.register_blueprint(feature.bp)

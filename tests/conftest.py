@@ -25,6 +25,7 @@ from survey.auth.services import authenticate, create_user  # noqa: E402
 from survey.database import write_intent  # noqa: E402
 from survey.extensions import db as _db  # noqa: E402
 from survey.models import QuestionnaireVersion, Response  # noqa: E402
+from survey.participate import structure  # noqa: E402
 from survey.questionnaire.loader import load_default_questionnaire  # noqa: E402
 from survey.queue import init_queue  # noqa: E402
 
@@ -116,13 +117,31 @@ def sqlite_template(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def worker_app(tmp_path_factory, worker_postgresql_url) -> Flask:
+    """One app per run (per xdist worker), on a database of its own that each test empties:
+    making an app for every test took about 10% of the suite (its URL rules are compiled
+    anew, and each new engine compiles every query again)."""
+    path = tmp_path_factory.mktemp("database") / "test.sqlite3"
+    return make_app(worker_postgresql_url or f"sqlite:///{path}")
+
+
 @pytest.fixture
-def database_url(tmp_path, worker_postgresql_url, request) -> str:
-    if worker_postgresql_url:
-        return worker_postgresql_url
-    path = tmp_path / "test.sqlite3"
+def database_url(worker_app: Flask, request) -> str:
+    """The worker's database, made new for this test: on SQLite a copy of the template (the
+    old file and its WAL removed, so no connection left open can see into the new one), on
+    PostgreSQL emptied and filled again."""
+    url = worker_app.config["SQLALCHEMY_DATABASE_URI"]
+    with worker_app.app_context():
+        _db.engine.dispose()
+    if not url.startswith("sqlite"):
+        fill_new_database(worker_app)
+        return url
+    path = Path(make_url(url).database)
+    for old in (path, *(path.with_name(path.name + end) for end in ("-wal", "-shm", "-journal"))):
+        old.unlink(missing_ok=True)
     shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
-    return f"sqlite:///{path}"
+    return url
 
 
 @pytest.fixture
@@ -137,15 +156,18 @@ def queue_settings(tmp_path) -> dict[str, str]:
 
 
 @pytest.fixture
-def app(database_url: str) -> Iterator[Flask]:
-    app = make_app(database_url)
-    if not database_url.startswith("sqlite"):
-        fill_new_database(app)  # PostgreSQL: one database per worker, emptied for each test
-    yield app
-    init_queue(app)  # back to running tasks at once, letting go of any queue a test started
-    with app.app_context():
+def app(worker_app: Flask, database_url: str) -> Iterator[Flask]:
+    """The worker's app on this test's new database, with its settings as made: a test may
+    change them, and the next test gets them back."""
+    settings = dict(worker_app.config)
+    structure.forget_structures()  # built from the last test's questionnaire versions
+    yield worker_app
+    init_queue(worker_app)  # back to running tasks at once, letting go of any queue a test started
+    with worker_app.app_context():
         _db.session.remove()
         _db.engine.dispose()
+    worker_app.config.clear()
+    worker_app.config.update(settings)
 
 
 @pytest.fixture

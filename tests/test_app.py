@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import threading
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -97,6 +100,32 @@ def test_staff_and_participant_pages_are_never_stored_but_public_ones_may_be(app
         response.close()  # a static file is streamed from its open file
         assert response.status_code == 200, url
         assert "no-store" not in response.headers.get("Cache-Control", ""), url
+
+
+def test_static_files_are_kept_until_their_content_changes(app, client):
+    """Pages name each style and script with its content's digest; that address may be kept
+    for a year, and any other address of the file is revalidated as before."""
+    page = client.get("/toolkit/").get_data(as_text=True)
+    addresses = re.findall(r'(?:href|src)="(/static/[\w.-]+\?v=\w+)"', page)
+    assert {address.split("?")[0] for address in addresses} >= {
+        "/static/app.css",
+        "/static/toolkit.css",
+    }
+    for address in addresses:
+        name, version = address.removeprefix("/static/").split("?v=")
+        content = (Path(app.static_folder) / name).read_bytes()
+        assert version == hashlib.sha256(content).hexdigest()[:16], address
+        kept = client.get(address)
+        kept.close()  # a static file is streamed from its open file
+        assert (kept.status_code, kept.headers["Cache-Control"]) == (
+            200,
+            "public, max-age=31536000",
+        )
+    for stale in ("/static/app.css", "/static/app.css?v=0123456789abcdef", "/favicon.ico"):
+        response = client.get(stale)
+        response.close()
+        assert response.status_code == 200, stale
+        assert response.headers["Cache-Control"] == "no-cache", stale
 
 
 def schema_names(engine) -> dict[str, dict[str, object]]:

@@ -182,8 +182,14 @@ def build_structure(version: QuestionnaireVersion) -> Version:
     )
 
 
-# Per database engine (tests run many databases in one process, each with its own version 1).
+# Per database engine: several app instances in one process may each have their own database.
 _kept: WeakKeyDictionary[Engine, dict[int, Version]] = WeakKeyDictionary()
+
+
+def forget_structures() -> None:
+    """Build every structure afresh from now on: for tests, whose databases are remade under
+    the same engine with other versions of the same number."""
+    _kept.clear()
 
 
 def version_structure(session: DbSession, version_id: int) -> Version:
