@@ -12,12 +12,17 @@ several client processes, so the client's own Python is not the bottleneck) comp
 survey again and again: open a page, wait --think seconds, press Next, with the CSRF token and
 cookies a browser sends.
 
-Each run has two phases, one after the other, with the same participants' load:
+The participants start once and keep going for the whole benchmark (each page takes them
+between half and one and a half times --think seconds, so they do not move in step). After
+--warm-up untimed seconds, each run has two windows, one after the other:
   quiet:   --seconds of participants alone;
-  report:  an investigator logs in and asks for the full .xlsx report on the exports page; the
-           participants keep going until the consumer has made it. The report is downloaded and
-           its Responses sheet counted.
-The figure is p95 page latency in the report phase over p95 in the quiet phase of the same run.
+  report:  an investigator logs in and asks for the full .xlsx report on the exports page, and
+           the window lasts until the consumer has made it. The report is downloaded and its
+           Responses sheet counted.
+Each request counts in the window it ended in. The figure is p95 page latency in the report
+window over p95 in the quiet window of the same run. (Before 2026-11-30 each window started
+its own participants, all at once: their first pages, a burst that weighed more in the
+shorter report window, counted in it.)
 
 Afterwards the database is checked: every response and every answer the app acknowledged (a
 redirect after Next) must be stored, no more and no fewer. Answers given before consent live in
@@ -39,7 +44,8 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -101,8 +107,10 @@ def participant_worker(port: int, threads: int, think: float, stopping, queue) -
     queue.put(results)
 
 
-def drive(port: int, concurrency: int, think: float, until: Callable[[], object]) -> dict:
-    """`concurrency` participants until `until()` returns; its result is kept as "phase"."""
+@contextmanager
+def participants(port: int, concurrency: int, think: float) -> Iterator[dict]:
+    """`concurrency` participants answering for as long as the block runs; afterwards the dict
+    holds their counts and every request's (when it ended, how long it took)."""
     queue, stopping = multiprocessing.Queue(), multiprocessing.Event()
     share = [concurrency // PROCESSES + (i < concurrency % PROCESSES) for i in range(PROCESSES)]
     processes = [
@@ -110,22 +118,30 @@ def drive(port: int, concurrency: int, think: float, until: Callable[[], object]
         for n in share
         if n
     ]
-    started = time.perf_counter()
     for process in processes:
         process.start()
+    merged: dict = {}
     try:
-        phase = until()
+        yield merged
     finally:
         stopping.set()
         parts = [queue.get() for _ in processes]
         for process in processes:
             process.join()
-    merged: dict = {key: sum(part[key] for part in parts) for key in COUNTS}
-    merged["latencies"] = [latency for part in parts for latency in part["latencies"]]
-    merged["error_samples"] = [sample for part in parts for sample in part["error_samples"]][:3]
-    merged["seconds"] = time.perf_counter() - started
-    merged["phase"] = phase
-    return merged
+        merged.update({key: sum(part[key] for part in parts) for key in COUNTS})
+        merged["latencies"] = [latency for part in parts for latency in part["latencies"]]
+        merged["error_samples"] = [s for part in parts for s in part["error_samples"]][:3]
+
+
+def window(latencies: list[tuple[float, float]], start: float, end: float) -> dict:
+    """The requests that ended between start and end, and their latency percentiles."""
+    inside = [latency for ended, latency in latencies if start <= ended < end]
+    return {
+        "seconds": round(end - start, 1),
+        "requests": len(inside),
+        "requests_per_s": round(len(inside) / (end - start), 1),
+        **percentiles(inside),
+    }
 
 
 def percentiles(latencies: list[float]) -> dict:
@@ -221,41 +237,42 @@ def run_backend(database_url: str, queue: dict[str, str], args) -> dict:
     port = free_port()
     workers = str(2 * (os.cpu_count() or 1))
     server = start_server_and_consumer(database_url, port, args.nice, WORKERS=workers, **queue)
-    phases = []
+    windows = []
     try:
-        # Untimed: every worker imports the app, compiles its templates and statements and
-        # builds the questionnaire's structure once; the figures are of the steady state after.
-        phases.append(drive(port, args.concurrency, args.think, lambda: time.sleep(args.warm_up)))
-        investigator = Participant("127.0.0.1", port)
-        log_in(investigator, EMAIL, PASSWORD)
-        runs = []
-        for _ in range(args.runs):
-            load_average = os.getloadavg()[0]  # other processes on the machine skew the figures
-            quiet = drive(port, args.concurrency, args.think, lambda: time.sleep(args.seconds))
-            report = drive(
-                port, args.concurrency, args.think, lambda: wait_for_report(investigator)
-            )
-            if report["phase"]["status"] == "done":
-                report["phase"]["rows"] = responses_sheet_rows(investigator, report["phase"]["job"])
-            phases += [quiet, report]
-            runs.append(
-                {
-                    "load_average_before": round(load_average, 2),
-                    "quiet": summary(quiet),
-                    "report": summary(report),
-                    "p95_ratio": round(
-                        percentiles(report["latencies"])["p95_ms"]
-                        / percentiles(quiet["latencies"])["p95_ms"],
-                        2,
-                    ),
-                }
-            )
+        # The same participants throughout, so both windows of a run see the same load: untimed
+        # first, while every worker imports the app, compiles its templates and statements and
+        # builds the questionnaire's structure once, and the participants spread out.
+        with participants(port, args.concurrency, args.think) as load:
+            time.sleep(args.warm_up)
+            investigator = Participant("127.0.0.1", port)
+            log_in(investigator, EMAIL, PASSWORD)
+            for _ in range(args.runs):
+                load_average = os.getloadavg()[0]  # other processes on the machine skew figures
+                quiet = (time.perf_counter(), time.perf_counter() + args.seconds)
+                time.sleep(args.seconds)
+                started = time.perf_counter()
+                report = wait_for_report(investigator)
+                ended = time.perf_counter()
+                if report["status"] == "done":
+                    report["rows"] = responses_sheet_rows(investigator, report["job"])
+                windows.append((load_average, quiet, (started, ended), report))
     finally:
         stop(server)
+    runs = []
+    for load_average, quiet, during, report in windows:
+        without, with_report = window(load["latencies"], *quiet), window(load["latencies"], *during)
+        runs.append(
+            {
+                "load_average_before": round(load_average, 2),
+                "quiet": without,
+                "report": {**with_report, "phase": report},
+                "p95_ratio": round(with_report["p95_ms"] / without["p95_ms"], 2),
+            }
+        )
     after = stored(database_url)
     acknowledged = {
-        "responses": sum(phase["responses_acknowledged"] for phase in phases),
-        "answers": sum(phase["answers_acknowledged"] for phase in phases),
+        "responses": load["responses_acknowledged"],
+        "answers": load["answers_acknowledged"],
     }
     return {
         "demo_responses": args.responses,
@@ -266,23 +283,11 @@ def run_backend(database_url: str, queue: dict[str, str], args) -> dict:
         "median_p95_report_ms": statistics.median(r["report"]["p95_ms"] for r in runs),
         "median_p95_ratio": statistics.median(r["p95_ratio"] for r in runs),
         "median_report_s": statistics.median(r["report"]["phase"]["seconds"] for r in runs),
-        "errors": sum(phase["errors"] for phase in phases),
+        "surveys": load["surveys"],
+        "errors": load["errors"],
+        "error_samples": load["error_samples"],
         "acknowledged": acknowledged,
         "stored_since_start": {key: after[key] - before[key] for key in after},
-    }
-
-
-def summary(phase: dict) -> dict:
-    requests = len(phase["latencies"])
-    return {
-        "seconds": round(phase["seconds"], 1),
-        "requests": requests,
-        "requests_per_s": round(requests / phase["seconds"], 1),
-        "surveys": phase["surveys"],
-        "errors": phase["errors"],
-        "error_samples": phase["error_samples"],
-        **percentiles(phase["latencies"]),
-        **({"phase": phase["phase"]} if isinstance(phase["phase"], dict) else {}),
     }
 
 

@@ -5,6 +5,7 @@ tests that run real servers."""
 from __future__ import annotations
 
 import http.client
+import random
 import re
 import time
 import urllib.parse
@@ -22,7 +23,8 @@ class Participant:
     host: str
     port: int
     cookies: dict[str, str] = field(default_factory=dict)
-    latencies: list[float] = field(default_factory=list)
+    # (when the answer came, on the machine's monotonic clock; how long it took), in seconds
+    latencies: list[tuple[float, float]] = field(default_factory=list)
 
     def request(
         self, method: str, path: str, body: dict | None = None, timeout: float = 30
@@ -40,7 +42,8 @@ class Participant:
             text = response.read().decode("utf-8", "replace")
         finally:
             connection.close()
-        self.latencies.append(time.perf_counter() - started)
+        ended = time.perf_counter()
+        self.latencies.append((ended, ended - started))
         for header in response.headers.get_all("Set-Cookie") or []:
             name, _, rest = header.partition("=")
             self.cookies[name] = rest.split(";", 1)[0]
@@ -50,11 +53,13 @@ class Participant:
         self, position: int, answers: dict, think: float = 0, again: bool = False
     ) -> str:
         """Open the page, take `think` seconds to answer, press Next; returns where the app sent
-        us. Raises on an error."""
+        us. Raises on an error. `think` seconds: a participant's own pace (their time on each
+        page spread evenly between half and one and a half times it, so that many participants
+        do not move in step)."""
         status, _location, html = self.request("GET", f"/survey/page/{position}")
         if status != 200:
             raise RuntimeError(f"GET page {position}: {status}")
-        time.sleep(think)
+        time.sleep(think * random.uniform(0.5, 1.5))  # noqa: S311 - a pace, not a secret
         token = CSRF.search(html).group(1)
         status, location, _ = self.request(
             "POST", f"/survey/page/{position}", {**answers, "csrf_token": token, "next": "Next"}

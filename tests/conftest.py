@@ -161,6 +161,7 @@ def app(worker_app: Flask, database_url: str) -> Iterator[Flask]:
     change them, and the next test gets them back."""
     settings = dict(worker_app.config)
     structure.forget_structures()  # built from the last test's questionnaire versions
+    init_queue(worker_app)  # tasks run in this app (the template's app was made after it)
     yield worker_app
     init_queue(worker_app)  # back to running tasks at once, letting go of any queue a test started
     with worker_app.app_context():

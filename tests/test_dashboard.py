@@ -6,8 +6,10 @@ import io
 import re
 from datetime import timedelta
 
+import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import create_engine, event, select, text
+from sqlalchemy.exc import OperationalError
 
 from survey.dashboard import jobs
 from survey.models import AuditEvent, ExportJob, JobStatus, User, utcnow
@@ -141,3 +143,58 @@ def test_a_job_that_cannot_even_start_is_marked_failed(app, db, investigator):
     assert job.status == JobStatus.FAILED and job.finished_at is not None
     assert job.error == "The export could not be made. The error is in the server log."
     assert investigator.get(f"/staff/exports/{job_id}").status_code == 200
+
+
+@pytest.mark.parametrize("download", ["export", "spreadsheet"])
+def test_downloads_are_recorded_while_participants_write(
+    download,
+    investigator,
+    admin,
+    db,
+    database_url,
+    known,  # noqa: F811
+):
+    """A download is a GET that writes its audit event. Someone else's write committed after
+    the download began reading (participants answer all the time) must not fail it: on
+    SQLite a read transaction cannot become a write after that."""
+    if download == "export":
+        job_url = investigator.post(
+            "/staff/exports", {"status": "all", "format": "csv", "submit": "x"}
+        ).headers["Location"]
+        staff, url, action = investigator, job_url + "/download", "export.download"
+    else:
+        staff = admin
+        url = "/staff/admin/questionnaire/spreadsheet"
+        action = "questionnaire.spreadsheet_download"
+    # The participant waits for no lock: while the download holds the write lock, it is not
+    # reading in a transaction that could need one.
+    sqlite = database_url.startswith("sqlite")
+    participant = create_engine(database_url, connect_args={"timeout": 0} if sqlite else {})
+    wrote: list[str] = []
+
+    def a_participant_writes_meanwhile(_connection, _cursor, statement, *_rest) -> None:
+        if not statement.lstrip().upper().startswith("SELECT"):
+            return
+        try:
+            with participant.begin() as connection:
+                connection.execute(
+                    text("UPDATE questionnaire SET invitation_only = NOT invitation_only")
+                )
+        except OperationalError:  # "database is locked": the download is writing now
+            return
+        wrote.append(statement)
+
+    event.listen(db.engine, "after_cursor_execute", a_participant_writes_meanwhile)
+    try:
+        response = staff.get(url)
+    finally:
+        event.remove(db.engine, "after_cursor_execute", a_participant_writes_meanwhile)
+        participant.dispose()
+    assert wrote, "a participant wrote after the download began reading"
+    assert response.status_code == 200, url
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    db.session.rollback()
+    assert (
+        db.session.scalar(select(AuditEvent.action).order_by(AuditEvent.id.desc()).limit(1))
+        == action
+    )

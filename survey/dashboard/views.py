@@ -26,11 +26,10 @@ from exports.stats import chart_blocks
 from forms.auth import LogoutForm
 from forms.fields import add_error
 from forms.filters import ExportForm, FilterForm
-from survey import audit
 from survey.auth.services import STAFF, role_required
 from survey.dashboard import charts, jobs, tasks
 from survey.database import read_only_transactions
-from survey.downloads import EXPORT_TYPES, attachment
+from survey.downloads import EXPORT_TYPES, attachment, record_download
 from survey.extensions import db
 from survey.i18n import current_language
 from survey.models import ExportJob, JobStatus, Questionnaire, QuestionnaireVersion, VersionStatus
@@ -178,6 +177,6 @@ def export_download(job_id: str):
         abort(404)
     if job.file is None:
         abort(410)
-    audit.record(db.session, "export.download", current_user, target=job.id)
-    db.session.commit()
-    return attachment(job.file, job.filename, EXPORT_TYPES[job.format])
+    body, filename, mimetype = job.file, job.filename, EXPORT_TYPES[job.format]
+    record_download(db.session, "export.download", current_user, target=job_id)
+    return attachment(body, filename, mimetype)

@@ -8,10 +8,9 @@ from flask_login import current_user
 
 from exports.xlsform import XLSFormError
 from forms.publishing import PublishForm, SpreadsheetForm
-from survey import audit
 from survey.auth.services import ADMIN, role_required
 from survey.database import reads_first, write_transactions
-from survey.downloads import XLSX, attachment
+from survey.downloads import XLSX, attachment, record_download
 from survey.editor import versions
 from survey.editor.base_views import bp, study_questionnaire
 from survey.editor.spreadsheet import import_spreadsheet, read_spreadsheet, spreadsheet_of
@@ -81,18 +80,18 @@ def spreadsheet_export():
         version = versions.draft_of(questionnaire) or versions.published(questionnaire)
     if version is None:
         abort(404)
-    audit.record(
+    body = spreadsheet_of(version)
+    slug, number = questionnaire.slug, version.number
+    filename = f"{slug}-v{number}-{utcnow().strftime('%Y%m%d')}.xlsx"
+    record_download(
         db.session,
         "questionnaire.spreadsheet_download",
         current_user,
-        target=questionnaire.slug,
+        target=slug,
         ip=request.remote_addr,
-        version=version.number,
+        version=number,
     )
-    db.session.commit()
-    stamp = utcnow().strftime("%Y%m%d")
-    filename = f"{questionnaire.slug}-v{version.number}-{stamp}.xlsx"
-    return attachment(spreadsheet_of(version), filename, XLSX)
+    return attachment(body, filename, XLSX)
 
 
 @bp.route("/spreadsheet", methods=["POST"])
