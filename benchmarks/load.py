@@ -247,7 +247,7 @@ def run_backend(database_url: str, queue: dict[str, str], args) -> dict:
             investigator = Participant("127.0.0.1", port)
             log_in(investigator, EMAIL, PASSWORD)
             for _ in range(args.runs):
-                load_average = os.getloadavg()[0]  # other processes on the machine skew figures
+                load_average = os.getloadavg()[0]  # the participants' own load included
                 quiet = (time.perf_counter(), time.perf_counter() + args.seconds)
                 time.sleep(args.seconds)
                 started = time.perf_counter()
