@@ -53,6 +53,10 @@ def settings_from_env(env: Mapping[str, str], instance_path: str) -> dict[str, A
         # Without a key file (before `flask setup`), a throwaway key: sessions end on restart.
         secret_key = key_file.read_text().strip() if key_file.exists() else secrets.token_hex(32)
 
+    mail_security = env.get("MAIL_SECURITY", "starttls")
+    if mail_security not in ("starttls", "tls", "none"):
+        raise ConfigError(f"MAIL_SECURITY must be starttls, tls or none, not {mail_security!r}")
+
     return {
         "ENV_NAME": environment,
         "SECRET_KEY": secret_key,
@@ -90,5 +94,14 @@ def settings_from_env(env: Mapping[str, str], instance_path: str) -> dict[str, A
         "STAFF_IDLE_SECONDS": int(env.get("STAFF_IDLE_MINUTES", "30")) * 60,
         # Behind N reverse proxies, trust N hops of X-Forwarded-For/-Proto/-Host (0: none).
         "PROXY_HOPS": int(env.get("PROXY_HOPS", "0")),
+        # Email (survey/mail.py): an SMTP server when MAIL_SERVER is set, else .eml files in
+        # MAIL_OUTBOX (the instance folder's outbox/ by default).
+        "MAIL_SERVER": env.get("MAIL_SERVER") or None,
+        "MAIL_PORT": int(env.get("MAIL_PORT", "465" if mail_security == "tls" else "587")),
+        "MAIL_SECURITY": mail_security,
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_SENDER": env.get("MAIL_SENDER", "milk-survey@localhost"),
+        "MAIL_OUTBOX": env.get("MAIL_OUTBOX") or None,
         "TESTING": environment == "testing",
     }
