@@ -30,6 +30,7 @@ class Variable:
     min_value: float | None = None
     max_value: float | None = None
     accept_if: str | None = None  # the constraint an answer met (XLSForm constraint)
+    calculation: str | None = None  # how a calculated question's answer is computed
     page_en: str = ""  # the title of the page that asks it (the newest version's)
     page_fr: str | None = None
     choices: list[ChoiceInfo] = field(default_factory=list)
@@ -106,12 +107,14 @@ def collect_variables(versions: list[QuestionnaireVersion]) -> list[Variable]:
                     min_value=question.min_value,
                     max_value=question.max_value,
                     accept_if=question.accept_if,
+                    calculation=question.calculation,
                 )
                 order.insert(order.index(previous) + 1 if previous else 0, question.name)
             else:
                 variable.label_en, variable.label_fr = question.label_en, question.label_fr
                 variable.required, variable.show_if = question.required, question.show_if
                 variable.accept_if = question.accept_if
+                variable.calculation = question.calculation
                 variable.identifier = variable.identifier or question.identifier
             variable.page_en, variable.page_fr = question.page.title_en, question.page.title_fr
             _merge_choices(variable, question)

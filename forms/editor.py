@@ -23,7 +23,7 @@ from wtforms.validators import (
 from forms.choices import SelectChoice
 from forms.fields import NamesField, NumberField, name_field, strip, text, whole_number
 from survey.models import (
-    NUMBER_TYPES,
+    BOUNDED_TYPES,
     TEXT_TYPES,
     ChoiceList,
     Page,
@@ -157,6 +157,15 @@ class QuestionForm(EditorForm):
         maximum=MAX_EXPRESSION_LENGTH,
         description=_l("An expression such as ${pregnant} = 'yes'. Leave empty to always show."),
     )
+    calculation = text(
+        _l("Calculation"),
+        maximum=MAX_EXPRESSION_LENGTH,
+        description=_l(
+            "For a calculated question only: an expression of earlier answers, such as "
+            "${pain_before} - ${pain_after} or (${a} + ${b}) div 2 (+ - * div mod and "
+            "parentheses). It is computed when a page is saved and never shown."
+        ),
+    )
     submit = SubmitField(_l("Save the question"))
 
     fieldsets = (
@@ -165,6 +174,7 @@ class QuestionForm(EditorForm):
         (_l("French"), ("label_fr", "hint_fr")),
         (_l("Answer"), ("required", "min_value", "max_value", "max_length", "identifier")),
         (_l("Condition"), ("show_if",)),
+        (_l("Calculation"), ("calculation",)),
     )
     not_columns = frozenset({"choice_list"})
 
@@ -189,13 +199,13 @@ class QuestionForm(EditorForm):
         return int(self.choice_list.data) if self.choice_list.data else None
 
     def validate_min_value(self, field: Field) -> None:
-        if field.data is not None and self.type.data not in NUMBER_TYPES:
+        if field.data is not None and self.type.data not in BOUNDED_TYPES:
             raise ValidationError(_l("Only number and rating questions have a smallest answer."))
 
     def validate_max_value(self, field: Field) -> None:
         if field.data is None:
             return
-        if self.type.data not in NUMBER_TYPES:
+        if self.type.data not in BOUNDED_TYPES:
             raise ValidationError(_l("Only number and rating questions have a largest answer."))
         if self.min_value.data is not None and field.data < self.min_value.data:
             raise ValidationError(_l("The largest answer is below the smallest."))

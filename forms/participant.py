@@ -302,7 +302,7 @@ def long_text_field(question: Question, label: str, checks: list[Any], language:
 
 
 def no_field(question: Question, label: str, checks: list[Any], language: str) -> None:
-    """A note takes no answer."""
+    """A note takes no answer; a calculation is computed, never asked."""
     return None
 
 

@@ -49,6 +49,7 @@ class Conditions:
     # A question's show-if: the conditions of its groups, outermost first, then its own.
     show_ifs: list[tuple[dict[str, Any], list[Condition]]] = field(default_factory=list)
     constraints: list[tuple[dict[str, Any], Condition]] = field(default_factory=list)
+    calculations: list[tuple[dict[str, Any], Condition]] = field(default_factory=list)
 
     def add(self, condition: Condition) -> Condition:
         self.all.append(condition)
@@ -60,6 +61,9 @@ class Conditions:
 
     def constraint(self, question: dict[str, Any], condition: Condition) -> None:
         self.constraints.append((question, self.add(condition)))
+
+    def calculation(self, question: dict[str, Any], condition: Condition) -> None:
+        self.calculations.append((question, self.add(condition)))
 
     def check(
         self, asked: list[str], unavailable: Iterable[str], renamed: Mapping[str, str]
@@ -96,8 +100,22 @@ class Conditions:
                 question["accept_if"] = condition.text
             else:
                 question.pop("constraint_message", None)
+        for question, condition in self.calculations:
+            if not condition.dropped:
+                question["calculation"] = condition.text
+            else:  # nothing to compute it with: the reader takes the question out
+                question["dropped"] = True
 
     def _check(self, condition: Condition, asked: list[str], unavailable: set[str]) -> None:
+        self._check_one(condition, asked, unavailable)
+        if condition.dropped and condition.key == "calculation" and condition.itself:
+            unavailable.add(condition.itself)  # what reads it later is dropped in turn
+            message = Message(
+                N_("%(name)s has no calculation left: dropped"), name=condition.itself
+            )
+            self.sheet.notice(condition.row, "name", message)
+
+    def _check_one(self, condition: Condition, asked: list[str], unavailable: set[str]) -> None:
         try:
             names = {var.name for var in variables(parse(condition.text))}
             if missing := sorted(names & unavailable):

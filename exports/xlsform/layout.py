@@ -26,7 +26,7 @@ def _columns(*names: str) -> dict[str, str]:
 
 SURVEY_COLUMNS = _columns(
     "type", "name", "label", "hint", "required", "relevant", "constraint", "constraint_message",
-    "appearance", "parameters", "kind", "screen_out_if", "identifier",
+    "appearance", "parameters", "calculation", "kind", "screen_out_if", "identifier",
 )  # fmt: skip
 CHOICE_COLUMNS = _columns("list_name", "name", "label")
 SETTINGS_COLUMNS = _columns("form_title", "form_id", "version", "default_language")

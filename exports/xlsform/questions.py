@@ -73,12 +73,16 @@ class QuestionReader:
         name = self.name(row, groups)
         self.asked.append(name)  # even when wrong, so conditions naming it are not errors too
         our_type, list_name = kind
-        self.check_fields(row, _QUESTION_FIELDS, our_type)
+        spec = spec_of(our_type)
+        self.check_fields(row, _QUESTION_FIELDS | ({"calculation"} if spec.computed else set()), our_type)
         question: dict[str, Any] = {"name": name, "type": our_type}
         if list_name:
             question["list"] = list_name
         if self.flag(row, "required"):
-            if not spec_of(our_type).answered:
+            if spec.computed:
+                message = Message(N_("a calculation is never asked: it cannot be required"))
+                self.sheet.unsupported(row, "required", message)
+            elif not spec.answered:
                 message = Message(N_("a note shows text only: it cannot be required"))
                 self.sheet.unsupported(row, "required", message)
             else:
@@ -86,18 +90,33 @@ class QuestionReader:
         question |= self.limits(row, our_type, conditions, question)
         if self.flag(row, "identifier"):
             question["identifier"] = True
-        question["label"] = bilingual(
-            self.sheet, row, "label", Message(N_("the question needs an English label")), 5000
-        )
+        if spec.computed:  # ODK's calculate rows have no label: the codebook shows its name
+            question["label"] = bilingual(self.sheet, row, "label", limit=5000) or {"en": name}
+            self.calculation(row, question, conditions)
+        else:
+            question["label"] = bilingual(
+                self.sheet, row, "label", Message(N_("the question needs an English label")), 5000
+            )
         if hint := bilingual(self.sheet, row, "hint", limit=5000):
             question["hint"] = hint
         if explained := bilingual(self.sheet, row, "constraint_message", limit=500):
-            if row["constraint"] and _xls(our_type) != "range":
+            if row["constraint"] and _xls(our_type) != "range" and spec.asked:
                 question["constraint_message"] = explained
             else:
                 notice = Message(N_("there is no constraint to explain: ignored"))
                 self.sheet.notice(row, "constraint_message::en", notice)
         return question
+
+    def calculation(self, row: Row, question: dict[str, Any], conditions: Conditions) -> None:
+        """A calculate row's expression, checked with the conditions (it reads only earlier
+        questions); the question is dropped with it when it cannot be computed here."""
+        if not row["calculation"]:
+            message = Message(N_("a calculate row needs a calculation"))
+            self.sheet.error(row, "calculation", message)
+            return
+        itself = self.asked[-1]
+        condition = Condition(row, "calculation", len(self.asked) - 1, itself)
+        conditions.calculation(question, condition)
 
     def condition(self, row: Row) -> Condition | None:
         """The question's own relevant, for the question just read."""
@@ -267,6 +286,10 @@ class QuestionReader:
                 return dict(_DEFAULT_RANGE)
             return self.sheet.parse(row, "parameters", range_bounds) or {}
         if not row["constraint"]:
+            return {}
+        if spec_of(our_type).computed:
+            message = Message(N_("a calculation is computed, never answered: nothing to constrain"))
+            self.sheet.unsupported(row, "constraint", message)
             return {}
         if not spec_of(our_type).answered:
             message = Message(N_("a note shows text only: it has no answer to constrain"))

@@ -90,9 +90,20 @@ class SurveyReader:
             self.close_group()
         self.name_auto_pages()
         self.conditions.check(self.asked, self.questions.unavailable, self.questions.renamed)
+        self.take_out_dropped()
         if not self.pages and not self.sheet.findings.errors:
             self.sheet.error(None, None, Message(N_("there are no questions")))
         return self.pages
+
+    def take_out_dropped(self) -> None:
+        """Calculations dropped with their expression; a page they leave empty goes too."""
+        for page in list(self.pages):
+            kept = [q for q in page["questions"] if not q.get("dropped")]
+            if len(kept) == len(page["questions"]):
+                continue
+            page["questions"] = kept
+            if not kept and not page.keys() & {"intro", "screen_out_if"}:
+                self.pages.remove(page)
 
     def read_row(self, row: Row) -> None:
         xls = xls_type(row["type"])

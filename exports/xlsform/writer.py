@@ -91,6 +91,7 @@ def _question_row(question: Mapping[str, Any]) -> dict[str, Any]:
         **_texts("constraint_message", question.get("constraint_message")),
         "appearance": appearance or None,
         "parameters": _range_parameters(question) if xls_type == "range" else None,
+        "calculation": question.get("calculation"),
         "identifier": "yes" if question.get("identifier") else None,
     }
 

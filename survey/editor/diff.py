@@ -31,7 +31,8 @@ class Change:
 
 
 SETTINGS = (
-    "type", "required", "min", "max", "max_length", "show_if", "accept_if", "identifier",
+    "type", "required", "min", "max", "max_length", "show_if", "accept_if", "calculation",
+    "identifier",
 )  # fmt: skip
 
 

@@ -26,7 +26,9 @@ from survey.models.study import StudyInformation
 from survey.models.user import AuditEvent, Role, User
 from survey.questionnaire.storage import AnswerValue
 from survey.questionnaire.types import (
+    BOUNDED_TYPES,
     CHOICE_TYPES,
+    COMPUTED_TYPES,
     NUMBER_TYPES,
     TEXT_TYPES,
     QuestionType,
@@ -34,7 +36,9 @@ from survey.questionnaire.types import (
 )
 
 __all__ = [
+    "BOUNDED_TYPES",
     "CHOICE_TYPES",
+    "COMPUTED_TYPES",
     "EXCLUSION_REASONS",
     "NUMBER_TYPES",
     "TEXT_TYPES",

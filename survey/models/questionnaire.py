@@ -184,6 +184,9 @@ class Question(Bilingual, Base):
     constraint_message_en: Mapped[str | None] = mapped_column(Text)
     constraint_message_fr: Mapped[str | None] = mapped_column(Text)
     identifier: Mapped[bool] = mapped_column(default=False)
+    # A calculate question's expression (survey.questionnaire.expressions), computed on the
+    # server from earlier answers whenever a page is saved.
+    calculation: Mapped[str | None] = mapped_column(Text)
     choice_list_id: Mapped[int | None] = mapped_column(ForeignKey("choice_list.id"), index=True)
 
     page: Mapped[Page] = relationship(back_populates="questions")

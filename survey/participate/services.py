@@ -30,7 +30,7 @@ from survey.participate.structure import (
     version_structure,
     whole_version,
 )
-from survey.questionnaire.expressions import Node, evaluate, parse
+from survey.questionnaire.expressions import Node, calculate, evaluate, parse
 from survey.questionnaire.storage import VALUE_COLUMNS, Columns
 from survey.questionnaire.types import decode_answer, encode_answer
 
@@ -91,11 +91,13 @@ def condition_holds(expression: str | None, answers: Mapping[str, AnswerValue]) 
 
 
 def visible_questions(page: Page, answers: Mapping[str, AnswerValue]) -> list[Question]:
-    return [q for q in page.questions if q.shown_with(answers)]
+    """The page's questions the participant sees with these answers (never a calculation)."""
+    return [q for q in page.questions if q.spec.asked and q.shown_with(answers)]
 
 
 def is_shown(page: Page, answers: Mapping[str, AnswerValue]) -> bool:
-    """A page whose every question is hidden is skipped (pages with no questions never are)."""
+    """A page whose every question is hidden is skipped, and so is one holding calculations
+    only (pages with no questions never are)."""
     return not page.questions or bool(visible_questions(page, answers))
 
 
@@ -145,6 +147,35 @@ def answers_by_name(version: Version, stored: Mapping[int, Columns]) -> dict[str
     }
 
 
+def settled(
+    version: Version, given: Mapping[int, Columns]
+) -> tuple[dict[int, Columns], dict[str, AnswerValue]]:
+    """The answers to keep, by question id as value columns and by variable name as values:
+    read in questionnaire order, an answer its question's show-if hides is dropped (so a later
+    condition reading it sees it unanswered), and each calculation is computed afresh from the
+    answers kept before it (left unanswered when it has no value). Conditions and
+    calculations read only earlier questions (survey/questionnaire/rules.py), so one pass
+    settles everything."""
+    kept: dict[int, Columns] = {}
+    answers: dict[str, AnswerValue] = {}
+    for question in version.questions:
+        if not question.shown_with(answers):
+            continue
+        if question.calculation is not None:
+            value: AnswerValue = calculate(question.calculation, answers)
+            if value is None:
+                continue
+            columns = encode_answer(question.type, value)
+        else:
+            held = given.get(question.id)
+            if held is None:
+                continue
+            columns, value = held, decode_answer(question.type, *held)
+        kept[question.id] = columns
+        answers[question.name] = value
+    return kept, answers
+
+
 def typed_columns(question: Question | QuestionRow, value: AnswerValue) -> dict[str, Any]:
     """An answer as the answer table's value columns, by name (its type says which is set)."""
     return dict(zip(VALUE_COLUMNS, encode_answer(question.type, value), strict=True))
@@ -165,19 +196,17 @@ def save_answers(
     session.flush()  # a new response's row comes before its answers
     if stored is None:
         stored = stored_columns(session, response.id)
-    wanted = dict(stored)
+    given = dict(stored)
     for question, value in values.items():
         if value is None:
-            wanted.pop(question.id, None)
+            given.pop(question.id, None)
         else:
-            wanted[question.id] = encode_answer(question.type, value)
-    answers = answers_by_name(version, wanted)
-    shown = {q.id for p in version.pages for q in visible_questions(p, answers)}
-    wanted = {question_id: c for question_id, c in wanted.items() if question_id in shown}
+            given[question.id] = encode_answer(question.type, value)
+    wanted, answers = settled(version, given)
     _write_answers(session, response.id, stored, wanted)
     _forget_loaded_answers(session, response)
     response.updated_at = utcnow()
-    return answers_by_name(version, wanted)
+    return answers
 
 
 def _write_answers(

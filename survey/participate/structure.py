@@ -62,6 +62,7 @@ class Question(Bilingual):
     constraint: Node | None  # accept_if, parsed
     constraint_message_en: str | None
     constraint_message_fr: str | None
+    calculation: Node | None  # a calculated question's expression, parsed
 
     def shown_with(self, answers: Mapping[str, Value]) -> bool:
         return self.condition is None or evaluate(self.condition, answers)
@@ -87,7 +88,7 @@ class Page(Bilingual):
     intro_fr: str | None
     screen_out_if: str | None
     questions: tuple[Question, ...]
-    names: frozenset[str]  # the variables asked on this page
+    names: frozenset[str]  # the variables asked on this page (with a field or a note)
 
 
 @dataclass(frozen=True, eq=False)
@@ -143,6 +144,7 @@ def _question(row: QuestionRow) -> Question:
         constraint=parse(row.accept_if) if row.accept_if else None,
         constraint_message_en=row.constraint_message_en,
         constraint_message_fr=row.constraint_message_fr,
+        calculation=parse(row.calculation) if row.calculation else None,
     )
 
 
@@ -159,7 +161,7 @@ def _page(row: PageRow) -> Page:
         intro_fr=row.intro_fr,
         screen_out_if=row.screen_out_if,
         questions=questions,
-        names=frozenset(q.name for q in questions),
+        names=frozenset(q.name for q in questions if q.spec.asked),
     )
 
 

@@ -127,8 +127,13 @@ def _valid(form: PageForm, shown: list[Question], known: dict) -> bool:
 
 def _displayed(page: Page, answers: dict) -> list[Question]:
     """On a fresh page: hide questions whose condition is already settled by earlier pages; keep
-    those that depend on this page, so the page works without JavaScript."""
-    return [q for q in page.questions if q.shown_with(answers) or q.reads & page.names]
+    those that depend on this page, so the page works without JavaScript. A calculation is
+    never shown."""
+    return [
+        q
+        for q in page.questions
+        if q.spec.asked and (q.shown_with(answers) or q.reads & page.names)
+    ]
 
 
 def _values(form: PageForm, shown: list[Question]) -> dict[Question, services.AnswerValue]:

@@ -2,7 +2,12 @@
 never eval'd.
 
 Supported: ``${var}``, quoted strings, numbers, ``= != < <= > >=``, ``and``, ``or``,
-``not(...)``, ``selected(${var}, 'code')`` and parentheses. An unanswered variable is the
+``not(...)``, ``selected(${var}, 'code')``, parentheses and arithmetic: ``+ - * div mod`` and a
+leading ``-``, with XPath's precedence (``*``, ``div``, ``mod`` before ``+`` and ``-``, both
+before comparisons, then ``and``, then ``or``). Arithmetic on an unanswered or non-numeric
+value, or a division by zero, has no value: a calculation (XLSForm's ``calculation``, computed
+on the server) is then left unanswered, and a comparison with it is false as with an
+unanswered question. An unanswered variable is the
 empty string, as in ODK: ``${x} != 'a'`` is true while ``x`` is unanswered, and any
 numeric comparison with it is false.
 
@@ -21,6 +26,7 @@ a message rather than Python's recursion limit.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -34,6 +40,7 @@ Value = str | float | int | date | time | list[str] | None
 COMPARISONS = ("<=", ">=", "!=", "=", "<", ">")
 MAX_LENGTH = 2000
 MAX_DEPTH = 20
+MAX_OPERATORS = 200  # a sum of 200 answers; the tree is as deep as its chain is long
 
 
 class ExpressionError(ValueError):
@@ -80,6 +87,18 @@ class Selected:
 
 
 @dataclass(frozen=True)
+class Arithmetic:
+    op: str  # + - * div mod
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True)
+class Negative:
+    operand: Node
+
+
+@dataclass(frozen=True)
 class Not:
     operand: Node
 
@@ -97,7 +116,7 @@ class Call:
     position: int
 
 
-Node = Var | Literal | Compare | Selected | Not | BoolOp | Call
+Node = Var | Literal | Compare | Selected | Not | BoolOp | Call | Arithmetic | Negative
 
 CURRENT = "."  # the variable name `.` stands for: the answer a constraint checks
 # A constraint's functions and how many arguments each takes.
@@ -107,10 +126,11 @@ MAX_PATTERN_LENGTH = 200
 _TOKEN = re.compile(
     r"""\s*(?:
       (?P<var>\$\{(?P<name>[A-Za-z_][A-Za-z0-9_.-]*)\})
-    | (?P<number>-?\d+(?:\.\d+)?)
+    | (?P<number>\d+(?:\.\d+)?|\.\d+)
     | (?P<dot>\.)
     | (?P<string>'(?P<single>[^']*)'|"(?P<double>[^"]*)")
     | (?P<op><=|>=|!=|=|<|>)
+    | (?P<arith>[-+*])
     | (?P<punct>[(),])
     | (?P<word>[A-Za-z_][A-Za-z0-9_-]*)
     )""",
@@ -165,6 +185,7 @@ class _Parser:
         self.tokens = _tokenize(text)
         self.at = 0
         self.depth = 0  # brackets open around the token being read
+        self.operators = 0  # arithmetic operators read so far
 
     def peek(self) -> _Token | None:
         return self.tokens[self.at] if self.at < len(self.tokens) else None
@@ -211,12 +232,57 @@ class _Parser:
         return operands[0] if len(operands) == 1 else BoolOp(op, tuple(operands))
 
     def comparison(self) -> Node:
-        left = self.primary()
+        left = self.additive()
         token = self.peek()
         if token is not None and token.kind == "op":
             self.at += 1
-            return Compare(token.text, left, self.primary())
+            return Compare(token.text, left, self.additive())
         return left
+
+    def additive(self) -> Node:
+        node = self.multiplicative()
+        while (token := self.peek()) is not None and token.kind == "arith" and token.text != "*":
+            self.at += 1
+            self.count_operator(token)
+            node = Arithmetic(token.text, node, self.multiplicative())
+        return node
+
+    def multiplicative(self) -> Node:
+        node = self.unary()
+        while (token := self.peek()) is not None and (
+            (token.kind == "arith" and token.text == "*")
+            or (token.kind == "word" and token.text in ("div", "mod"))
+        ):
+            self.at += 1
+            self.count_operator(token)
+            node = Arithmetic(token.text, node, self.unary())
+        return node
+
+    def unary(self) -> Node:
+        """Leading minuses (read in a loop, never one recursion each); on a number the sign is
+        the number's own (-1 is a literal)."""
+        signs = 0
+        while (token := self.peek()) is not None and token.kind == "arith" and token.text == "-":
+            self.at += 1
+            signs += 1
+        node = self.primary()
+        if signs == 0:
+            return node
+        self.count_operator(token)
+        if isinstance(node, Literal) and isinstance(node.value, float):
+            return Literal(node.value * (-1) ** signs)
+        return Negative(node) if signs % 2 else Negative(Negative(node))
+
+    def count_operator(self, token: _Token | None) -> None:
+        """Each operator nests the tree one level deeper, and it is read and evaluated
+        recursively: a hostile chain must meet a message, not Python's recursion limit."""
+        self.operators += 1
+        if self.operators > MAX_OPERATORS:
+            message = Message(
+                N_("more than %(limit)d arithmetic operators"), limit=MAX_OPERATORS
+            )
+            position = token.position if token else self.end_position()
+            raise ExpressionError(message, position)
 
     def bracketed(self, opening: _Token) -> Node:
         """What is inside a bracket just opened, up to its closing one."""
@@ -367,9 +433,9 @@ def variables(node: Node) -> list[Var]:
             return [node]
         case Selected(var=var):
             return [var]
-        case Compare(left=left, right=right):
+        case Compare(left=left, right=right) | Arithmetic(left=left, right=right):
             return variables(left) + variables(right)
-        case Not(operand=operand):
+        case Not(operand=operand) | Negative(operand=operand):
             return variables(operand)
         case BoolOp(operands=operands) | Call(arguments=operands):
             return [v for operand in operands for v in variables(operand)]
@@ -381,9 +447,9 @@ def calls(node: Node) -> list[Call]:
     match node:
         case Call(arguments=arguments):
             return [node] + [c for argument in arguments for c in calls(argument)]
-        case Compare(left=left, right=right):
+        case Compare(left=left, right=right) | Arithmetic(left=left, right=right):
             return calls(left) + calls(right)
-        case Not(operand=operand):
+        case Not(operand=operand) | Negative(operand=operand):
             return calls(operand)
         case BoolOp(operands=operands):
             return [c for operand in operands for c in calls(operand)]
@@ -523,7 +589,51 @@ def _value(node: Node, answers: Mapping[str, Value]) -> Any:
             return any(evaluate(o, answers) for o in operands)
         case Call(function=function, arguments=arguments):
             return _call(function, [_value(a, answers) for a in arguments], answers, arguments)
+        case Arithmetic(op=op, left=left, right=right):
+            return _arithmetic(op, _value(left, answers), _value(right, answers))
+        case Negative(operand=operand):
+            number = _operand(_value(operand, answers))
+            return "" if number is None else -number
     raise AssertionError(node)
+
+
+def _operand(value: Any) -> float | None:
+    """A value as a number for arithmetic: a comparison's truth is 1 or 0, as in XPath; an
+    unanswered or non-numeric value is none."""
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, float | int):
+        return float(value)
+    number = _number(value) if isinstance(value, str) and value.strip() else None
+    return number if number is not None and math.isfinite(number) else None
+
+
+def _arithmetic(op: str, left_value: Any, right_value: Any) -> float | str:
+    """The result, or "" (no value, like an unanswered question) when an operand is not a
+    number, the divisor is zero or the result is too large for a number."""
+    left, right = _operand(left_value), _operand(right_value)
+    if left is None or right is None or (op in ("div", "mod") and right == 0):
+        return ""
+    match op:
+        case "+":
+            result = left + right
+        case "-":
+            result = left - right
+        case "*":
+            result = left * right
+        case "div":
+            result = left / right
+        case "mod":  # XPath's mod keeps the sign of the dividend, like math.fmod
+            result = math.fmod(left, right)
+        case _:
+            raise AssertionError(op)
+    return result if math.isfinite(result) else ""
+
+
+def calculate(node: Node, answers: Mapping[str, Value]) -> float | None:
+    """A calculation's value: a number, or None when it has none (an input unanswered or not a
+    number, a division by zero). A condition's truth is 1 or 0."""
+    return _operand(_value(node, answers))
 
 
 def _call(function: str, values: list[Any], answers: Mapping[str, Value], nodes: tuple) -> Any:
@@ -562,4 +672,8 @@ def to_json(node: Node) -> dict[str, Any]:
             return {"not": to_json(operand)}
         case BoolOp(op=op, operands=operands):
             return {op: [to_json(o) for o in operands]}
+        case Arithmetic(op=op, left=left, right=right):
+            return {"arithmetic": op, "left": to_json(left), "right": to_json(right)}
+        case Negative(operand=operand):
+            return {"arithmetic": "-", "left": {"value": 0.0}, "right": to_json(operand)}
     raise AssertionError(node)

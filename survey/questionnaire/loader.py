@@ -71,6 +71,7 @@ def build_version(definition: dict[str, Any], number: int = 1) -> QuestionnaireV
                     max_length=q.get("max_length"),
                     show_if=q.get("show_if"),
                     accept_if=q.get("accept_if"),
+                    calculation=q.get("calculation"),
                     identifier=q.get("identifier", False),
                     choice_list=lists[q["list"]] if "list" in q else None,
                     **_bilingual(q, "label"),
@@ -148,6 +149,8 @@ def _question_definition(question: Question) -> dict[str, Any]:
         data["show_if"] = question.show_if
     if question.accept_if:
         data["accept_if"] = question.accept_if
+    if question.calculation:
+        data["calculation"] = question.calculation
     if question.identifier:
         data["identifier"] = True
     data["label"] = _texts(question, "label")

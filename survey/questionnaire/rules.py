@@ -16,6 +16,7 @@ from sqlalchemy import distinct, func, select
 from survey.messages import N_, Message
 from survey.models import (
     CHOICE_TYPES,
+    COMPUTED_TYPES,
     NUMBER_TYPES,
     Answer,
     DbSession,
@@ -180,6 +181,7 @@ def _question_problems(question: Question, asked: list[str], all_names: list[str
             problems.append(
                 Problem(subject, Message(N_("show-if: %(problem)s"), problem=error.text))
             )
+    problems += _calculation_problems(question, asked, all_names)
     if question.accept_if:
         try:
             check_references(
@@ -189,6 +191,31 @@ def _question_problems(question: Question, asked: list[str], all_names: list[str
             problems.append(
                 Problem(subject, Message(N_("constraint: %(problem)s"), problem=error.text))
             )
+    return problems
+
+
+def _calculation_problems(question: Question, asked: list[str], all_names: list[str]) -> list:
+    """A calculated question has a calculation that reads only earlier questions (as a
+    show-if does, so there is never a cycle); no other question has one."""
+    subject = _question(question)
+    computed = question.type in COMPUTED_TYPES
+    if not computed:
+        if question.calculation:
+            message = Message(N_("only a calculated question has a calculation"))
+            return [Problem(subject, message)]
+        return []
+    if not question.calculation:
+        return [Problem(subject, Message(N_("a calculated question needs a calculation")))]
+    problems = []
+    if question.required:
+        message = Message(N_("a calculated question is never asked: it cannot be required"))
+        problems.append(Problem(subject, message))
+    try:
+        check_references(question.calculation, asked, all_names, itself=question.name)
+    except ExpressionError as error:
+        problems.append(
+            Problem(subject, Message(N_("calculation: %(problem)s"), problem=error.text))
+        )
     return problems
 
 

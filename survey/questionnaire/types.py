@@ -53,6 +53,7 @@ class QuestionType(StrEnum):
     SHORT_TEXT = "short_text"
     LONG_TEXT = "long_text"
     NOTE = "note"
+    CALCULATE = "calculate"  # computed on the server from earlier answers, never asked
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,13 @@ class TypeSpec:
     numeric: bool = False
     text_limit: int | None = None
     histogram: bool = False
+    computed: bool = False
+
+    @property
+    def asked(self) -> bool:
+        """Whether the participant is shown it (a note is, without a field; a calculation is
+        not at all)."""
+        return not self.computed
 
     @property
     def answered(self) -> bool:
@@ -339,6 +347,21 @@ SPECS: dict[QuestionType, TypeSpec] = {
             statistics="none",
             display=Display("value", "", str),
         ),
+        # Numeric: this parser's calculations are arithmetic, and a condition's truth is 1 or
+        # 0, so every value is a number, summarised, charted and exported as one (a score).
+        TypeSpec(
+            type=QuestionType.CALCULATE,
+            label=N_("Calculation (computed from earlier answers, not shown)"),
+            xlsform=("calculate", ""),
+            codebook="calculated",
+            storage=_NUMBER,
+            field=f"{_FIELDS}:no_field",
+            show_if="number",
+            statistics="number",
+            display=Display("number", "12345.67", _plain),
+            numeric=True,
+            computed=True,
+        ),
     )
 }
 
@@ -357,6 +380,8 @@ def types_where(test: Callable[[TypeSpec], bool]) -> frozenset[QuestionType]:
 
 CHOICE_TYPES = types_where(lambda spec: spec.choices)
 NUMBER_TYPES = types_where(lambda spec: spec.numeric)
+BOUNDED_TYPES = types_where(lambda spec: spec.numeric and not spec.computed)  # min and max
+COMPUTED_TYPES = types_where(lambda spec: spec.computed)
 TEXT_TYPES = types_where(lambda spec: spec.text_limit is not None)
 
 # The questionnaire spreadsheet's (type, appearance) -> our type; the plain (type, "") pair is

@@ -115,6 +115,35 @@
     return UNKNOWN;
   }
 
+  // A value as a number for arithmetic (expressions.py _operand): a comparison's truth is 1 or
+  // 0; an unanswered, non-numeric or infinite value is none.
+  function operand(value) {
+    if (typeof value === "boolean") return value ? 1 : 0;
+    if (typeof value === "number") return isFinite(value) ? value : null;
+    if (typeof value !== "string" || value.trim() === "") return null;
+    var number = toNumber(value);
+    return number !== null && isFinite(number) ? number : null;
+  }
+
+  // expressions.py _arithmetic: "" (no value, like an unanswered question) when an operand is
+  // not a number, the divisor is zero or the result is not finite.
+  function arithmetic(op, leftValue, rightValue) {
+    var left = operand(leftValue);
+    var right = operand(rightValue);
+    if (left === null || right === null) return "";
+    if ((op === "div" || op === "mod") && right === 0) return "";
+    var result;
+    switch (op) {
+      case "+": result = left + right; break;
+      case "-": result = left - right; break;
+      case "*": result = left * right; break;
+      case "div": result = left / right; break;
+      case "mod": result = left % right; break; // keeps the dividend's sign, as math.fmod
+      default: return UNKNOWN;
+    }
+    return isFinite(result) ? result : "";
+  }
+
   function truthy(value) {
     if (value === UNKNOWN) return UNKNOWN;
     return !(value === "" || value === null || value === 0 || value === false);
@@ -136,6 +165,12 @@
       var list = answer(form, node.selected);
       if (list === UNKNOWN) return UNKNOWN;
       return Array.isArray(list) ? list.indexOf(node.code) >= 0 : scalar(list) === node.code;
+    }
+    if ("arithmetic" in node) {
+      var first = value(node.left, form);
+      var second = value(node.right, form);
+      if (first === UNKNOWN || second === UNKNOWN) return UNKNOWN;
+      return arithmetic(node.arithmetic, first, second);
     }
     if ("op" in node) {
       var left = value(node.left, form);
