@@ -138,6 +138,8 @@ def _codebook_row(variable: Variable, column: str) -> list[object]:
         notes.insert(0, f"at most {high:g}")
     if variable.accept_if:
         notes.insert(0, f"accepted when {variable.accept_if}")
+    if variable.default is not None:
+        notes.insert(0, f"prefilled with {variable.default}")
     if variable.calculation:
         notes.insert(0, f"computed on the server as {variable.calculation}")
     return [

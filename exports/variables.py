@@ -31,6 +31,7 @@ class Variable:
     max_value: float | None = None
     accept_if: str | None = None  # the constraint an answer met (XLSForm constraint)
     calculation: str | None = None  # how a calculated question's answer is computed
+    default: str | None = None  # the answer its field was prefilled with
     page_en: str = ""  # the title of the page that asks it (the newest version's)
     page_fr: str | None = None
     choices: list[ChoiceInfo] = field(default_factory=list)
@@ -108,6 +109,7 @@ def collect_variables(versions: list[QuestionnaireVersion]) -> list[Variable]:
                     max_value=question.max_value,
                     accept_if=question.accept_if,
                     calculation=question.calculation,
+                    default=question.default_answer,
                 )
                 order.insert(order.index(previous) + 1 if previous else 0, question.name)
             else:
@@ -115,6 +117,7 @@ def collect_variables(versions: list[QuestionnaireVersion]) -> list[Variable]:
                 variable.required, variable.show_if = question.required, question.show_if
                 variable.accept_if = question.accept_if
                 variable.calculation = question.calculation
+                variable.default = question.default_answer
                 variable.identifier = variable.identifier or question.identifier
             variable.page_en, variable.page_fr = question.page.title_en, question.page.title_fr
             _merge_choices(variable, question)

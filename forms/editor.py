@@ -152,6 +152,15 @@ class QuestionForm(EditorForm):
     max_value = NumberField(_l("Largest answer allowed"), validators=[Optional()])
     max_length = whole_number(_l("Longest answer allowed (characters)"), 1, LONGEST_TEXT)
     identifier = BooleanField(_l("Identifies the participant (left out of de-identified exports)"))
+    default_answer = text(
+        _l("Default answer"),
+        maximum=5000,
+        description=_l(
+            "Filled in the first time the participant sees the page; they can change or clear "
+            "it. A choice's code (codes separated by spaces for multiple choice), a number, a "
+            "date such as 2026-03-14, a time such as 14:30, or text. Leave empty for none."
+        ),
+    )
     show_if = text(
         _l("Show only if"),
         maximum=MAX_EXPRESSION_LENGTH,
@@ -172,7 +181,10 @@ class QuestionForm(EditorForm):
         (_l("Question"), ("name", "type", "choice_list")),
         (_l("English"), ("label_en", "hint_en")),
         (_l("French"), ("label_fr", "hint_fr")),
-        (_l("Answer"), ("required", "min_value", "max_value", "max_length", "identifier")),
+        (
+            _l("Answer"),
+            ("required", "min_value", "max_value", "max_length", "default_answer", "identifier"),
+        ),
         (_l("Condition"), ("show_if",)),
         (_l("Calculation"), ("calculation",)),
     )

@@ -26,7 +26,7 @@ def _columns(*names: str) -> dict[str, str]:
 
 SURVEY_COLUMNS = _columns(
     "type", "name", "label", "hint", "required", "relevant", "constraint", "constraint_message",
-    "appearance", "parameters", "calculation", "kind", "screen_out_if", "identifier",
+    "appearance", "parameters", "calculation", "default", "kind", "screen_out_if", "identifier",
 )  # fmt: skip
 CHOICE_COLUMNS = _columns("list_name", "name", "label")
 SETTINGS_COLUMNS = _columns("form_title", "form_id", "version", "default_language")
@@ -62,7 +62,7 @@ ALIASES = {
 DISPLAY_COLUMNS = {
     "survey": frozenset({
         "guidance_hint", "media", "image", "audio", "video", "big-image", "required_message",
-        "read_only", "autoplay", "default", "note", "comments", "requiredmsg", "buttontext",
+        "read_only", "autoplay", "note", "comments", "requiredmsg", "buttontext",
         "noapperrorstring", "rows", "kobo--locking-profile", "sms_field",
     }),
     "choices": frozenset({"media", "image", "audio", "video", "big-image"}),

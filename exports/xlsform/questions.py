@@ -25,7 +25,7 @@ from exports.xlsform.values import (
 )
 from survey.messages import N_, Message
 from survey.questionnaire.rules import NAME
-from survey.questionnaire.types import XLSFORM_TYPES, spec_of
+from survey.questionnaire.types import XLSFORM_TYPES, DefaultRefused, TypeSpec, spec_of
 
 # What pyxform's or_other adds, in both languages (questionnaire text, as a label would be).
 OTHER_CHOICE = {"en": "Other", "fr": "Autre"}
@@ -35,7 +35,7 @@ _SELECTS = ("select_one", "select_multiple")
 _QUESTION_FIELDS = {
     "type", "name", "label::en", "label::fr", "hint::en", "hint::fr", "required", "relevant",
     "constraint", "constraint_message::en", "constraint_message::fr", "appearance",
-    "parameters", "identifier",
+    "parameters", "identifier", "default",
 }  # fmt: skip
 # ODK's range without parameters.
 _DEFAULT_RANGE = {"min": 1, "max": 10}
@@ -99,6 +99,8 @@ class QuestionReader:
             )
         if hint := bilingual(self.sheet, row, "hint", limit=5000):
             question["hint"] = hint
+        if row["default"]:
+            self.default(row, spec, question)
         if explained := bilingual(self.sheet, row, "constraint_message", limit=500):
             if row["constraint"] and _xls(our_type) != "range" and spec.asked:
                 question["constraint_message"] = explained
@@ -106,6 +108,26 @@ class QuestionReader:
                 notice = Message(N_("there is no constraint to explain: ignored"))
                 self.sheet.notice(row, "constraint_message::en", notice)
         return question
+
+    def default(self, row: Row, spec: TypeSpec, question: dict[str, Any]) -> None:
+        """A default that is an answer of the question's type is kept; one ODK computes from
+        other answers or with a function is not supported here."""
+        written = row["default"]
+        if spec.computed or not spec.answered:
+            message = Message(N_("a %(type)s question takes no default"), type=spec.codebook)
+            self.sheet.unsupported(row, "default", message)
+            return
+        if "${" in written or "(" in written:
+            message = Message(N_("a default computed by ODK is not supported: write the answer"))
+            self.sheet.unsupported(row, "default", message)
+            return
+        codes = [c["code"] for c in self.lists.get(question.get("list", ""), [])]
+        try:
+            spec.read_default(written, codes)
+        except DefaultRefused as refused:
+            self.sheet.error(row, "default", refused.message)
+            return
+        question["default"] = written
 
     def calculation(self, row: Row, question: dict[str, Any], conditions: Conditions) -> None:
         """A calculate row's expression, checked with the conditions (it reads only earlier

@@ -92,6 +92,7 @@ def _question_row(question: Mapping[str, Any]) -> dict[str, Any]:
         "appearance": appearance or None,
         "parameters": _range_parameters(question) if xls_type == "range" else None,
         "calculation": question.get("calculation"),
+        "default": question.get("default"),
         "identifier": "yes" if question.get("identifier") else None,
     }
 

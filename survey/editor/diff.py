@@ -32,7 +32,7 @@ class Change:
 
 SETTINGS = (
     "type", "required", "min", "max", "max_length", "show_if", "accept_if", "calculation",
-    "identifier",
+    "default", "identifier",
 )  # fmt: skip
 
 

@@ -187,6 +187,9 @@ class Question(Bilingual, Base):
     # A calculate question's expression (survey.questionnaire.expressions), computed on the
     # server from earlier answers whenever a page is saved.
     calculation: Mapped[str | None] = mapped_column(Text)
+    # XLSForm's default: the answer, as written (survey.questionnaire.types read_default), that
+    # prefills the field the first time the participant sees the page.
+    default_answer: Mapped[str | None] = mapped_column(Text)
     choice_list_id: Mapped[int | None] = mapped_column(ForeignKey("choice_list.id"), index=True)
 
     page: Mapped[Page] = relationship(back_populates="questions")

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -101,6 +102,10 @@ class Response(Base):
     start_token: Mapped[str | None] = mapped_column(String(32), unique=True)
     # Position of the furthest page reached, so resuming lands where they left off.
     current_position: Mapped[int] = mapped_column(default=0)
+    # Position of the furthest page the participant saved (any button): a page beyond it has
+    # never been seen saved, so its defaults prefill it; one at or before it shows what they
+    # left, a default they cleared included.
+    saved_position: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     # The study information shown with the consent text; empty for responses begun before
     # the study information was kept (their consent text alone is in consent_version).
     study_information_id: Mapped[int | None] = mapped_column(

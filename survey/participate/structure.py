@@ -30,7 +30,8 @@ from survey.questionnaire.expressions import (
     to_json,
     variables,
 )
-from survey.questionnaire.types import TypeSpec, spec_of
+from survey.questionnaire.storage import AnswerValue
+from survey.questionnaire.types import DefaultRefused, TypeSpec, spec_of
 
 
 @dataclass(frozen=True, eq=False)
@@ -63,6 +64,7 @@ class Question(Bilingual):
     constraint_message_en: str | None
     constraint_message_fr: str | None
     calculation: Node | None  # a calculated question's expression, parsed
+    default: AnswerValue  # what prefills its field on a page not saved yet (None: nothing)
 
     def shown_with(self, answers: Mapping[str, Value]) -> bool:
         return self.condition is None or evaluate(self.condition, answers)
@@ -89,6 +91,7 @@ class Page(Bilingual):
     screen_out_if: str | None
     questions: tuple[Question, ...]
     names: frozenset[str]  # the variables asked on this page (with a field or a note)
+    defaults: Mapping[str, AnswerValue]  # what prefills the page the first time it is shown
 
 
 @dataclass(frozen=True, eq=False)
@@ -145,7 +148,17 @@ def _question(row: QuestionRow) -> Question:
         constraint_message_en=row.constraint_message_en,
         constraint_message_fr=row.constraint_message_fr,
         calculation=parse(row.calculation) if row.calculation else None,
+        default=_default(row),
     )
+
+
+def _default(row: QuestionRow) -> AnswerValue:
+    if row.default_answer is None:
+        return None
+    try:
+        return spec_of(row.type).read_default(row.default_answer, [c.code for c in row.choices])
+    except DefaultRefused:  # the draft's rules refuse it; an older draft is shown without it
+        return None
 
 
 def _page(row: PageRow) -> Page:
@@ -162,6 +175,7 @@ def _page(row: PageRow) -> Page:
         screen_out_if=row.screen_out_if,
         questions=questions,
         names=frozenset(q.name for q in questions if q.spec.asked),
+        defaults=MappingProxyType({q.name: q.default for q in questions if q.default is not None}),
     )
 
 

@@ -154,6 +154,8 @@ def _pre_consent_page(version: Version, page: Page):
         return to_page(version.pages[0])
     form = page_form(page, current_language(), data=pending)
     if not form.is_submitted():
+        if not page.names & pending.keys():  # nothing of it kept yet: its defaults prefill it
+            form = page_form(page, current_language(), data={**page.defaults, **pending})
         return _render_page(version, page, form, _displayed(page, pending))
     shown = _shown_fields(form, page, pending)
     if form.switch_language.data:  # keep the choice made so far, show the page again
@@ -229,6 +231,8 @@ def _question_page(response: Response, page: Page):
     answers = services.answers_by_name(version, stored)
     form = page_form(page, current_language(), data=answers)
     if not form.is_submitted():
+        if page.position > response.saved_position:  # never saved: its defaults prefill it
+            form = page_form(page, current_language(), data={**page.defaults, **answers})
         return _render_page(version, page, form, _displayed(page, answers))
     shown = _shown_fields(form, page, answers)
     valid = _valid(form, shown, answers)
@@ -266,6 +270,7 @@ def _save(
     }
     values.update(_values(form, shown))
     response.language = current_language()
+    response.saved_position = max(response.saved_position, page.position)
     return services.save_answers(db.session, response, values, stored)
 
 

@@ -72,6 +72,7 @@ def build_version(definition: dict[str, Any], number: int = 1) -> QuestionnaireV
                     show_if=q.get("show_if"),
                     accept_if=q.get("accept_if"),
                     calculation=q.get("calculation"),
+                    default_answer=q.get("default"),
                     identifier=q.get("identifier", False),
                     choice_list=lists[q["list"]] if "list" in q else None,
                     **_bilingual(q, "label"),
@@ -151,6 +152,8 @@ def _question_definition(question: Question) -> dict[str, Any]:
         data["accept_if"] = question.accept_if
     if question.calculation:
         data["calculation"] = question.calculation
+    if question.default_answer is not None:
+        data["default"] = question.default_answer
     if question.identifier:
         data["identifier"] = True
     data["label"] = _texts(question, "label")

@@ -27,6 +27,7 @@ from survey.models import (
     VersionStatus,
 )
 from survey.questionnaire.expressions import ExpressionError, check_references
+from survey.questionnaire.types import DefaultRefused, spec_of
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 
@@ -182,6 +183,8 @@ def _question_problems(question: Question, asked: list[str], all_names: list[str
                 Problem(subject, Message(N_("show-if: %(problem)s"), problem=error.text))
             )
     problems += _calculation_problems(question, asked, all_names)
+    if question.default_answer is not None:
+        problems += _default_problems(question)
     if question.accept_if:
         try:
             check_references(
@@ -217,6 +220,30 @@ def _calculation_problems(question: Question, asked: list[str], all_names: list[
             Problem(subject, Message(N_("calculation: %(problem)s"), problem=error.text))
         )
     return problems
+
+
+def _default_problems(question: Question) -> list[Problem]:
+    """A default is an answer the question could be given: of its type, from its choice list,
+    within its limits."""
+    spec = spec_of(question.type)
+    codes = [c.code for c in question.choices]
+    try:
+        value = spec.read_default(question.default_answer or "", codes)
+    except DefaultRefused as refused:
+        problem = refused.message
+    else:
+        low, high = question.min_value, question.max_value
+        if isinstance(value, float) and spec.numeric and (
+            (low is not None and value < low) or (high is not None and value > high)
+        ):
+            problem = Message(N_("it is outside the smallest and largest answers allowed"))
+        elif isinstance(value, str) and spec.text_limit is not None and len(value) > (
+            question.max_length or spec.text_limit
+        ):
+            problem = Message(N_("it is longer than the longest answer allowed"))
+        else:
+            return []
+    return [Problem(_question(question), Message(N_("default: %(problem)s"), problem=problem))]
 
 
 def _question(question: Question) -> Message:

@@ -10,7 +10,8 @@ imported where a form is built (forms/participant.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import StrEnum
@@ -18,7 +19,7 @@ from functools import cache
 from importlib import import_module
 from typing import Any
 
-from survey.messages import N_
+from survey.messages import N_, Message, excerpt
 from survey.questionnaire.storage import (
     COLUMNS,
     DATE_COLUMN,
@@ -87,6 +88,14 @@ def _minutes(value: time | datetime) -> str:
     return shown.removesuffix(":00")
 
 
+class DefaultRefused(ValueError):
+    """A default that is not an answer a question of its type (and choice list) can have."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
 @dataclass(frozen=True)
 class TypeSpec:
     """One question type. `label` is the editor's name for it (marked for translation, and
@@ -141,6 +150,41 @@ class TypeSpec:
     def multiple(self) -> bool:
         """Its answer is a list of choice codes (one 0/1 column per choice in exports)."""
         return self.display.cell == "ticks"
+
+    @property
+    def whole(self) -> bool:
+        """Its answers are whole numbers (shown without .0)."""
+        return self.display.cell == "whole"
+
+    def read_default(self, text: str, codes: Collection[str] = ()) -> AnswerValue:
+        """A default answer as written (the editor's field, XLSForm's `default` column: a code,
+        codes separated by spaces, a number, 2026-03-14, 14:30, 2026-03-14T14:30 or text) as
+        the answer it prefills; `codes` are its choice list's. Raises DefaultRefused."""
+        if self.storage is None or self.computed:
+            raise DefaultRefused(Message(N_("a %(type)s question takes no default"), type=self.codebook))
+        written = text.strip()
+        try:
+            value = self.from_json(written)
+        except (TypeError, ValueError):
+            value = None
+        wrong = Message(
+            N_("%(value)r is not an answer of a %(type)s question"),
+            value=excerpt(written),
+            type=self.codebook,
+        )
+        if value is None or value == [] or value == "":
+            raise DefaultRefused(wrong)
+        if isinstance(value, float) and (
+            not math.isfinite(value) or (self.whole and not value.is_integer())
+        ):
+            raise DefaultRefused(wrong)
+        if self.choices:
+            picked = value if isinstance(value, list) else [value]
+            for code in picked:
+                if code not in codes:
+                    message = Message(N_("%(code)r is not a code of its choice list"), code=code)
+                    raise DefaultRefused(message)
+        return value
 
     def encode(self, value: AnswerValue) -> Columns:
         """An answer as the answer table's value columns (exactly one set)."""
