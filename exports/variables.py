@@ -85,6 +85,14 @@ def _merge_choices(variable: Variable, question: Question) -> None:
             variable.choices.append(ChoiceInfo(choice.code, choice.label_en, choice.label_fr))
 
 
+def shown_if(question: Question) -> str | None:
+    """When the question is shown: its page's show-if and its own, both."""
+    page, own = question.page.show_if, question.show_if
+    if page and own:
+        return f"({page}) and ({own})"
+    return page or own
+
+
 def collect_variables(versions: list[QuestionnaireVersion]) -> list[Variable]:
     """Variables in questionnaire order. The newest version decides the wording and order; a
     variable that only older versions hold keeps its place after its older neighbour."""
@@ -103,7 +111,7 @@ def collect_variables(versions: list[QuestionnaireVersion]) -> list[Variable]:
                     label_en=question.label_en,
                     label_fr=question.label_fr,
                     required=question.required,
-                    show_if=question.show_if,
+                    show_if=shown_if(question),
                     identifier=question.identifier,
                     min_value=question.min_value,
                     max_value=question.max_value,
@@ -114,7 +122,7 @@ def collect_variables(versions: list[QuestionnaireVersion]) -> list[Variable]:
                 order.insert(order.index(previous) + 1 if previous else 0, question.name)
             else:
                 variable.label_en, variable.label_fr = question.label_en, question.label_fr
-                variable.required, variable.show_if = question.required, question.show_if
+                variable.required, variable.show_if = question.required, shown_if(question)
                 variable.accept_if = question.accept_if
                 variable.calculation = question.calculation
                 variable.default = question.default_answer
@@ -124,9 +132,8 @@ def collect_variables(versions: list[QuestionnaireVersion]) -> list[Variable]:
             variable.versions.append(version.number)
             variable.wording[version.number] = question.label_en
             variable.page_position[version.number] = question.page.position
-            variable.conditions[version.number] = (
-                parse(question.show_if) if question.show_if else None
-            )
+            condition = shown_if(question)
+            variable.conditions[version.number] = parse(condition) if condition else None
             previous = question.name
     for variable in by_name.values():
         variable.numeric_codes = bool(variable.choices) and all(

@@ -110,6 +110,14 @@ class PageDetailsForm(EditorForm):
     title_fr = text(_l("Title (French)"))
     intro_en = text(_l("Introduction (English)"), maximum=10_000, multiline=True)
     intro_fr = text(_l("Introduction (French)"), maximum=10_000, multiline=True)
+    show_if = text(
+        _l("Show this page only if"),
+        maximum=MAX_EXPRESSION_LENGTH,
+        description=_l(
+            "An expression of earlier pages' answers, such as ${pregnant} = 'yes'. When it is "
+            "false the page and its questions are skipped. Leave empty to always show."
+        ),
+    )
     screen_out_if = text(
         _l("End the survey after this page if"),
         maximum=MAX_EXPRESSION_LENGTH,
@@ -118,7 +126,7 @@ class PageDetailsForm(EditorForm):
     submit = SubmitField(_l("Save the page"))
 
     fieldsets = (
-        (_l("Page"), ("name", "kind", "screen_out_if")),
+        (_l("Page"), ("name", "kind", "show_if", "screen_out_if")),
         (_l("English"), ("title_en", "intro_en")),
         (_l("French"), ("title_fr", "intro_fr")),
     )

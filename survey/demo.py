@@ -173,7 +173,9 @@ def generate_responses(
             for question in questions:
                 if question.page.position > last_page or not spec_of(question.type).answered:
                     continue
-                if not condition_holds(question.show_if, given):
+                if not condition_holds(question.page.show_if, given) or not condition_holds(
+                    question.show_if, given
+                ):
                     continue
                 key = "rating_" if question.name.startswith("rating_") else question.name
                 value = generators.get(key, lambda a: None)(given)

@@ -1,11 +1,14 @@
 """Random form posts, with a valid CSRF token, to every participant page: never a server error,
 and whatever ends up stored is still a valid answer (known codes, numbers within range, text
-within its length and without control characters)."""
+within its length and without control characters, dates, times of day and dates and times of
+their own type within Excel's years and to the minute, and a calculation equal to what its
+inputs give)."""
 
 from __future__ import annotations
 
 import math
 import re
+from datetime import date, datetime, time
 from urllib.parse import urlencode
 
 import pytest
@@ -13,10 +16,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from forms.participant import FIRST_YEAR, LAST_YEAR
 from survey.models import Answer, Question, Response, ResponseStatus
 from survey.toolkit.content import SECTIONS
 from tests.conftest import Browser
 from tests.survey_steps import complete_survey
+from tests.test_dates_and_times import add_question
 
 ALLOWED = {302, 400, 404, 413}
 TEXT_LIMITS = {"short_text": 200, "long_text": 5000}
@@ -43,6 +48,19 @@ JUNK_NAMES = [
     "",
 ]
 ODD_NUMBERS = ["NaN", "sNaN", "inf", "-inf", "1e309", "-0", " 12 ", "0x10", "1_2", "9" * 400, "٣"]
+# Near and past the edges of what each input sends: hours and minutes out of range, seconds and
+# fractions, years Excel cannot show, days that do not exist, the other type's format.
+ODD_TIMES = [
+    "00:00", "23:59", "24:00", "12:60", "6:45", "06:45:30", "06:45:30.5", "06h45", "T06:45",
+    "06:45+02:00", " 06:45 ", "٠٦:٤٥", "2026-03-14T06:45",
+]  # fmt: skip
+ODD_DATETIMES = [
+    "2026-03-14T06:45", "2026-03-14 06:45", "2026-03-14T06:45:59", "1899-12-31T23:59",
+    "1900-01-01T00:00", "2100-12-31T23:59", "2101-01-01T00:00", "2026-02-30T10:00",
+    "2026-03-14T24:00", "2026-03-14", "06:45", "2026-03-14T06:45Z", "+2026-03-14T06:45",
+    "9999-12-31T23:59", "0001-01-01T00:00",
+]  # fmt: skip
+ODD_DATES = ["2026-03-14", "1899-12-31", "1900-01-01", "2100-12-31", "2101-01-01", "2026-02-30"]
 
 
 def _any_char():
@@ -65,6 +83,15 @@ def _plausible(question: Question):
     if question.choices:
         one = st.sampled_from([c.code for c in question.choices])
         return st.lists(one, min_size=1, max_size=4) if question.type == "multiple_choice" else one
+    if question.type == "time":
+        return st.one_of(st.sampled_from(ODD_TIMES), st.times().map(str))
+    if question.type == "datetime":
+        return st.one_of(
+            st.sampled_from(ODD_DATETIMES),
+            st.datetimes().map(lambda moment: moment.isoformat(timespec="minutes")),
+        )
+    if question.type == "date":
+        return st.one_of(st.sampled_from(ODD_DATES), st.dates().map(str))
     if question.type in ("rating", "integer", "decimal"):
         low, high = int(question.min_value or 0), int(question.max_value or 10)
         edges = [str(n) for n in (low - 1, low, high, high + 1)]
@@ -92,14 +119,47 @@ def _body(token: str, fields: dict[str, object]) -> str:
     return urlencode(pairs)
 
 
+def _only(answer: Answer, column: str, kind: type) -> object:
+    """The answer's one value, which must be in `column` and of exactly that type."""
+    columns = ("value_text", "value_number", "value_date", "value_time", "value_datetime")
+    assert [c for c in columns if getattr(answer, c) is not None] == [column], answer.value
+    value = getattr(answer, column)
+    assert type(value) is kind, (column, value)
+    return value
+
+
 def assert_stored_answers_are_valid(db) -> None:
     db.session.rollback()
-    for answer in db.session.scalars(select(Answer)):
+    answers = list(db.session.scalars(select(Answer)))
+    for answer in answers:
         question: Question = answer.question
         codes = {c.code for c in question.choices}
         kind = question.type
         where = (question.name, answer.value)
-        if kind == "multiple_choice":
+        if kind == "time":
+            woke = _only(answer, "value_time", time)
+            assert (woke.second, woke.microsecond, woke.tzinfo) == (0, 0, None), where
+        elif kind == "datetime":
+            moment = _only(answer, "value_datetime", datetime)
+            assert FIRST_YEAR <= moment.year <= LAST_YEAR and moment.tzinfo is None, where
+            assert (moment.second, moment.microsecond) == (0, 0), where
+        elif kind == "date":
+            day = _only(answer, "value_date", date)
+            assert FIRST_YEAR <= day.year <= LAST_YEAR, where
+        elif kind == "calculate":
+            # weeks_left = 40 - pregnancy_weeks, worked out here from the stored input.
+            weeks = next(
+                (
+                    a.value_number
+                    for a in answers
+                    if a.response_id == answer.response_id
+                    and a.question.name == "pregnancy_weeks"
+                ),
+                None,
+            )
+            assert weeks is not None, where
+            assert _only(answer, "value_number", float) == 40 - weeks, where
+        elif kind == "multiple_choice":
             assert answer.value_text and set(answer.value_text.split()) <= codes, where
         elif kind in ("single_choice", "yes_no", "likert"):
             assert answer.value_text in codes, where
@@ -131,8 +191,31 @@ def _reopen(db, response_id: str) -> None:
         db.session.commit()
 
 
+def assert_calculated_when_its_input_is(db) -> None:
+    """Every response with a number of weeks has its calculation, and only those."""
+    with_weeks = set(
+        db.session.scalars(
+            select(Answer.response_id).join(Question).where(Question.name == "pregnancy_weeks")
+        )
+    )
+    calculated = set(
+        db.session.scalars(
+            select(Answer.response_id).join(Question).where(Question.name == "weeks_left")
+        )
+    )
+    assert calculated == with_weeks
+
+
 @pytest.mark.slow
 def test_random_posts_to_participant_pages(app, db, browser, version):
+    # Before the first request, which builds the version's structure: a date, a time of day
+    # and a date and time on page 3 and 4, and a calculation from page 3's weeks of pregnancy.
+    add_question(db, version, 3, name="baby_born", type="date")
+    add_question(db, version, 3, name="woke_at", type="time")
+    add_question(db, version, 4, name="last_expressed", type="datetime")
+    add_question(
+        db, version, 4, name="weeks_left", type="calculate", calculation="40 - ${pregnancy_weeks}"
+    )
     complete_survey(browser, upto=8)  # a participant who has reached page 9
     db.session.rollback()  # see what the requests committed
     [participant] = list(db.session.scalars(select(Response.id)))
@@ -182,6 +265,7 @@ def test_random_posts_to_participant_pages(app, db, browser, version):
             assert response.status_code in ALLOWED, (url, fields, response.status_code)
             visitor._remember_token(response)
         assert_stored_answers_are_valid(db)
+        assert_calculated_when_its_input_is(db)
         _reopen(db, participant)
 
     post_randomly()

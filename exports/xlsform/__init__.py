@@ -21,7 +21,7 @@ Forms from ODK and KoboToolbox import wherever their questions can be asked here
 settings sheet is optional (pyxform's `id_string` and `title` are read; a missing form_id comes
 from the file's name, a missing title from the form_id); a formula's saved result is read; old
 syntax (`label:English`, `select one from X`, `select all that apply X`) is read; nested groups
-are flattened into pages, a group's `relevant` joins each of its questions' show-if, a name
+are flattened into pages, a group's `relevant` is its page's show-if, a name
 repeated in another group is prefixed with its group path; a constraint other than limits is
 kept as an expression (`accept_if`) checked on the server, with its `constraint_message`.
 Skipped with a notice: device metadata rows (start, end, today, deviceid, imei...), Kobo's

@@ -1,9 +1,8 @@
 """The survey sheet's conditions (relevant, constraint, screen_out_if), checked once every name
 is known.
 
-A group's relevant holds for each question inside it, nested groups included, so it is joined
-to each question's own with `and`: the participant's flow skips a page whose questions are all
-hidden, which makes it the page's show-if. A condition that reads a question that was dropped
+A group's relevant is its page's show-if; a page made of a nested group has those of every
+group around it, joined with `and`. A condition that reads a question that was dropped
 (`--skip-unsupported`) or skipped (metadata) is dropped with a notice; it is no error of its
 own, since the refusal of a question not imported already stops the upload."""
 
@@ -46,7 +45,7 @@ class Condition:
 class Conditions:
     sheet: Sheet
     all: list[Condition] = field(default_factory=list)
-    # A question's show-if: the conditions of its groups, outermost first, then its own.
+    # A page's show-if (its groups' conditions, outermost first) or a question's (its own).
     show_ifs: list[tuple[dict[str, Any], list[Condition]]] = field(default_factory=list)
     constraints: list[tuple[dict[str, Any], Condition]] = field(default_factory=list)
     calculations: list[tuple[dict[str, Any], Condition]] = field(default_factory=list)

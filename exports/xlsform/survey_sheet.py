@@ -128,18 +128,15 @@ class SurveyReader:
             message = Message(N_("this end_repeat has no begin_repeat before it"))
             self.sheet.error(row, "type", message)
         else:
-            parts = [g.condition for g in self.groups if g.condition is not None]
             path = [g.name for g in self.groups]
             question = self.questions.read(row, xls, path, self.conditions)
             if question is not None:
                 if own := self.questions.condition(row):
-                    parts.append(self.conditions.add(own))
-                self.conditions.show_if(question, parts)
+                    self.conditions.show_if(question, [self.conditions.add(own)])
                 self.current_page(row)["questions"].append(question)
             if self.questions.other_follows is not None and question is not None:
                 other, shown = self.questions.other_question(row, question)
-                group_parts = [g.condition for g in self.groups if g.condition is not None]
-                self.conditions.show_if(other, [*group_parts, self.conditions.add(shown)])
+                self.conditions.show_if(other, [self.conditions.add(shown)])
                 self.current_page(row)["questions"].append(other)
             self.questions.other_follows = None
 
@@ -228,6 +225,8 @@ class SurveyReader:
         group.pages.append(page)
         self.pages.append(page)
         self.page = page
+        # The page's show-if: its group's relevant and those of the groups around it.
+        self.conditions.show_if(page, [g.condition for g in self.groups if g.condition])
         return page
 
     def page_name(self, row: Row, renamable: bool) -> str:

@@ -69,6 +69,7 @@ def _survey_rows(definition: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
             **_texts("label", page["title"]),
             **_texts("hint", page.get("intro")),
             "appearance": "field-list",  # ODK shows the group as one screen, as we do
+            "relevant": page.get("show_if"),
             "kind": page["kind"],
             "screen_out_if": page.get("screen_out_if"),
         }

@@ -103,8 +103,11 @@ def _page_changes(old_def: Definition | None, new_def: Definition) -> list[Chang
             continue
         if (old["title"], old.get("intro")) != (page["title"], page.get("intro")):
             changes.append(Change(ChangeKind.REWORDED, f"page {name}", "title or introduction", 0))
-        if (old["kind"], old.get("screen_out_if")) != (page["kind"], page.get("screen_out_if")):
-            changes.append(Change(ChangeKind.CHANGED, f"page {name}", "kind or screen-out", 0))
+        settings = ("kind", "screen_out_if", "show_if")
+        if any(old.get(key) != page.get(key) for key in settings):
+            changes.append(
+                Change(ChangeKind.CHANGED, f"page {name}", "kind, show-if or screen-out", 0)
+            )
     for name in old_pages.keys() - new_pages.keys():
         changes.append(Change(ChangeKind.REMOVED, f"page {name}", "page removed", 0))
     old_order = [n for n in old_pages if n in new_pages]

@@ -108,6 +108,9 @@ class Page(Bilingual, Base):
     intro_fr: Mapped[str | None] = mapped_column(Text)
     # An expression (XLSForm subset) that, when true after this page, thanks the person and ends.
     screen_out_if: Mapped[str | None] = mapped_column(Text)
+    # An expression (XLSForm group relevant): the page and its questions are skipped when it is
+    # false; it reads only questions of earlier pages.
+    show_if: Mapped[str | None] = mapped_column(Text)
 
     version: Mapped[QuestionnaireVersion] = relationship(back_populates="pages")
     questions: Mapped[list[Question]] = relationship(

@@ -96,8 +96,10 @@ def visible_questions(page: Page, answers: Mapping[str, AnswerValue]) -> list[Qu
 
 
 def is_shown(page: Page, answers: Mapping[str, AnswerValue]) -> bool:
-    """A page whose every question is hidden is skipped, and so is one holding calculations
-    only (pages with no questions never are)."""
+    """A page whose show-if is false is skipped, so is one whose every question is hidden, and
+    one holding calculations only (pages with no questions otherwise never are)."""
+    if page.condition is not None and not evaluate(page.condition, answers):
+        return False
     return not page.questions or bool(visible_questions(page, answers))
 
 

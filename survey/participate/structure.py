@@ -23,6 +23,7 @@ from survey.models import Question as QuestionRow
 from survey.models.questionnaire import Bilingual
 from survey.questionnaire.expressions import (
     CURRENT,
+    BoolOp,
     Node,
     Value,
     evaluate,
@@ -89,6 +90,7 @@ class Page(Bilingual):
     intro_en: str | None
     intro_fr: str | None
     screen_out_if: str | None
+    condition: Node | None  # show_if, parsed: the page is skipped when it is false
     questions: tuple[Question, ...]
     names: frozenset[str]  # the variables asked on this page (with a field or a note)
     defaults: Mapping[str, AnswerValue]  # what prefills the page the first time it is shown
@@ -122,7 +124,15 @@ def whole_version():
     )
 
 
-def _question(row: QuestionRow) -> Question:
+def _both(page_condition: Node | None, own: Node | None) -> Node | None:
+    if page_condition is None or own is None:
+        return page_condition or own
+    return BoolOp("and", (page_condition, own))
+
+
+def _question(row: QuestionRow, page_condition: Node | None) -> Question:
+    """`condition`, which the server evaluates, holds the page's show-if as well; the page's
+    script only needs the question's own (the page's reads earlier pages, already settled)."""
     condition = parse(row.show_if) if row.show_if else None
     return Question(
         id=row.id,
@@ -138,7 +148,7 @@ def _question(row: QuestionRow) -> Question:
         max_length=row.max_length,
         show_if=row.show_if,
         choices=tuple(Choice(c.code, c.label_en, c.label_fr) for c in row.choices),
-        condition=condition,
+        condition=_both(page_condition, condition),
         condition_json=json.dumps(to_json(condition)) if condition is not None else "",
         reads=frozenset(v.name for v in variables(condition))
         if condition is not None
@@ -162,7 +172,8 @@ def _default(row: QuestionRow) -> AnswerValue:
 
 
 def _page(row: PageRow) -> Page:
-    questions = tuple(_question(q) for q in row.questions)
+    condition = parse(row.show_if) if row.show_if else None
+    questions = tuple(_question(q, condition) for q in row.questions)
     return Page(
         id=row.id,
         position=row.position,
@@ -173,6 +184,7 @@ def _page(row: PageRow) -> Page:
         intro_en=row.intro_en,
         intro_fr=row.intro_fr,
         screen_out_if=row.screen_out_if,
+        condition=condition,
         questions=questions,
         names=frozenset(q.name for q in questions if q.spec.asked),
         defaults=MappingProxyType({q.name: q.default for q in questions if q.default is not None}),

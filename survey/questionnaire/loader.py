@@ -56,6 +56,7 @@ def build_version(definition: dict[str, Any], number: int = 1) -> QuestionnaireV
             name=p["name"],
             kind=p["kind"],
             screen_out_if=p.get("screen_out_if"),
+            show_if=p.get("show_if"),
             **_bilingual(p, "title"),
             **_bilingual(p, "intro"),
         )
@@ -172,6 +173,8 @@ def _page_definition(page: Page) -> dict[str, Any]:
     }
     if intro := _texts(page, "intro"):
         data["intro"] = intro
+    if page.show_if:
+        data["show_if"] = page.show_if
     if page.screen_out_if:
         data["screen_out_if"] = page.screen_out_if
     data["questions"] = [_question_definition(q) for q in page.questions]

@@ -126,6 +126,16 @@ def structure_problems(version: QuestionnaireVersion) -> list[Problem]:
 
     asked: list[str] = []
     for page in version.pages:
+        if page.show_if and page.kind == PageKind.CONSENT:
+            message = Message(N_("the consent page is always shown: it takes no show-if"))
+            problems.append(Problem(_page(page), message))
+        elif page.show_if:
+            try:
+                check_references(page.show_if, asked, all_names)
+            except ExpressionError as error:
+                problems.append(
+                    Problem(_page(page), Message(N_("show-if: %(problem)s"), problem=error.text))
+                )
         for question in page.questions:
             problems += _question_problems(question, asked, all_names)
             asked.append(question.name)
