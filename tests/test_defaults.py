@@ -48,13 +48,13 @@ def test_a_default_is_read_as_its_types_answer(kind, written, value):
     [
         (QuestionType.SINGLE_CHOICE, "z", "'z' is not a code of its choice list"),
         (QuestionType.MULTIPLE_CHOICE, "a z", "'z' is not a code of its choice list"),
-        (QuestionType.INTEGER, "2.5", "'2.5' is not an answer of a integer question"),
-        (QuestionType.RATING, "seven", "'seven' is not an answer of a 0-10 rating question"),
-        (QuestionType.DECIMAL, "nan", "'nan' is not an answer of a decimal question"),
-        (QuestionType.DATE, "14/03/2026", "'14/03/2026' is not an answer of a date question"),
-        (QuestionType.TIME, "half past two", "is not an answer of a time of day question"),
-        (QuestionType.NOTE, "x", "a note question takes no default"),
-        (QuestionType.CALCULATE, "1", "a calculated question takes no default"),
+        (QuestionType.INTEGER, "2.5", "'2.5' is not an answer to this type of question (integer)"),
+        (QuestionType.RATING, "seven", "'seven' is not an answer to this type of question (0-10 rating)"),
+        (QuestionType.DECIMAL, "nan", "'nan' is not an answer to this type of question (decimal)"),
+        (QuestionType.DATE, "14/03/2026", "'14/03/2026' is not an answer to this type of question (date)"),
+        (QuestionType.TIME, "half past two", "is not an answer to this type of question (time of day)"),
+        (QuestionType.NOTE, "x", "this type of question (note) takes no default"),
+        (QuestionType.CALCULATE, "1", "this type of question (calculated) takes no default"),
     ],
 )
 def test_a_default_that_is_no_answer_is_refused(kind, written, message):
@@ -111,8 +111,8 @@ def test_defaults_are_read_kept_and_written_back(tmp_path):
     ("row", "message"),
     [
         (["select_one yn", "smoker", "Smoker?", "maybe"], "'maybe' is not a code of its choice list"),
-        (["integer", "children", "Children?", "one"], "'one' is not an answer of a integer question"),
-        (["note", "hello", "Hello", "x"], "a note question takes no default"),
+        (["integer", "children", "Children?", "one"], "'one' is not an answer to this type of question (integer)"),
+        (["note", "hello", "Hello", "x"], "this type of question (note) takes no default"),
     ],
 )  # fmt: skip
 def test_a_bad_default_is_refused_at_its_cell(tmp_path, row, message):
@@ -207,13 +207,13 @@ def page_id(db, name: str) -> int:
     ("fields", "problem"),
     [
         ({"type": "integer", "default_answer": "2.5"},
-         "default: '2.5' is not an answer of a integer question"),
+         "default: '2.5' is not an answer to this type of question (integer)"),
         ({"type": "integer", "default_answer": "50", "max_value": "20"},
          "default: it is outside the smallest and largest answers allowed"),
         ({"type": "short_text", "default_answer": "abcdef", "max_length": "3"},
          "default: it is longer than the longest answer allowed"),
         ({"type": "date", "default_answer": "tomorrow"},
-         "default: 'tomorrow' is not an answer of a date question"),
+         "default: 'tomorrow' is not an answer to this type of question (date)"),
     ],
 )  # fmt: skip
 def test_the_editor_refuses_a_default_that_is_no_answer(admin, db, draft, fields, problem):

@@ -23,7 +23,9 @@ from survey.models import Answer, Question
 from survey.participate.structure import build_structure
 from survey.questionnaire.storage import COLUMNS, VALUE_COLUMNS
 from survey.questionnaire.types import (
+    BOUNDED_TYPES,
     CHOICE_TYPES,
+    COMPUTED_TYPES,
     NUMBER_TYPES,
     SPECS,
     TEXT_TYPES,
@@ -49,6 +51,7 @@ SAMPLES: dict[QuestionType, object] = {
     QuestionType.DATETIME: datetime(2026, 3, 14, 6, 45),
     QuestionType.SHORT_TEXT: "Short",
     QuestionType.LONG_TEXT: "Long\ntext",
+    QuestionType.CALCULATE: 20.0,
 }
 NO_ANSWER = {QuestionType.NOTE}
 
@@ -120,7 +123,9 @@ def test_the_xlsform_pairs_are_unique_and_read_back_as_their_type() -> None:
 def test_the_tables_that_used_to_repeat_types_are_read_from_the_specs() -> None:
     assert set(TYPE_LABELS) == set(TYPE_NAMES) == set(QuestionType)
     assert {"single_choice", "multiple_choice", "yes_no", "likert"} == CHOICE_TYPES
-    assert {"rating", "integer", "decimal"} == NUMBER_TYPES
+    assert {"rating", "integer", "decimal", "calculate"} == NUMBER_TYPES
+    assert {"rating", "integer", "decimal"} == BOUNDED_TYPES  # a smallest and largest answer
+    assert {"calculate"} == COMPUTED_TYPES
     assert {"short_text", "long_text"} == TEXT_TYPES
 
 
@@ -155,7 +160,7 @@ def test_the_participant_field_is_made_from_the_spec(app, db, version, kind: Que
     with app.test_request_context("/survey/page/3"):
         form = page_form(structure.pages[2], "en")
     db.session.rollback()
-    if kind in NO_ANSWER:
+    if kind in NO_ANSWER or kind in COMPUTED_TYPES:  # a note's text, a calculation: no field
         assert question.name not in form
     else:
         assert isinstance(form[question.name], Field)

@@ -666,7 +666,7 @@ def test_a_column_that_only_changes_display_or_defaults_is_a_notice(header: str)
     )
 
 
-def test_a_group_relevant_becomes_the_condition_of_each_of_its_questions() -> None:
+def test_a_group_relevant_becomes_its_pages_show_if() -> None:
     survey = [
         ["type", "name", "label", "relevant"],
         ["begin_group", "first", "First"],
@@ -681,8 +681,11 @@ def test_a_group_relevant_becomes_the_condition_of_each_of_its_questions() -> No
     result = read(survey)
 
     questions = questions_of(result)
-    assert questions["weeks"]["show_if"] == "${pregnant} = 'yes'"
-    assert questions["kicks"]["show_if"] == "(${pregnant} = 'yes') and (${weeks} > 20)"
+    pages = {p["name"]: p for p in result.definition["pages"]}
+    assert pages["later"]["show_if"] == "${pregnant} = 'yes'"
+    assert "show_if" not in pages["first"]
+    assert "show_if" not in questions["weeks"]  # the page's, not copied onto each question
+    assert questions["kicks"]["show_if"] == "${weeks} > 20"
     assert "show_if" not in questions["pregnant"]
     assert read_xlsform(written(result.definition)).definition == result.definition
 
@@ -725,8 +728,13 @@ def test_nested_groups_are_flattened_into_pages() -> None:
         ["notes"],
     ]
     questions = questions_of(result)
-    assert questions["age"]["show_if"] == "${consent} = 'yes'"
-    assert questions["baby_name"]["show_if"] == "(${consent} = 'yes') and (${age} > 15)"
+    assert not any("show_if" in q for q in questions.values())
+    assert [p.get("show_if") for p in pages] == [
+        None,
+        "${consent} = 'yes'",
+        "(${consent} = 'yes') and (${age} > 15)",  # the groups around it, and its own
+        "${consent} = 'yes'",
+    ]
     notices = notices_at(result)
     assert "a group inside a group" in notices["survey", 6, "type"]
     assert "a group inside a group" in notices["survey", 9, "type"]

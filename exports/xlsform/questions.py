@@ -114,7 +114,7 @@ class QuestionReader:
         other answers or with a function is not supported here."""
         written = row["default"]
         if spec.computed or not spec.answered:
-            message = Message(N_("a %(type)s question takes no default"), type=spec.codebook)
+            message = Message(N_("this type of question (%(type)s) takes no default"), type=spec.codebook)
             self.sheet.unsupported(row, "default", message)
             return
         if "${" in written or "(" in written:
