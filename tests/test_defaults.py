@@ -49,10 +49,22 @@ def test_a_default_is_read_as_its_types_answer(kind, written, value):
         (QuestionType.SINGLE_CHOICE, "z", "'z' is not a code of its choice list"),
         (QuestionType.MULTIPLE_CHOICE, "a z", "'z' is not a code of its choice list"),
         (QuestionType.INTEGER, "2.5", "'2.5' is not an answer to this type of question (integer)"),
-        (QuestionType.RATING, "seven", "'seven' is not an answer to this type of question (0-10 rating)"),
+        (
+            QuestionType.RATING,
+            "seven",
+            "'seven' is not an answer to this type of question (0-10 rating)",
+        ),
         (QuestionType.DECIMAL, "nan", "'nan' is not an answer to this type of question (decimal)"),
-        (QuestionType.DATE, "14/03/2026", "'14/03/2026' is not an answer to this type of question (date)"),
-        (QuestionType.TIME, "half past two", "is not an answer to this type of question (time of day)"),
+        (
+            QuestionType.DATE,
+            "14/03/2026",
+            "'14/03/2026' is not an answer to this type of question (date)",
+        ),
+        (
+            QuestionType.TIME,
+            "half past two",
+            "is not an answer to this type of question (time of day)",
+        ),
         (QuestionType.NOTE, "x", "this type of question (note) takes no default"),
         (QuestionType.CALCULATE, "1", "this type of question (calculated) takes no default"),
     ],
@@ -110,8 +122,10 @@ def test_defaults_are_read_kept_and_written_back(tmp_path):
 @pytest.mark.parametrize(
     ("row", "message"),
     [
-        (["select_one yn", "smoker", "Smoker?", "maybe"], "'maybe' is not a code of its choice list"),
-        (["integer", "children", "Children?", "one"], "'one' is not an answer to this type of question (integer)"),
+        (["select_one yn", "smoker", "Smoker?", "maybe"],
+         "'maybe' is not a code of its choice list"),
+        (["integer", "children", "Children?", "one"],
+         "'one' is not an answer to this type of question (integer)"),
         (["note", "hello", "Hello", "x"], "this type of question (note) takes no default"),
     ],
 )  # fmt: skip
@@ -129,7 +143,9 @@ def test_a_default_odk_computes_is_dropped_when_skipping(tmp_path):
     with pytest.raises(XLSFormError):
         read_xlsform(odk_form(survey, tmp_path))
     result = read_xlsform(odk_form(survey, tmp_path), skip_unsupported=True)
-    seen = next(q for p in result.definition["pages"] for q in p["questions"] if q["name"] == "seen")
+    seen = next(
+        q for p in result.definition["pages"] for q in p["questions"] if q["name"] == "seen"
+    )
     assert "default" not in seen
     assert any("a default computed by ODK is not supported" in str(n) for n in result.notices)
 

@@ -152,8 +152,7 @@ def assert_stored_answers_are_valid(db) -> None:
                 (
                     a.value_number
                     for a in answers
-                    if a.response_id == answer.response_id
-                    and a.question.name == "pregnancy_weeks"
+                    if a.response_id == answer.response_id and a.question.name == "pregnancy_weeks"
                 ),
                 None,
             )

@@ -74,7 +74,9 @@ class QuestionReader:
         self.asked.append(name)  # even when wrong, so conditions naming it are not errors too
         our_type, list_name = kind
         spec = spec_of(our_type)
-        self.check_fields(row, _QUESTION_FIELDS | ({"calculation"} if spec.computed else set()), our_type)
+        self.check_fields(
+            row, _QUESTION_FIELDS | ({"calculation"} if spec.computed else set()), our_type
+        )
         question: dict[str, Any] = {"name": name, "type": our_type}
         if list_name:
             question["list"] = list_name
@@ -114,7 +116,9 @@ class QuestionReader:
         other answers or with a function is not supported here."""
         written = row["default"]
         if spec.computed or not spec.answered:
-            message = Message(N_("this type of question (%(type)s) takes no default"), type=spec.codebook)
+            message = Message(
+                N_("this type of question (%(type)s) takes no default"), type=spec.codebook
+            )
             self.sheet.unsupported(row, "default", message)
             return
         if "${" in written or "(" in written:

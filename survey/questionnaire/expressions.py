@@ -278,9 +278,7 @@ class _Parser:
         recursively: a hostile chain must meet a message, not Python's recursion limit."""
         self.operators += 1
         if self.operators > MAX_OPERATORS:
-            message = Message(
-                N_("more than %(limit)d arithmetic operators"), limit=MAX_OPERATORS
-            )
+            message = Message(N_("more than %(limit)d arithmetic operators"), limit=MAX_OPERATORS)
             position = token.position if token else self.end_position()
             raise ExpressionError(message, position)
 

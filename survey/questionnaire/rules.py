@@ -243,12 +243,16 @@ def _default_problems(question: Question) -> list[Problem]:
         problem = refused.message
     else:
         low, high = question.min_value, question.max_value
-        if isinstance(value, float) and spec.numeric and (
-            (low is not None and value < low) or (high is not None and value > high)
+        if (
+            isinstance(value, float)
+            and spec.numeric
+            and ((low is not None and value < low) or (high is not None and value > high))
         ):
             problem = Message(N_("it is outside the smallest and largest answers allowed"))
-        elif isinstance(value, str) and spec.text_limit is not None and len(value) > (
-            question.max_length or spec.text_limit
+        elif (
+            isinstance(value, str)
+            and spec.text_limit is not None
+            and len(value) > (question.max_length or spec.text_limit)
         ):
             problem = Message(N_("it is longer than the longest answer allowed"))
         else:

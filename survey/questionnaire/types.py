@@ -161,7 +161,9 @@ class TypeSpec:
         codes separated by spaces, a number, 2026-03-14, 14:30, 2026-03-14T14:30 or text) as
         the answer it prefills; `codes` are its choice list's. Raises DefaultRefused."""
         if self.storage is None or self.computed:
-            raise DefaultRefused(Message(N_("this type of question (%(type)s) takes no default"), type=self.codebook))
+            raise DefaultRefused(
+                Message(N_("this type of question (%(type)s) takes no default"), type=self.codebook)
+            )
         written = text.strip()
         try:
             value = self.from_json(written)
