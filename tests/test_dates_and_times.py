@@ -359,5 +359,5 @@ def test_an_unknown_type_names_every_type_the_spreadsheet_takes(runner, tmp_path
     assert refused.exit_code != 0
     assert (
         "type geopoint is not supported (use select_one, select_multiple, range, integer, "
-        "decimal, date, time, datetime, text, note)" in refused.output
+        "decimal, date, time, datetime, text, note, calculate)" in refused.output
     )

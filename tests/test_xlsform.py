@@ -272,7 +272,7 @@ MISTAKES = [
     ("survey", 6, "constraint", ". > 1", "constraint does not apply to a end_group row"),
     ("survey", 2, "kind", "intro", "'intro' is not one of"),
     ("survey", 2, "screen_out_if", "${nobody} = 1", "unknown variable ${nobody}"),
-    ("survey", 4, "type", "calculate", "type calculate is not supported"),
+    ("survey", 4, "type", "geotrace", "type geotrace is not supported"),
     ("survey", 4, "type", "geopoint", "type geopoint is not supported"),
     ("survey", 4, "type", "begin_repeat", "repeats are not supported"),
     ("survey", 3, "choice_filter", "${x} = 1", "column choice_filter is not supported"),
@@ -331,7 +331,7 @@ def test_every_mistake_in_one_upload_is_reported() -> None:
             (2, "kind"): "intro",  # a page of no kind we know
             (3, "type"): "select_one colour",  # an unknown list
             (4, "constraint"): ". <= ten",  # a constraint that does not read
-            (5, "type"): "calculate",  # an unsupported type
+            (5, "type"): "geoshape",  # an unsupported type
             (6, "name"): "pregnant",  # end_group: its name is ignored...
             (7, "type"): "text",  # ...but a question's is not
             (7, "name"): "no name!",
@@ -531,7 +531,7 @@ def test_a_missing_version_is_a_notice_and_becomes_1() -> None:
     ("row", "feature"),
     [
         (["begin_repeat", "babies", "Each baby"], "repeats are not supported"),
-        (["calculate", "total", None], "type calculate is not supported"),
+        (["geoshape", "area", None], "type geoshape is not supported"),
         (["image", "photo", "A photo"], "type image is not supported"),
         (["acknowledge", "ok", "OK?"], "type acknowledge is not supported"),
         (["select_one_from_file towns.csv", "town", "Town?"], "type select_one_from_file is"),
@@ -653,7 +653,7 @@ def test_a_formula_without_a_saved_result_is_one_error_at_its_cell() -> None:
 
 @pytest.mark.parametrize(
     "header",
-    ["default", "guidance_hint", "guidance_hint::English (en)", "media::image", "read_only"]
+    ["guidance_hint", "guidance_hint::English (en)", "media::image", "read_only"]
     + ["image", "required_message::English (en)"],
 )
 def test_a_column_that_only_changes_display_or_defaults_is_a_notice(header: str) -> None:
@@ -897,7 +897,6 @@ OUT_OF_SCOPE = [
     ("audio", "type audio is not supported"),
     ("video", "type video is not supported"),
     ("barcode", "type barcode is not supported"),
-    ("calculate", "type calculate is not supported"),
     ("select_one_from_file towns.csv", "type select_one_from_file is not supported"),
     ("begin_repeat", "repeats are not supported"),
 ]
