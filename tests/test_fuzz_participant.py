@@ -20,7 +20,7 @@ from forms.participant import FIRST_YEAR, LAST_YEAR
 from survey.models import Answer, Question, Response, ResponseStatus
 from survey.toolkit.content import SECTIONS
 from tests.conftest import Browser
-from tests.survey_steps import complete_survey
+from tests.survey_steps import answer_page, complete_survey
 from tests.test_dates_and_times import add_question
 
 ALLOWED = {302, 400, 404, 413}
@@ -83,15 +83,23 @@ def _plausible(question: Question):
     if question.choices:
         one = st.sampled_from([c.code for c in question.choices])
         return st.lists(one, min_size=1, max_size=4) if question.type == "multiple_choice" else one
+    # Around the years a participant can mean (1900 to 2100), and past them.
+    first, last = date(FIRST_YEAR - 10, 1, 1), date(LAST_YEAR + 10, 12, 31)
     if question.type == "time":
-        return st.one_of(st.sampled_from(ODD_TIMES), st.times().map(str))
+        return st.one_of(
+            st.sampled_from(ODD_TIMES),
+            st.times().map(lambda moment: moment.isoformat(timespec="minutes")),
+            st.times().map(str),  # with seconds, sometimes microseconds
+        )
     if question.type == "datetime":
+        moments = st.datetimes(datetime.combine(first, time()), datetime.combine(last, time()))
         return st.one_of(
             st.sampled_from(ODD_DATETIMES),
-            st.datetimes().map(lambda moment: moment.isoformat(timespec="minutes")),
+            moments.map(lambda moment: moment.isoformat(timespec="minutes")),
+            moments.map(lambda moment: moment.isoformat(sep=" ")),
         )
     if question.type == "date":
-        return st.one_of(st.sampled_from(ODD_DATES), st.dates().map(str))
+        return st.one_of(st.sampled_from(ODD_DATES), st.dates(first, last).map(str))
     if question.type in ("rating", "integer", "decimal"):
         low, high = int(question.min_value or 0), int(question.max_value or 10)
         edges = [str(n) for n in (low - 1, low, high, high + 1)]
@@ -128,7 +136,8 @@ def _only(answer: Answer, column: str, kind: type) -> object:
     return value
 
 
-def assert_stored_answers_are_valid(db) -> None:
+def assert_stored_answers_are_valid(db) -> set[str]:
+    """Returns the types of the answers stored."""
     db.session.rollback()
     answers = list(db.session.scalars(select(Answer)))
     for answer in answers:
@@ -147,17 +156,17 @@ def assert_stored_answers_are_valid(db) -> None:
             day = _only(answer, "value_date", date)
             assert FIRST_YEAR <= day.year <= LAST_YEAR, where
         elif kind == "calculate":
-            # weeks_left = 40 - pregnancy_weeks, worked out here from the stored input.
-            weeks = next(
+            # cups_left = 40 - cups, worked out here from the stored input.
+            cups = next(
                 (
                     a.value_number
                     for a in answers
-                    if a.response_id == answer.response_id and a.question.name == "pregnancy_weeks"
+                    if a.response_id == answer.response_id and a.question.name == "cups"
                 ),
                 None,
             )
-            assert weeks is not None, where
-            assert _only(answer, "value_number", float) == 40 - weeks, where
+            assert cups is not None, where
+            assert _only(answer, "value_number", float) == 40 - cups, where
         elif kind == "multiple_choice":
             assert answer.value_text and set(answer.value_text.split()) <= codes, where
         elif kind in ("single_choice", "yes_no", "likert"):
@@ -177,6 +186,7 @@ def assert_stored_answers_are_valid(db) -> None:
             limit = question.max_length or TEXT_LIMITS[kind]
             assert text and text == text.strip() and len(text) <= limit, where
             assert not FORBIDDEN.search(text), where
+    return {answer.question.type for answer in answers}
 
 
 def _reopen(db, response_id: str) -> None:
@@ -191,30 +201,80 @@ def _reopen(db, response_id: str) -> None:
 
 
 def assert_calculated_when_its_input_is(db) -> None:
-    """Every response with a number of weeks has its calculation, and only those."""
-    with_weeks = set(
-        db.session.scalars(
-            select(Answer.response_id).join(Question).where(Question.name == "pregnancy_weeks")
-        )
+    """Every response with a number of cups has its calculation, and only those."""
+    with_cups = set(
+        db.session.scalars(select(Answer.response_id).join(Question).where(Question.name == "cups"))
     )
     calculated = set(
         db.session.scalars(
-            select(Answer.response_id).join(Question).where(Question.name == "weeks_left")
+            select(Answer.response_id).join(Question).where(Question.name == "cups_left")
         )
     )
-    assert calculated == with_weeks
+    assert calculated == with_cups
+
+
+MOMENTS = ["baby_born", "woke_at", "last_expressed", "cups"]
+
+
+def add_moments(db, version) -> None:
+    """Before the first request, which builds the version's structure: a date, a time of day,
+    a date and time, a number and a calculation from it, on page 5 (the toolkit's, which has
+    no other question, so a post with some of them valid is saved)."""
+    add_question(db, version, 5, name="baby_born", type="date")
+    add_question(db, version, 5, name="woke_at", type="time")
+    add_question(db, version, 5, name="last_expressed", type="datetime")
+    add_question(db, version, 5, name="cups", type="integer")
+    add_question(db, version, 5, name="cups_left", type="calculate", calculation="40 - ${cups}")
+
+
+@pytest.mark.slow
+def test_random_dates_and_times_are_stored_typed_or_refused(app, db, browser, version):
+    add_moments(db, version)
+    complete_survey(browser, upto=8)
+    db.session.rollback()
+    [participant] = list(db.session.scalars(select(Response.id)))
+    questions = {q.name: q for q in version.questions}
+    # One answer of each kind first, so the checks below read each kind at least once.
+    valid = {"baby_born": "2026-03-14", "woke_at": "06:45", "last_expressed": "2026-03-14T05:30"}
+    assert answer_page(browser, 5, {**valid, "cups": "3"}, button="back").status_code == 302
+    stored_types = assert_stored_answers_are_valid(db)
+    assert {"date", "time", "datetime", "calculate"} <= stored_types, stored_types
+    assert_calculated_when_its_input_is(db)
+
+    @settings(
+        max_examples=60,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(data=st.data())
+    def post_moments(data: st.DataObject) -> None:
+        fields: dict[str, object] = {}
+        for name in MOMENTS:
+            if data.draw(st.booleans()):
+                plausible = _plausible(questions[name])
+                fields[name] = data.draw(
+                    st.one_of(plausible, plausible, plausible, _junk()), label=name
+                )
+        fields[data.draw(st.sampled_from(["next", "back", "switch_language"]))] = "x"
+        browser.get("/survey/page/5")  # a valid token
+        response = browser.request(
+            "POST",
+            "/survey/page/5",
+            data=_body(browser.token, fields),
+            content_type="application/x-www-form-urlencoded",
+        )
+        assert response.status_code in ALLOWED, (fields, response.status_code)
+        assert_stored_answers_are_valid(db)
+        assert_calculated_when_its_input_is(db)
+        _reopen(db, participant)
+
+    post_moments()
 
 
 @pytest.mark.slow
 def test_random_posts_to_participant_pages(app, db, browser, version):
-    # Before the first request, which builds the version's structure: a date, a time of day
-    # and a date and time on page 3 and 4, and a calculation from page 3's weeks of pregnancy.
-    add_question(db, version, 3, name="baby_born", type="date")
-    add_question(db, version, 3, name="woke_at", type="time")
-    add_question(db, version, 4, name="last_expressed", type="datetime")
-    add_question(
-        db, version, 4, name="weeks_left", type="calculate", calculation="40 - ${pregnancy_weeks}"
-    )
+    add_moments(db, version)
     complete_survey(browser, upto=8)  # a participant who has reached page 9
     db.session.rollback()  # see what the requests committed
     [participant] = list(db.session.scalars(select(Response.id)))
@@ -238,6 +298,7 @@ def test_random_posts_to_participant_pages(app, db, browser, version):
         return {**fields, button: "x"} if button else fields
 
     statuses: set[int] = set()
+    stored_types: set[str] = set()
 
     @settings(
         max_examples=60,
@@ -263,7 +324,7 @@ def test_random_posts_to_participant_pages(app, db, browser, version):
             statuses.add(response.status_code)
             assert response.status_code in ALLOWED, (url, fields, response.status_code)
             visitor._remember_token(response)
-        assert_stored_answers_are_valid(db)
+        stored_types.update(assert_stored_answers_are_valid(db))
         assert_calculated_when_its_input_is(db)
         _reopen(db, participant)
 
