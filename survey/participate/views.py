@@ -270,8 +270,10 @@ def _save(
     }
     values.update(_values(form, shown))
     response.language = current_language()
+    saved = services.save_answers(db.session, response, values, stored)
+    # After the answers' flush, so the response is updated once, at the commit.
     response.saved_position = max(response.saved_position, page.position)
-    return services.save_answers(db.session, response, values, stored)
+    return saved
 
 
 def _page_without_session(version: Version, page: Page):
