@@ -112,8 +112,11 @@ def test_participant_pages_pass_axe_and_fit_a_phone(phone: Page, language: str):
     assert phone.url.endswith("/survey/not-eligible")
     check(phone, "not-eligible")
 
-    toolkit_urls = [f"/toolkit/{section.key}" for section in SECTIONS]
-    for url in ["/toolkit/", *toolkit_urls, "/toolkit/print"]:
+    # Every section's content was checked above, in the survey's frame; the public pages put
+    # the same content (toolkit/sections/) in a frame of their own, whose pager differs only
+    # at the ends: the first and last sections check it.
+    ends = [f"/toolkit/{section.key}" for section in (SECTIONS[0], SECTIONS[-1])]
+    for url in ["/toolkit/", *ends, "/toolkit/print"]:
         phone.goto(url)
         check(phone, url)
 
