@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from exports.report import write_report
 from exports.xlsform import XLSFormError, read_xlsform, write_xlsform
 from survey.extensions import db as database
-from survey.models import Answer, Page, Question
+from survey.models import Answer, Question
 from survey.questionnaire.expressions import (
     MAX_OPERATORS,
     ExpressionError,
@@ -28,7 +28,15 @@ from survey.questionnaire.expressions import (
 from tests.conftest import Browser
 from tests.survey_steps import PAGES, answer_page, complete_survey
 from tests.test_app import first_release_with_data, schema_names
-from tests.test_editor import BASE, in_draft, new_question, post, the_draft
+from tests.test_editor import (  # noqa: F401 - `draft` is a fixture
+    BASE,
+    draft,
+    in_draft,
+    new_question,
+    page_id,
+    post,
+    the_draft,
+)
 from tests.test_publishing import spreadsheet, survey_row, upload, versions_in
 
 # --- the parser's arithmetic -------------------------------------------------------------------
@@ -339,19 +347,6 @@ def test_a_page_of_calculations_only_is_skipped(runner, db, browser, tmp_path):
 # --- the editor ---------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def draft(admin, db):
-    admin.get(f"{BASE}/")
-    assert post(admin, "/draft/start").status_code == 302
-    return the_draft(db)
-
-
-def page_id(db, name: str) -> int:
-    return db.session.scalar(
-        select(Page.id).where(Page.version_id == the_draft(db).id, Page.name == name)
-    )
-
-
 @pytest.mark.parametrize(
     ("calculation", "problem"),
     [
@@ -363,7 +358,7 @@ def page_id(db, name: str) -> int:
         ("", "a calculated question needs a calculation"),
     ],
 )  # fmt: skip
-def test_the_editor_checks_a_calculation_like_a_show_if(admin, db, draft, calculation, problem):
+def test_the_editor_checks_a_calculation_like_a_show_if(admin, db, draft, calculation, problem):  # noqa: F811 - the draft fixture
     target = f"{BASE}/draft/pages/{page_id(db, 'about_you')}/questions/new"
     admin.get(target)
     fields = new_question(name="older", type="calculate", calculation=calculation)
@@ -373,7 +368,7 @@ def test_the_editor_checks_a_calculation_like_a_show_if(admin, db, draft, calcul
     assert in_draft(db, Question, name="older") is None
 
 
-def test_the_editor_saves_a_calculation_and_refuses_a_cycle(admin, db, draft):
+def test_the_editor_saves_a_calculation_and_refuses_a_cycle(admin, db, draft):  # noqa: F811 - the draft fixture
     target = f"{BASE}/draft/pages/{page_id(db, 'about_you')}/questions/new"
     admin.get(target)
     fields = new_question(name="older", type="calculate", calculation="${parity} + 1")

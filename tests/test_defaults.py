@@ -15,12 +15,20 @@ from sqlalchemy import select, text
 
 from exports.xlsform import XLSFormError, read_xlsform, write_xlsform
 from survey.extensions import db as database
-from survey.models import Answer, Page, Question
+from survey.models import Answer, Question
 from survey.questionnaire.types import DefaultRefused, QuestionType, spec_of
 from tests.survey_steps import PAGES, answer_page, complete_survey
 from tests.test_app import first_release_with_data
 from tests.test_dates_and_times import add_question
-from tests.test_editor import BASE, in_draft, new_question, post, the_draft
+from tests.test_editor import (  # noqa: F401 - `draft` is a fixture
+    BASE,
+    draft,
+    in_draft,
+    new_question,
+    page_id,
+    post,
+    the_draft,
+)
 
 # --- what a default may be ----------------------------------------------------------------------
 
@@ -206,19 +214,6 @@ def test_a_page_left_before_consent_shows_what_was_typed(browser, db, defaulted)
 # --- the editor -----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def draft(admin, db):
-    admin.get(f"{BASE}/")
-    assert post(admin, "/draft/start").status_code == 302
-    return the_draft(db)
-
-
-def page_id(db, name: str) -> int:
-    return db.session.scalar(
-        select(Page.id).where(Page.version_id == the_draft(db).id, Page.name == name)
-    )
-
-
 @pytest.mark.parametrize(
     ("fields", "problem"),
     [
@@ -232,7 +227,7 @@ def page_id(db, name: str) -> int:
          "default: 'tomorrow' is not an answer to this type of question (date)"),
     ],
 )  # fmt: skip
-def test_the_editor_refuses_a_default_that_is_no_answer(admin, db, draft, fields, problem):
+def test_the_editor_refuses_a_default_that_is_no_answer(admin, db, draft, fields, problem):  # noqa: F811 - the draft fixture
     target = f"{BASE}/draft/pages/{page_id(db, 'about_you')}/questions/new"
     admin.get(target)
     response = admin.post(target, new_question(name="cups", **fields))
@@ -241,7 +236,7 @@ def test_the_editor_refuses_a_default_that_is_no_answer(admin, db, draft, fields
     assert in_draft(db, Question, name="cups") is None
 
 
-def test_the_editor_keeps_a_default(admin, db, draft):
+def test_the_editor_keeps_a_default(admin, db, draft):  # noqa: F811 - the draft fixture
     target = f"{BASE}/draft/pages/{page_id(db, 'about_you')}/questions/new"
     admin.get(target)
     fields = new_question(name="cups", type="integer", default_answer="8")

@@ -115,6 +115,13 @@ def draft(admin, db) -> QuestionnaireVersion:
     return the_draft(db)
 
 
+def page_id(db, name: str) -> int:
+    """The id of the draft's page with this name."""
+    return db.session.scalar(
+        select(Page.id).where(Page.version_id == the_draft(db).id, Page.name == name)
+    )
+
+
 def snapshot(db) -> dict:
     return definition_of(the_draft(db))
 

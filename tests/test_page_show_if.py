@@ -16,7 +16,7 @@ from exports.xlsform import read_xlsform, write_xlsform
 from survey.models import Answer, Page, Question
 from tests.factories import make_response
 from tests.survey_steps import PAGES, answer_page
-from tests.test_editor import BASE, in_draft, post, the_draft
+from tests.test_editor import BASE, draft, in_draft, post, the_draft  # noqa: F401 - a fixture
 
 SURVEY = [
     ["type", "name", "label", "relevant"],
@@ -118,13 +118,6 @@ def test_exports_count_a_question_shown_only_where_its_page_is(db, conditional):
 # --- the editor -----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def draft(admin, db):
-    admin.get(f"{BASE}/")
-    assert post(admin, "/draft/start").status_code == 302
-    return the_draft(db)
-
-
 def page_form_data(page: Page, **changes) -> dict:
     data = {
         "name": page.name,
@@ -152,7 +145,7 @@ def page_form_data(page: Page, **changes) -> dict:
          "page consent: the consent page is always shown: it takes no show-if"),
     ],
 )  # fmt: skip
-def test_the_editor_checks_a_page_show_if(admin, db, draft, name, show_if, problem):
+def test_the_editor_checks_a_page_show_if(admin, db, draft, name, show_if, problem):  # noqa: F811 - the draft fixture
     page = in_draft(db, Page, name=name)
     url = f"{BASE}/draft/pages/{page.id}"
     admin.get(url)
@@ -162,7 +155,7 @@ def test_the_editor_checks_a_page_show_if(admin, db, draft, name, show_if, probl
     assert in_draft(db, Page, name=name).show_if is None
 
 
-def test_the_editor_saves_a_page_show_if(admin, db, draft):
+def test_the_editor_saves_a_page_show_if(admin, db, draft):  # noqa: F811 - the draft fixture
     page = in_draft(db, Page, name="breastfeeding")
     url = f"{BASE}/draft/pages/{page.id}"
     admin.get(url)
