@@ -10,10 +10,13 @@ from typing import Any
 from exports.outcomes import (
     ADJECTIVE_BANDS,
     Confidence,
+    ConfidenceOverTime,
     Count,
     Outcomes,
     Pain,
+    PainOverTime,
     Usability,
+    Wilcoxon,
 )
 from exports.sentences import EXPLORATORY, OUTCOME_NAMES, render, sentences
 from exports.stats import Numbers
@@ -223,6 +226,134 @@ def confidence_rows(c: Confidence, group: str = ALL) -> list[OutcomeRow]:
     ]
 
 
+def _signed_rank_row(
+    outcome: str, figure: str, measure: Message, w: Wilcoxon | None, group: str
+) -> OutcomeRow:
+    return OutcomeRow(
+        outcome,
+        figure,
+        measure,
+        group,
+        w.n if w else 0,
+        value=w.r if w else None,
+        test="Wilcoxon signed-rank" if w else None,
+        statistic=w.statistic if w else None,
+        p=w.p if w else None,
+        note=_m(N_("z = %(z)s; effect size r; n = pairs that changed"), z=w.z)
+        if w
+        else _m(N_("no pair changed: no test")),
+    )
+
+
+def confidence_over_time_rows(c: ConfidenceOverTime, group: str = ALL) -> list[OutcomeRow]:
+    f = c.friedman
+    outcome = "confidence_over_time"
+    return [
+        OutcomeRow(
+            outcome,
+            "fu_conf_n",
+            _m(N_("responses with all three: before, after the toolkit, follow-up")),
+            group,
+            c.n,
+        ),
+        *[
+            OutcomeRow(outcome, figure, _m(label), group, c.n, value=value)
+            for figure, label, value in (
+                ("fu_conf_median_before", N_("median before the toolkit (1-5)"), c.median_before),
+                (
+                    "fu_conf_median_after",
+                    N_("median right after the toolkit (1-5)"),
+                    c.median_after,
+                ),
+                (
+                    "fu_conf_median_follow_up",
+                    N_("median at the follow-up (1-5)"),
+                    c.median_follow_up,
+                ),
+            )
+        ],
+        _count(
+            outcome,
+            "fu_conf_confident",
+            _m(N_("quite or very confident (4-5) at the follow-up")),
+            c.confident_follow_up,
+            group,
+        ),
+        OutcomeRow(
+            outcome,
+            "fu_conf_friedman",
+            _m(N_("before, after, follow-up: Friedman test (Kendall's W)")),
+            group,
+            c.n,
+            value=f.w if f else None,
+            test="Friedman" if f else None,
+            statistic=f.statistic if f else None,
+            p=f.p if f else None,
+            note=_m(N_("chi-square with %(df)s degrees of freedom; value = Kendall's W"), df=f.df)
+            if f
+            else _m(N_("fewer than two responses, or none changed: no test")),
+        ),
+        _signed_rank_row(
+            outcome,
+            "fu_conf_after_follow_up",
+            _m(N_("right after the toolkit vs the follow-up: Wilcoxon signed-rank")),
+            c.after_to_follow_up,
+            group,
+        ),
+        _signed_rank_row(
+            outcome,
+            "fu_conf_before_follow_up",
+            _m(N_("before the toolkit vs the follow-up: Wilcoxon signed-rank")),
+            c.before_to_follow_up,
+            group,
+        ),
+    ]
+
+
+def pain_over_time_rows(p: PainOverTime, group: str = ALL) -> list[OutcomeRow]:
+    outcome = "pain_over_time"
+    return [
+        OutcomeRow(
+            outcome,
+            "fu_pain_pairs",
+            _m(N_("pairs: tried after the toolkit and expressed since, both rated")),
+            group,
+            p.pairs,
+        ),
+        OutcomeRow(
+            outcome,
+            "fu_pain_median_after",
+            _m(N_("median pain right after the toolkit (0-10)")),
+            group,
+            p.pairs,
+            value=p.median_after,
+        ),
+        OutcomeRow(
+            outcome,
+            "fu_pain_median_follow_up",
+            _m(N_("median pain the last time, at the follow-up (0-10)")),
+            group,
+            p.pairs,
+            value=p.median_follow_up,
+        ),
+        OutcomeRow(
+            outcome,
+            "fu_pain_change_mean",
+            _m(N_("change (follow-up - right after): mean")),
+            group,
+            p.pairs,
+            value=p.change.mean,
+        ),
+        _signed_rank_row(
+            outcome,
+            "fu_pain_wilcoxon",
+            _m(N_("right after vs the follow-up: Wilcoxon signed-rank")),
+            p.wilcoxon,
+            group,
+        ),
+    ]
+
+
 def outcome_rows(outcomes: Outcomes, group: str = ALL) -> list[OutcomeRow]:
     rows: list[OutcomeRow] = []
     if outcomes.usability:
@@ -231,6 +362,10 @@ def outcome_rows(outcomes: Outcomes, group: str = ALL) -> list[OutcomeRow]:
         rows += pain_rows(outcomes.pain, group)
     if outcomes.confidence:
         rows += confidence_rows(outcomes.confidence, group)
+    if outcomes.confidence_over_time:
+        rows += confidence_over_time_rows(outcomes.confidence_over_time, group)
+    if outcomes.pain_over_time:
+        rows += pain_over_time_rows(outcomes.pain_over_time, group)
     return rows
 
 
@@ -382,6 +517,18 @@ def methods(scipy_version: str) -> list[tuple[str, str]]:
             "change are dropped; tied changes get their average rank; normal approximation "
             "with the variance corrected for ties, no continuity correction); effect size "
             "r = |z| / sqrt(pairs with a change).",
+        ),
+        (
+            "Outcomes: over time (follow-up)",
+            "Confidence: responses with confidence_before, confidence_after and "
+            "fu_confidence_now (1-5). Friedman's test of the three (scipy.stats."
+            "friedmanchisquare: ranks within each response, average ranks for ties, "
+            "tie-corrected chi-square on 2 degrees of freedom) with Kendall's W = chi-square / "
+            "(2n); then Wilcoxon signed-rank (as above) for right after vs follow-up and before "
+            "vs follow-up, not corrected for multiple testing. Pain: pain_during vs "
+            "fu_pain_last_time (0-10) for those who answered yes to tried_with_toolkit and to "
+            "fu_expressed_since and rated both; change = follow-up - right after; Wilcoxon "
+            "signed-rank as above.",
         ),
         (
             "Outcomes: subgroups",

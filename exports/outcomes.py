@@ -59,6 +59,13 @@ PAIN_BANDS = (  # NRS-11 bands (study brief): (name, lowest, highest), inclusive
 )
 BEFORE, AFTER = "confidence_before", "confidence_after"
 CONFIDENT = 4  # 4 "quite confident" or 5 "very confident"
+# The follow-up questionnaire's answers as the export names them (the `fu_` prefix marks the
+# second wave; docs/follow-up.md).
+FU_CONFIDENCE, FU_PAIN, FU_EXPRESSED = (
+    "fu_confidence_now",
+    "fu_pain_last_time",
+    "fu_expressed_since",
+)
 
 
 def scipy_stats() -> ModuleType:
@@ -160,10 +167,47 @@ class Confidence:
 
 
 @dataclass
+class Friedman:
+    statistic: float  # chi-square, corrected for ties
+    df: int
+    p: float
+    w: float  # Kendall's W = chi-square / (n (k - 1)), the agreement of the changes
+
+
+@dataclass
+class ConfidenceOverTime:
+    """Confidence before the toolkit, right after it and at the follow-up, for the responses
+    with all three answers."""
+
+    n: int
+    median_before: float | None
+    median_after: float | None
+    median_follow_up: float | None
+    confident_follow_up: Count
+    friedman: Friedman | None
+    after_to_follow_up: Wilcoxon | None
+    before_to_follow_up: Wilcoxon | None
+
+
+@dataclass
+class PainOverTime:
+    """Pain right after the toolkit and the last time at the follow-up, among those who tried
+    both times."""
+
+    pairs: int
+    median_after: float | None
+    median_follow_up: float | None
+    change: Numbers
+    wilcoxon: Wilcoxon | None
+
+
+@dataclass
 class Outcomes:
     usability: Usability | None = None
     pain: Pain | None = None
     confidence: Confidence | None = None
+    confidence_over_time: ConfidenceOverTime | None = None
+    pain_over_time: PainOverTime | None = None
     unavailable: dict[str, Message] = field(default_factory=dict)  # outcome -> why
 
 
@@ -175,6 +219,9 @@ class OutcomePlan:
     pain: bool
     confidence: bool
     unavailable: dict[str, Message]
+    # The follow-up's paired comparisons: only when the export holds the follow-up wave.
+    confidence_over_time: bool = False
+    pain_over_time: bool = False
 
     @classmethod
     def of(cls, variables: list[Variable]) -> OutcomePlan:
@@ -209,7 +256,22 @@ class OutcomePlan:
             unavailable["confidence"] = Message(
                 N_("not available: the questionnaire lacks %(items)s"), items=f"{BEFORE}, {AFTER}"
             )
-        return cls(sus, pain, confidence, unavailable)
+        expressed = by_name.get(FU_EXPRESSED)
+        pain_over_time = (
+            pain
+            and expressed is not None
+            and any(c.code == TRIED_YES for c in expressed.choices)
+            and FU_PAIN in by_name
+            and by_name[FU_PAIN].is_numeric
+        )
+        return cls(
+            sus,
+            pain,
+            confidence,
+            unavailable,
+            confidence_over_time=confidence and scale(FU_CONFIDENCE),
+            pain_over_time=pain_over_time,
+        )
 
 
 class OutcomeTally:
@@ -228,6 +290,8 @@ class OutcomeTally:
         self.pain = array("d")
         self.before = array("b")
         self.after = array("b")
+        self.over_time = array("b")  # before, after, follow-up: three per response
+        self.pain_pairs = array("d")  # right after, at the follow-up: two per response
 
     def add(self, answers: Mapping[str, AnswerValue], shown: set[str]) -> None:
         plan = self.plan
@@ -250,6 +314,16 @@ class OutcomeTally:
             if before is not None and after is not None:
                 self.before.append(int(str(before)))
                 self.after.append(int(str(after)))
+                if plan.confidence_over_time and (now := answers.get(FU_CONFIDENCE)) is not None:
+                    self.over_time.extend((int(str(before)), int(str(after)), int(str(now))))
+        if (
+            plan.pain_over_time
+            and answers.get(TRIED) == TRIED_YES
+            and answers.get(FU_EXPRESSED) == TRIED_YES
+            and isinstance(pain := answers.get(PAIN), int | float)
+            and isinstance(later := answers.get(FU_PAIN), int | float)
+        ):
+            self.pain_pairs.extend((float(pain), float(later)))
 
     @property
     def changes(self) -> np.ndarray:
@@ -261,6 +335,10 @@ class OutcomeTally:
             usability=self._usability() if plan.sus_items else None,
             pain=self._pain() if plan.pain else None,
             confidence=self._confidence() if plan.confidence else None,
+            confidence_over_time=self._confidence_over_time()
+            if plan.confidence_over_time
+            else None,
+            pain_over_time=self._pain_over_time() if plan.pain_over_time else None,
             unavailable=plan.unavailable,
         )
 
@@ -331,6 +409,33 @@ class OutcomeTally:
             wilcoxon=signed_rank(change),
         )
 
+    def _confidence_over_time(self) -> ConfidenceOverTime:
+        waves = _series(self.over_time).reshape(-1, 3)
+        before, after, now = waves[:, 0], waves[:, 1], waves[:, 2]
+        n = len(waves)
+        return ConfidenceOverTime(
+            n=n,
+            median_before=float(np.median(before)) if n else None,
+            median_after=float(np.median(after)) if n else None,
+            median_follow_up=float(np.median(now)) if n else None,
+            confident_follow_up=Count(int((now >= CONFIDENT).sum()), n),
+            friedman=friedman(waves),
+            after_to_follow_up=signed_rank(now - after),
+            before_to_follow_up=signed_rank(now - before),
+        )
+
+    def _pain_over_time(self) -> PainOverTime:
+        pairs = _series(self.pain_pairs).reshape(-1, 2)
+        n = len(pairs)
+        change = pairs[:, 1] - pairs[:, 0]
+        return PainOverTime(
+            pairs=n,
+            median_after=float(np.median(pairs[:, 0])) if n else None,
+            median_follow_up=float(np.median(pairs[:, 1])) if n else None,
+            change=numbers_of(pd.Series(change)),
+            wilcoxon=signed_rank(change),
+        )
+
 
 def _scored(item: str, answer: AnswerValue) -> int:
     r = int(str(answer))
@@ -357,6 +462,19 @@ def mcnemar_exact(b: int, c: int) -> float:
     if b + c == 0:
         return 1.0
     return float(scipy_stats().binomtest(b, b + c, 0.5).pvalue)
+
+
+def friedman(waves: np.ndarray) -> Friedman | None:
+    """Friedman's test of k related measures (scipy.stats.friedmanchisquare: ranks within each
+    response, average ranks for ties, the tie-corrected chi-square on k - 1 degrees of freedom)
+    and Kendall's W. None below two responses, or when no response changed at all (every
+    rank tied: the statistic is undefined)."""
+    n, k = waves.shape
+    if n < 2 or not np.any(np.ptp(waves, axis=1)):
+        return None
+    result = scipy_stats().friedmanchisquare(*waves.T)
+    chi2 = float(result.statistic)
+    return Friedman(round(chi2, 3), k - 1, float(result.pvalue), round(chi2 / (n * (k - 1)), 3))
 
 
 def signed_rank(change: np.ndarray) -> Wilcoxon | None:

@@ -3,6 +3,7 @@ here independently: by hand for small cases, or with scipy called directly."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import math
 import re
@@ -249,6 +250,83 @@ def test_confidence_when_nothing_changed_and_with_no_one(variables):
     )
     assert mcnemar.mcnemar_p == pytest.approx(stats.binomtest(1, 8, 0.5).pvalue)
     assert mcnemar.mcnemar_p == pytest.approx(2 * (1 + 8) / 2**8)  # by hand: P(X <= 1) twice
+
+
+# --- over time: the follow-up wave ---------------------------------------------------------
+
+
+@pytest.fixture
+def with_follow_up(variables):
+    """The main survey's variables and the follow-up's three the outcomes read, as the export
+    names them (`fu_`), with the same kinds as the questions they repeat."""
+    by_name = {v.name: v for v in variables}
+    return variables + [
+        dataclasses.replace(by_name["confidence_after"], name="fu_confidence_now"),
+        dataclasses.replace(by_name["tried_with_toolkit"], name="fu_expressed_since"),
+        dataclasses.replace(by_name["pain_during"], name="fu_pain_last_time"),
+    ]
+
+
+def test_confidence_and_pain_over_time_by_hand(with_follow_up):
+    waves = [(1, 2, 3), (2, 3, 3), (3, 4, 5)]
+    confidence = [
+        {"confidence_before": str(b), "confidence_after": str(a), "fu_confidence_now": str(f)}
+        for b, a, f in waves
+    ] + [{"confidence_before": "1", "confidence_after": "5"}]  # no follow-up: left out
+    tried = {"tried_with_toolkit": "yes", "fu_expressed_since": "yes"}
+    pain = [
+        {**tried, "pain_during": 6.0, "fu_pain_last_time": 2.0},
+        {**tried, "pain_during": 4.0, "fu_pain_last_time": 4.0},
+        {**tried, "pain_during": 5.0, "fu_pain_last_time": 1.0},
+        {**tried, "pain_during": 3.0, "fu_pain_last_time": 5.0},
+        {**tried, "pain_during": 3.0},  # no rating at the follow-up
+        {**tried, "tried_with_toolkit": "no", "pain_during": 9.0, "fu_pain_last_time": 0.0},
+        {**tried, "fu_expressed_since": "no", "pain_during": 9.0, "fu_pain_last_time": 0.0},
+    ]
+    outcomes = tally_of(with_follow_up, confidence + pain).summarise()
+
+    c = outcomes.confidence_over_time
+    assert c.n == 3
+    assert (c.median_before, c.median_after, c.median_follow_up) == (2, 3, 3)
+    assert (c.confident_follow_up.n, c.confident_follow_up.of) == (1, 3)
+    # Friedman by hand. Ranks within each response: (1, 2, 3), (1, 2.5, 2.5), (1, 2, 3); rank
+    # sums 3, 6.5, 8.5. chi2 = 12 / (n k (k + 1)) x sum R^2 - 3 n (k + 1) = 123.5 / 3 - 36,
+    # divided by the tie correction 1 - sum(t^3 - t) / (n (k^3 - k)) = 1 - 6 / 72.
+    chi2 = (123.5 / 3 - 36) / (1 - 6 / 72)
+    f = c.friedman
+    assert (f.statistic, f.df) == (round(chi2, 3), 2)
+    assert f.p == pytest.approx(math.exp(-chi2 / 2))  # chi-square with 2 df: e^(-x/2)
+    assert f.w == round(chi2 / (3 * 2), 3)
+    # Right after -> follow-up: changes 1, 0, 1; the zero dropped; both positive, ranks 1.5 and
+    # 1.5: W = 0, mean n(n+1)/4 = 1.5, variance 2*3*5/24 - (2^3 - 2)/48.
+    after = c.after_to_follow_up
+    assert (after.n, after.statistic) == (2, 0)
+    assert after.z == round((0 - 1.5) / math.sqrt(30 / 24 - 6 / 48), 3)
+    # Before -> follow-up: changes 2, 1, 2; ranks 2.5, 1, 2.5; W = 0, mean 3,
+    # variance 3*4*7/24 - (2^3 - 2)/48.
+    before = c.before_to_follow_up
+    assert (before.n, before.statistic) == (3, 0)
+    assert before.z == round((0 - 3) / math.sqrt(84 / 24 - 6 / 48), 3)
+
+    p = outcomes.pain_over_time
+    assert p.pairs == 4 and (p.median_after, p.median_follow_up) == (4.5, 3)
+    assert p.change.mean == -1.5  # (-4 + 0 - 4 + 2) / 4
+    # Changes -4, 0, -4, +2: the zero dropped; ranks 2.5, 2.5, 1; T+ = 1, T- = 5.
+    w = p.wilcoxon
+    assert (w.n, w.statistic) == (3, 1)
+    assert w.z == round((1 - 3) / math.sqrt(84 / 24 - 6 / 48), 3)
+    assert w.p == pytest.approx(2 * stats.norm.cdf((1 - 3) / math.sqrt(84 / 24 - 6 / 48)))
+
+
+def test_over_time_without_a_follow_up_wave_or_any_change(variables, with_follow_up):
+    plain = tally_of(variables, confidence_answers([(2, 4)])).summarise()
+    assert plain.confidence_over_time is None and plain.pain_over_time is None
+    same = [{"confidence_before": "3", "confidence_after": "3", "fu_confidence_now": "3"}] * 4
+    c = tally_of(with_follow_up, same).summarise().confidence_over_time
+    assert c.n == 4 and c.friedman is None and c.after_to_follow_up is None
+    nobody = tally_of(with_follow_up, []).summarise()
+    assert nobody.confidence_over_time.n == 0 and nobody.confidence_over_time.friedman is None
+    assert nobody.pain_over_time.pairs == 0 and nobody.pain_over_time.median_after is None
 
 
 # --- subgroups -------------------------------------------------------------------------------
