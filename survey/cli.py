@@ -26,7 +26,7 @@ from survey.exporting import run_export
 from survey.extensions import db
 from survey.models import Questionnaire, Role, User
 from survey.participate.services import current_version
-from survey.questionnaire.loader import load_default_questionnaire
+from survey.questionnaire.loader import load_default_questionnaire, load_follow_up_questionnaire
 from survey.questionnaire.rules import DraftRefused
 from survey.questionnaire.study import NoQuestionnaire, study_questionnaire
 from survey.queue import huey
@@ -63,6 +63,8 @@ def setup_command() -> None:
     read_or_create_secret_key(current_app.instance_path)
     if load_default_questionnaire(db.session):
         click.echo("Loaded the default questionnaire.")
+    if load_follow_up_questionnaire(db.session, current_app.config["FOLLOW_UP_SLUG"]):
+        click.echo("Loaded the follow-up questionnaire.")
     if db.session.scalar(select(func.count()).select_from(User)) == 0:
         password = new_password()
         create_user(db.session, FIRST_ADMIN_EMAIL, password, Role.ADMIN)

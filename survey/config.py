@@ -63,6 +63,8 @@ def settings_from_env(env: Mapping[str, str], instance_path: str) -> dict[str, A
         "SQLALCHEMY_DATABASE_URI": database_url or "sqlite:///survey.sqlite3",
         "SQLITE_BUSY_TIMEOUT_MS": int(env.get("SQLITE_BUSY_TIMEOUT_MS", "30000")),
         "QUESTIONNAIRE_SLUG": env.get("QUESTIONNAIRE_SLUG", "milk"),
+        # The follow-up wave's questionnaire (survey/follow_up), a second questionnaire.
+        "FOLLOW_UP_SLUG": env.get("FOLLOW_UP_SLUG", "milk-follow-up"),
         "LANGUAGES": LANGUAGES,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": "translations",

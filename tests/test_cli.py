@@ -56,7 +56,11 @@ def test_setup_is_idempotent_and_prints_the_first_admin_once(runner, db, app, tm
     assert "admin@example.org" in first.output and "password:" in first.output
     second = runner.invoke(args=["setup"])
     assert second.exit_code == 0 and "password" not in second.output
-    assert db.session.scalar(select(func.count()).select_from(Questionnaire)) == 1
+    # The study's questionnaire (the fixture loaded it) and the follow-up wave's, loaded by setup.
+    slugs = db.session.scalars(select(Questionnaire.slug).order_by(Questionnaire.slug)).all()
+    assert slugs == ["milk", "milk-follow-up"]
+    assert "Loaded the follow-up questionnaire." in first.output
+    assert "Loaded the follow-up" not in second.output
     assert db.session.scalar(select(func.count()).select_from(User)) == 1
     assert (tmp_path / "instance" / "secret_key").stat().st_mode & 0o077 == 0
 

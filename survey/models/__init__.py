@@ -2,6 +2,13 @@
 
 from survey.models.base import Base, DbSession, utcnow
 from survey.models.export_job import ExportJob, JobStatus
+from survey.models.follow_up import (
+    ClosedReason,
+    FollowUpContact,
+    FollowUpSend,
+    FollowUpSettings,
+    SendWave,
+)
 from survey.models.invitation import Invitation
 from survey.models.questionnaire import (
     Choice,
@@ -47,9 +54,13 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Choice",
+    "ClosedReason",
     "DbSession",
     "ExclusionReason",
     "ExportJob",
+    "FollowUpContact",
+    "FollowUpSend",
+    "FollowUpSettings",
     "Invitation",
     "JobStatus",
     "Page",
@@ -63,6 +74,7 @@ __all__ = [
     "ResponseStatus",
     "Role",
     "Score",
+    "SendWave",
     "StudyInformation",
     "ToolkitView",
     "User",

@@ -124,11 +124,20 @@ class Response(Base):
     # the participant withdrew with their resume code.
     withdrawn_at: Mapped[datetime | None] = mapped_column(index=True)
     withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # Set on a follow-up questionnaire's response: the baseline response it follows (one each).
+    # Main-survey counts and lists leave these out by their questionnaire's slug.
+    follow_up_of: Mapped[str | None] = mapped_column(ForeignKey("response.id"), unique=True)
 
     version: Mapped[QuestionnaireVersion] = relationship()
     study_information: Mapped[StudyInformation | None] = relationship()
     excluded_by: Mapped[User | None] = relationship(foreign_keys=[excluded_by_id])
     withdrawn_by: Mapped[User | None] = relationship(foreign_keys=[withdrawn_by_id])
+    baseline: Mapped[Response | None] = relationship(
+        foreign_keys=[follow_up_of], remote_side=[id], back_populates="follow_up"
+    )
+    follow_up: Mapped[Response | None] = relationship(
+        foreign_keys=[follow_up_of], back_populates="baseline", uselist=False
+    )
     answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan"
     )

@@ -24,6 +24,9 @@ from survey.questionnaire.rules import structure_problems
 from survey.study_info.services import information_for_consent
 
 DEFAULT_QUESTIONNAIRE = Path(__file__).with_name("default_questionnaire.json")
+# The follow-up wave's questionnaire (survey/follow_up): no eligibility, consent or study
+# information of its own, the baseline response's consent covers it.
+DEFAULT_FOLLOW_UP = Path(__file__).with_name("default_follow_up.json")
 
 
 def _bilingual(data: dict[str, Any], key: str) -> dict[str, str | None]:
@@ -105,22 +108,36 @@ def build_version(definition: dict[str, Any], number: int = 1) -> QuestionnaireV
 def load_default_questionnaire(session: DbSession, path: Path = DEFAULT_QUESTIONNAIRE) -> bool:
     """Add and publish the questionnaire in `path` unless one with its slug exists.
     Returns whether anything was added."""
-    definition = json.loads(path.read_text(encoding="utf-8"))
-    exists = session.scalar(
-        select(Questionnaire.id).where(Questionnaire.slug == definition["slug"])
-    )
-    if exists is not None:
+    questionnaire = _load(session, path, slug=None)
+    if questionnaire is None:
         return False
+    information_for_consent(session, questionnaire.id)  # the study information's first revision
+    return True
+
+
+def load_follow_up_questionnaire(
+    session: DbSession, slug: str, path: Path = DEFAULT_FOLLOW_UP
+) -> bool:
+    """Add and publish the follow-up questionnaire under `slug` (the FOLLOW_UP_SLUG setting)
+    unless it exists. Returns whether anything was added."""
+    return _load(session, path, slug=slug) is not None
+
+
+def _load(session: DbSession, path: Path, slug: str | None) -> Questionnaire | None:
+    definition = json.loads(path.read_text(encoding="utf-8"))
+    slug = slug or definition["slug"]
+    exists = session.scalar(select(Questionnaire.id).where(Questionnaire.slug == slug))
+    if exists is not None:
+        return None
     version = build_version(definition)
     if problems := structure_problems(version):
         raise ValueError(f"{path.name}: " + "; ".join(map(str, problems)))
     version.status = VersionStatus.PUBLISHED
     version.published_at = utcnow()
-    questionnaire = Questionnaire(slug=definition["slug"], versions=[version])
+    questionnaire = Questionnaire(slug=slug, versions=[version])
     session.add(questionnaire)
     session.flush()
-    information_for_consent(session, questionnaire.id)  # the study information's first revision
-    return True
+    return questionnaire
 
 
 def _texts(model: object, field: str) -> dict[str, str]:
