@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import ColumnElement, func, select, tuple_
 
 from exports.filters import ExportFilters
+from exports.follow_up import FollowUpRecord, FollowUpWave
 from exports.variables import Variable
 from survey.models import (
     Answer,
@@ -81,6 +82,8 @@ class StoredResponse(NamedTuple):
     toolkit_prompt_shown: bool
     answers: str | dict | None
     views: str | dict | None
+    # Its follow-up as stored: (version id, status, submitted_at, current_position, answers).
+    follow_up: tuple[int, str, datetime | None, int, str | dict | None] | None = None
 
 
 @dataclass
@@ -100,6 +103,7 @@ class ResponseRecord:
     unreached: set[str] = field(default_factory=set)  # not shown: its page was never reached
     scores: dict[str, float | None] = field(default_factory=dict)
     toolkit: dict[str, tuple[int, int]] = field(default_factory=dict)  # section -> (opened, s)
+    follow_up: FollowUpRecord | None = None  # its answers are in `answers`, prefixed fu_
 
     @property
     def minutes_taken(self) -> float | None:
@@ -118,6 +122,7 @@ class RecordReader:
         variables: list[Variable],
         filters: ExportFilters,
         chunk: int = 2000,
+        follow_up: FollowUpWave | None = None,
     ) -> None:
         self.session = session
         self.filters = filters
@@ -125,26 +130,38 @@ class RecordReader:
         self.version_numbers = {v.id: v.number for v in versions}
         self.variables = variables
         # Question ids as the gathered JSON names them -> variable names, and the decoding of
-        # the values whose type JSON does not carry.
+        # the values whose type JSON does not carry; the follow-up's questions are prefixed.
         self.names: dict[str, str] = {}
         self.decoded: dict[str, tuple[str, Callable[[Any], AnswerValue]]] = {}
+        self.asked = self._questions(versions, [v for v in variables if not v.follow_up])
+        self.follow_up = follow_up
+        if follow_up:
+            self.follow_up_numbers = {v.id: v.number for v in follow_up.versions}
+            self.follow_up_asked = self._questions(follow_up.versions, follow_up.variables, "fu_")
+            self.follow_up_names = {v.name for v in follow_up.variables}
+        self.scores = {
+            v.number: [(s.name, ScoreRule.from_dict(s.as_rule())) for s in v.scores]
+            for v in versions
+        }
+
+    def _questions(
+        self, versions: list[QuestionnaireVersion], variables: list[Variable], prefix: str = ""
+    ) -> dict[int, list[tuple[str, int, Any]]]:
+        """Learn the versions' question ids, and give per version (variable, page position,
+        show-if) for each variable it asks."""
         for version in versions:
             for question in version.questions:
-                self.names[str(question.id)] = question.name
+                name = prefix + question.name
+                self.names[str(question.id)] = name
                 spec = spec_of(question.type)
                 if spec.answered and not spec.json_is_value:
-                    self.decoded[str(question.id)] = (question.name, spec.from_json)
-        # Per version: (variable, page position, show-if) for each variable it asks.
-        self.asked = {
+                    self.decoded[str(question.id)] = (name, spec.from_json)
+        return {
             v.number: [
                 (x.name, x.page_position[v.number], x.conditions[v.number])
                 for x in variables
                 if v.number in x.page_position
             ]
-            for v in versions
-        }
-        self.scores = {
-            v.number: [(s.name, ScoreRule.from_dict(s.as_rule())) for s in v.scores]
             for v in versions
         }
 
@@ -245,11 +262,27 @@ class RecordReader:
             query = select(*chosen.c, *_gathered(connection.dialect.name, chosen.c.id)).order_by(
                 chosen.c.started_at, chosen.c.id
             )
-            rows = [StoredResponse._make(row) for row in connection.execute(query)]
+            rows = [StoredResponse(*row) for row in connection.execute(query)]
             if not rows:
                 return
+            if self.follow_up:
+                rows = self._with_follow_ups(connection, rows)
             yield rows
             after = (rows[-1].started_at, rows[-1].id)
+
+    def _with_follow_ups(self, connection: Any, rows: list[StoredResponse]) -> list[StoredResponse]:
+        """The chunk's responses with their follow-ups, gathered like their own answers."""
+        answers, _views = _gathered(connection.dialect.name, Response.id.expression)
+        query = select(
+            Response.follow_up_of,
+            Response.version_id,
+            Response.status,
+            Response.submitted_at,
+            Response.current_position,
+            answers,
+        ).where(Response.follow_up_of.in_([row.id for row in rows]))
+        found = {baseline: tuple(rest) for baseline, *rest in connection.execute(query)}
+        return [row._replace(follow_up=found.get(row.id)) for row in rows]
 
     def record(self, stored: StoredResponse, shown: bool = True) -> ResponseRecord:
         """The response with its typed answers and scores, and unless `shown` is False what it
@@ -274,6 +307,8 @@ class RecordReader:
         )
         if shown:
             self._shown(record, None if complete else stored.current_position)
+        if self.follow_up:
+            self._follow_up(record, stored.follow_up, shown)
         for name, rule in self.scores.get(record.version, []):
             record.scores[name] = compute_score(rule, record.answers)
         return record
@@ -289,10 +324,36 @@ class RecordReader:
             answers[name] = decode(stored[key])
         return answers
 
-    def _shown(self, record: ResponseRecord, reached: int | None) -> None:
+    def _follow_up(self, record: ResponseRecord, stored: tuple | None, shown: bool) -> None:
+        """Its follow-up's answers into the record's; without one, the follow-up's questions
+        count as not reached."""
+        if stored is None:
+            if shown:
+                record.unreached |= self.follow_up_names
+            return
+        version_id, status, submitted_at, position, answers = stored
+        complete = status == ResponseStatus.COMPLETE
+        follow_up = FollowUpRecord(
+            version=self.follow_up_numbers[version_id],
+            complete=complete,
+            submitted_at=submitted_at,
+            reached=None if complete else position,
+            answers=self._answers(_parsed(answers)),
+        )
+        record.follow_up = follow_up
+        record.answers.update(follow_up.answers)
+        if shown:
+            self._shown(record, follow_up.reached, self.follow_up_asked[follow_up.version])
+
+    def _shown(
+        self,
+        record: ResponseRecord,
+        reached: int | None,
+        asked: list[tuple[str, int, Any]] | None = None,
+    ) -> None:
         """What the response was shown (its denominators): what its pages reached asked, as
         their show-if conditions came out on its answers."""
-        for name, position, condition in self.asked[record.version]:
+        for name, position, condition in self.asked[record.version] if asked is None else asked:
             if reached is not None and position > reached:
                 record.unreached.add(name)
                 continue

@@ -20,8 +20,9 @@ from exports import consent
 from exports.cells import GuardCounts, csv_cell, csv_text, csv_writer
 from exports.figures import Figures
 from exports.filters import ExportFilters
+from exports.follow_up import WAVES_HEADER, follow_up_wave, wave_rows
 from exports.info import ExportInfo
-from exports.layout import WIDEST, text_width
+from exports.layout import DATETIME_TEXT, WIDEST, text_width
 from exports.records import RecordReader, ResponseRecord
 from exports.rows import ExportOptions, ResponseTable
 from exports.sheets import (
@@ -39,8 +40,14 @@ from exports.subgroups import (
     suitable_groupings,
 )
 from exports.variables import Variable, collect_variables
-from exports.workbook import EXCEL_ROWS, SheetFull, WorkbookWriter
-from survey.models import DbSession, Questionnaire, QuestionnaireVersion, VersionStatus
+from exports.workbook import EXCEL_ROWS, SHEETS, WITH_WAVES, SheetFull, WorkbookWriter
+from survey.models import (
+    AnswerValue,
+    DbSession,
+    Questionnaire,
+    QuestionnaireVersion,
+    VersionStatus,
+)
 from survey.toolkit.content import SECTIONS
 
 Progress = Callable[[int, int], None]
@@ -181,10 +188,16 @@ def score_labels(versions: list[QuestionnaireVersion]) -> dict[str, tuple[str, s
 
 
 def _plan(
-    session: DbSession, slug: str, filters: ExportFilters, options: ExportOptions, chunk: int
+    session: DbSession,
+    slug: str,
+    filters: ExportFilters,
+    options: ExportOptions,
+    chunk: int,
+    follow_up_slug: str | None = None,
 ) -> _Plan:
     versions = chosen_versions(session, slug, filters)
-    variables = collect_variables(versions)
+    wave = follow_up_wave(session, follow_up_slug)
+    variables = collect_variables(versions) + (wave.variables if wave else [])
     score_names = list(dict.fromkeys(s.name for v in versions for s in v.scores))
     table = ResponseTable(variables, score_names, [s.key for s in SECTIONS], options)
     return _Plan(
@@ -192,7 +205,7 @@ def _plan(
         variables,
         score_names,
         table,
-        RecordReader(session, versions, variables, filters, chunk),
+        RecordReader(session, versions, variables, filters, chunk, follow_up=wave),
     )
 
 
@@ -201,15 +214,17 @@ def write_report(
     out: str | IO[bytes],
     *,
     slug: str = "milk",
+    follow_up_slug: str | None = None,
     filters: ExportFilters | None = None,
     options: ExportOptions | None = None,
     generated_by: str = "",
     progress: Progress | None = None,
     chunk: int = 2000,
 ) -> ExportInfo:
-    """Write the evaluation workbook (.xlsx) for the responses that match `filters`."""
+    """Write the evaluation workbook (.xlsx) for the responses that match `filters`, with the
+    follow-up wave of the questionnaire `follow_up_slug` when it is in use."""
     filters, options = filters or ExportFilters(), options or ExportOptions()
-    plan = _plan(session, slug, filters, options, chunk)
+    plan = _plan(session, slug, filters, options, chunk, follow_up_slug)
     responses = plan.reader.count()
     if responses >= EXCEL_ROWS:
         raise ExportError(
@@ -219,7 +234,12 @@ def write_report(
     counts = GuardCounts()
     # Forked before the writer starts its compressing thread: the child needs none of it.
     figures = Figures(plan.reader, plan.statistics(), plan.outcomes(options.by))
-    writer = WorkbookWriter(counts, out, cells=responses * len(plan.table.header))
+    writer = WorkbookWriter(
+        counts,
+        out,
+        cells=responses * len(plan.table.header),
+        sheets=WITH_WAVES if plan.table.follow_up else SHEETS,
+    )
     try:
         info = _write_workbook(
             writer, plan, figures, filters, options, generated_by, progress, responses
@@ -265,12 +285,18 @@ def _write_workbook(
         ["response_id", "version", "language", "variable", "question", "answer", "part"],
         [id_width, 0, 0, max(map(text_width, names), default=0), 50, WIDEST, text_width("1 of 9")],
     )
+    waves = _waves(writer, plan.table)
     stream = _Stream(plan, progress, figures, total=responses)
     for record, row in stream:
         writer.append("Responses", row, where="on the Comments sheet")
         _comments(writer, plan.table, text_variables, record)
+        if waves:
+            for wave_row in wave_rows(row[0], record, waves):
+                writer.append("Waves", wave_row)
     writer.autofilter("Responses")
     writer.autofilter("Comments")
+    if waves:
+        writer.autofilter("Waves")
     summaries, outcomes = figures.result()
     revisions = plan.reader.study_information()
     write_codebook(
@@ -290,6 +316,28 @@ def _write_workbook(
     write_outcomes(writer, outcomes, software_version("scipy"))
     writer.save()
     return info
+
+
+def _waves(
+    writer: WorkbookWriter, table: ResponseTable
+) -> Callable[[str, AnswerValue | None], object] | None:
+    """With the follow-up in use, the Waves sheet's header, and how its cells are typed."""
+    if not table.follow_up:
+        return None
+    by_name = {v.name: v for v in table.variables}
+    writer.header(
+        "Waves",
+        WAVES_HEADER,
+        [table.widths([])[0], text_width("follow_up"), 0, text_width("complete")]
+        + [text_width(DATETIME_TEXT)]
+        + [0.0] * (len(WAVES_HEADER) - 5),
+    )
+
+    def cell(name: str, value: AnswerValue | None) -> object:
+        variable = by_name.get(name)
+        return None if variable is None or value is None else table.cells(variable, value)[0]
+
+    return cell
 
 
 def _comments(
@@ -315,6 +363,7 @@ def response_rows(
     session: DbSession,
     *,
     slug: str,
+    follow_up_slug: str | None = None,
     filters: ExportFilters,
     options: ExportOptions,
     progress: Progress | None = None,
@@ -322,7 +371,7 @@ def response_rows(
 ) -> tuple[_Plan, _Stream]:
     """The Responses rows (with their records) for writers of other formats, as the CSV reads
     them: the plan says what the columns are, the stream walks the rows and counts them."""
-    plan = _plan(session, slug, filters, options, chunk)
+    plan = _plan(session, slug, filters, options, chunk, follow_up_slug)
     return plan, _Stream(plan, progress)
 
 
@@ -330,12 +379,13 @@ def collect_figures(
     session: DbSession,
     *,
     slug: str = "milk",
+    follow_up_slug: str | None = None,
     filters: ExportFilters | None = None,
     by: str | None = None,
 ) -> tuple[Statistics, OutcomeReport]:
     """The statistics and the outcomes (for the dashboard) in one pass over the responses: the
     same figures as the Summary and Outcomes sheets."""
-    plan = _plan(session, slug, filters or ExportFilters(), ExportOptions(), chunk=2000)
+    plan = _plan(session, slug, filters or ExportFilters(), ExportOptions(), 2000, follow_up_slug)
     statistics, outcomes = plan.statistics(), plan.outcomes(by)
     for record in plan.reader:
         statistics.add(record)
@@ -365,6 +415,7 @@ def write_csv(
     out: str | IO[bytes],
     *,
     slug: str = "milk",
+    follow_up_slug: str | None = None,
     filters: ExportFilters | None = None,
     options: ExportOptions | None = None,
     progress: Progress | None = None,
@@ -372,7 +423,7 @@ def write_csv(
 ) -> ExportInfo:
     """The Responses sheet as CSV: UTF-8 with a BOM (so Excel reads it as UTF-8), same guard."""
     filters, options = filters or ExportFilters(), options or ExportOptions()
-    plan = _plan(session, slug, filters, options, chunk)
+    plan = _plan(session, slug, filters, options, chunk, follow_up_slug)
     counts = GuardCounts()
     stream = _Stream(plan, progress, shown=False)
     with _binary(out) as binary, csv_writer(binary) as writer:

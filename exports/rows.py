@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import String
 
+from exports import follow_up
 from exports.layout import DATETIME_TEXT, WIDEST, text_width
 from exports.records import ResponseRecord
 from exports.variables import Variable
@@ -61,12 +62,16 @@ class ResponseTable:
         options: ExportOptions,
     ) -> None:
         self.options = options
-        self.variables = [v for v in variables if not (options.deidentified and v.identifier)]
+        kept = [v for v in variables if not (options.deidentified and v.identifier)]
+        # The survey's questions, then the follow-up's at the end of the row (their own block:
+        # the wave's fixed columns, then its questions).
+        self.variables = [v for v in kept if not v.follow_up] + [v for v in kept if v.follow_up]
+        self.follow_up = any(v.follow_up for v in kept)
         self.score_names = score_names
         self.toolkit_sections = toolkit_sections
         self.header = (
             FIXED_COLUMNS
-            + [column for v in self.variables for column in v.columns]
+            + [column for v in self.variables if not v.follow_up for column in v.columns]
             + score_names
             + [
                 f"toolkit_{key}_{what}"
@@ -75,8 +80,19 @@ class ResponseTable:
             ]
             + ["toolkit_sections_opened", "toolkit_seconds", "toolkit_prompt_shown"]
         )
+        if self.follow_up:
+            self.header += follow_up.FIXED_COLUMNS + [
+                column for v in self.variables if v.follow_up for column in v.columns
+            ]
         self._converters = [
-            (v.name, _converter(v, options.labels), [None] * len(v.columns)) for v in self.variables
+            (v.name, _converter(v, options.labels), [None] * len(v.columns))
+            for v in self.variables
+            if not v.follow_up
+        ]
+        self._follow_up_converters = [
+            (v.name, _converter(v, options.labels), [None] * len(v.columns))
+            for v in self.variables
+            if v.follow_up
         ]
 
     def widths(self, consent_versions: list[str]) -> list[float]:
@@ -94,10 +110,21 @@ class ResponseTable:
             "consented_at_utc": text_width(DATETIME_TEXT),
         }
         widths = [fixed.get(name, 0.0) for name in FIXED_COLUMNS]
-        for variable in self.variables:
-            widths.extend([_value_width(variable, self.options.labels)] * len(variable.columns))
+        widths += self._widths(v for v in self.variables if not v.follow_up)
         widths.extend(NUMBER_WIDTH for _name in self.score_names)
-        return widths + [0.0] * (len(self.header) - len(widths))  # toolkit counts: the header
+        widths += [0.0] * (3 + 2 * len(self.toolkit_sections))  # toolkit counts: the header
+        if self.follow_up:
+            widths += [NUMBER_WIDTH, text_width("complete"), text_width(DATETIME_TEXT)]
+            widths += [NUMBER_WIDTH]
+            widths += self._widths(v for v in self.variables if v.follow_up)
+        return widths
+
+    def _widths(self, variables: Iterable[Variable]) -> list[float]:
+        return [
+            width
+            for v in variables
+            for width in [_value_width(v, self.options.labels)] * len(v.columns)
+        ]
 
     def response_id(self, record: ResponseRecord) -> str:
         if not self.options.deidentified:
@@ -130,6 +157,12 @@ class ResponseTable:
             opened_total += opened > 0
             seconds_total += seconds
         values += [opened_total, seconds_total, int(record.toolkit_prompt_shown)]
+        if self.follow_up:
+            wave = record.follow_up
+            values += wave.fixed(record.submitted_at) if wave else follow_up.NO_FOLLOW_UP
+            for name, convert, empty in self._follow_up_converters:
+                value = answers.get(name)
+                values.extend(empty if value is None else convert(value))
         return values
 
     def cells(self, variable: Variable, value: object) -> list[object]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from exports import follow_up
 from exports.filters import ExportFilters
 from exports.info import ExportInfo
 from exports.outcome_rows import OUTCOMES_HEADER, methods, sheet_rows
@@ -67,8 +68,9 @@ def write_codebook(
     for name, description in FIXED_DESCRIPTIONS.items():
         append([name, description, "", "", "", "", "", "", "", consent.get(name, "")])
     for variable in table.variables:
-        for column in variable.columns:
-            append(_codebook_row(variable, column))
+        if not variable.follow_up:
+            for column in variable.columns:
+                append(_codebook_row(variable, column))
     scores = {s.name: s for v in versions for s in v.scores}
     for name in table.score_names:
         score = scores[name]
@@ -116,6 +118,13 @@ def write_codebook(
     ]
     for column, description, note in derived:
         append([column, description, "", "integer", "", "", "", "", "", note])
+    if table.follow_up:
+        for name, description in follow_up.FIXED_DESCRIPTIONS.items():
+            append([name, description, "", "", "", "", "", "", "", ""])
+        for variable in table.variables:
+            if variable.follow_up:
+                for column in variable.columns:
+                    append(_codebook_row(variable, column))
     writer.autofilter("Codebook")
 
 
@@ -150,7 +159,7 @@ def _codebook_row(variable: Variable, column: str) -> list[object]:
         choices,
         "yes" if variable.required else "no",
         variable.show_if or "",
-        ", ".join(map(str, variable.versions)),
+        ("follow-up " if variable.follow_up else "") + ", ".join(map(str, variable.versions)),
         wording,
         "; ".join(notes),
     ]

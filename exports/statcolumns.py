@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from exports import follow_up
 from exports.rows import FIXED_COLUMNS, ResponseTable
 from exports.variables import Variable
 from survey.models import QuestionnaireVersion
@@ -89,6 +90,11 @@ TEXTS = {
         "sections_opened": "Number of toolkit sections opened",
         "toolkit_seconds": "Seconds spent in the toolkit, all sections",
         "prompt_shown": "Reminded once to open the toolkit (1 = yes)",
+        "fu_version": "Follow-up: questionnaire version",
+        "fu_status": "Follow-up: status (complete or partial)",
+        "fu_submitted_at_utc": "Follow-up: submitted at (UTC)",
+        "fu_days_after": "Follow-up: days after the survey",
+        "follow_up": "Follow-up: {question}",
     },
     "fr": {
         "not_shown": "Question non affichée",
@@ -100,6 +106,11 @@ TEXTS = {
         "sections_opened": "Nombre de sections de la trousse ouvertes",
         "toolkit_seconds": "Secondes passées dans la trousse, toutes sections",
         "prompt_shown": "Rappel unique d’ouvrir la trousse (1 = oui)",
+        "fu_version": "Suivi : version du questionnaire",
+        "fu_status": "Suivi : statut (complete ou partial)",
+        "fu_submitted_at_utc": "Suivi : envoi (UTC)",
+        "fu_days_after": "Suivi : jours après le sondage",
+        "follow_up": "Suivi : {question}",
     },
 }
 FIXED_LABELS = {
@@ -129,6 +140,8 @@ FIXED_LABELS = {
     },
 }
 _FIXED_KINDS = {
+    "fu_status": "text",
+    "fu_submitted_at_utc": "datetime",
     "response_id": "text",
     "language": "text",
     "status": "text",
@@ -201,7 +214,10 @@ def _choice_numbers(variable: Variable) -> dict[str, int]:
 
 
 def _question(variable: Variable, language: str) -> str:
-    return (variable.label_fr if language == "fr" else None) or variable.label_en
+    question = (variable.label_fr if language == "fr" else None) or variable.label_en
+    if variable.follow_up:  # the same words may be asked in both waves
+        return TEXTS[language]["follow_up"].format(question=question)
+    return question
 
 
 def _choice_label(variable: Variable, code: str, language: str) -> str:
@@ -275,7 +291,8 @@ def stat_columns(
     texts, fixed = TEXTS[language], FIXED_LABELS[language]
     columns = [StatColumn(c, "", _FIXED_KINDS.get(c, "number"), fixed[c]) for c in FIXED_COLUMNS]
     for variable in table.variables:
-        columns += _variable_columns(variable, language)
+        if not variable.follow_up:
+            columns += _variable_columns(variable, language)
     for score in table.score_names:
         english, french = score_labels.get(score, (score, None))
         columns.append(
@@ -291,6 +308,14 @@ def stat_columns(
     columns.append(StatColumn("toolkit_sections_opened", "", "number", texts["sections_opened"]))
     columns.append(StatColumn("toolkit_seconds", "", "number", texts["toolkit_seconds"]))
     columns.append(StatColumn("toolkit_prompt_shown", "", "number", texts["prompt_shown"]))
+    if table.follow_up:
+        columns += [
+            StatColumn(c, "", _FIXED_KINDS.get(c, "number"), texts[c])
+            for c in follow_up.FIXED_COLUMNS
+        ]
+        for variable in table.variables:
+            if variable.follow_up:
+                columns += _variable_columns(variable, language)
     _name(columns)
     return columns
 

@@ -81,6 +81,7 @@ def collect(
     session: DbSession,
     *,
     slug: str,
+    follow_up_slug: str | None,
     filters: ExportFilters,
     options: ExportOptions,
     language: str,
@@ -92,6 +93,7 @@ def collect(
     plan, stream = response_rows(
         session,
         slug=slug,
+        follow_up_slug=follow_up_slug,
         filters=filters,
         options=replace(options, labels=False),
         progress=progress,
@@ -289,6 +291,7 @@ def write_statistics_file(
     *,
     fmt: str,
     slug: str = "milk",
+    follow_up_slug: str | None = None,
     filters: ExportFilters | None = None,
     options: ExportOptions | None = None,
     language: str = "en",
@@ -303,6 +306,7 @@ def write_statistics_file(
     table, info = collect(
         session,
         slug=slug,
+        follow_up_slug=follow_up_slug,
         filters=filters,
         options=options,
         language=language,

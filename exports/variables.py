@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from survey.models import Question, QuestionnaireVersion
 from survey.questionnaire.expressions import Node, parse
 from survey.questionnaire.types import TypeSpec, spec_of
+
+_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 @dataclass
@@ -41,6 +44,7 @@ class Variable:
     page_position: dict[int, int] = field(default_factory=dict)  # version -> page position
 
     numeric_codes: bool = False  # every code an integer: exported as numbers (set when collected)
+    follow_up: bool = False  # asked by the follow-up questionnaire (exports/follow_up.py)
 
     @property
     def spec(self) -> TypeSpec:
@@ -93,9 +97,18 @@ def shown_if(question: Question) -> str | None:
     return page or own
 
 
-def collect_variables(versions: list[QuestionnaireVersion]) -> list[Variable]:
+def prefixed(expression: str | None, prefix: str) -> str | None:
+    """The expression with every `${name}` read as `${<prefix>name}`."""
+    if not expression or not prefix:
+        return expression
+    return _REFERENCE.sub(lambda m: "${" + prefix + m.group(1) + "}", expression)
+
+
+def collect_variables(versions: list[QuestionnaireVersion], prefix: str = "") -> list[Variable]:
     """Variables in questionnaire order. The newest version decides the wording and order; a
-    variable that only older versions hold keeps its place after its older neighbour."""
+    variable that only older versions hold keeps its place after its older neighbour. A
+    `prefix` names them, and every name their expressions read, as a second wave's (the
+    follow-up's `fu_`)."""
     by_name: dict[str, Variable] = {}
     order: list[str] = []
     for version in sorted(versions, key=lambda v: v.number):
@@ -103,38 +116,37 @@ def collect_variables(versions: list[QuestionnaireVersion]) -> list[Variable]:
         for question in version.questions:
             if not spec_of(question.type).answered:
                 continue
-            variable = by_name.get(question.name)
+            name = prefix + question.name
+            condition = prefixed(shown_if(question), prefix)
+            variable = by_name.get(name)
             if variable is None:
-                variable = by_name[question.name] = Variable(
-                    name=question.name,
+                variable = by_name[name] = Variable(
+                    name=name,
                     type=question.type,
                     label_en=question.label_en,
                     label_fr=question.label_fr,
                     required=question.required,
-                    show_if=shown_if(question),
+                    show_if=condition,
                     identifier=question.identifier,
                     min_value=question.min_value,
                     max_value=question.max_value,
-                    accept_if=question.accept_if,
-                    calculation=question.calculation,
-                    default=question.default_answer,
+                    follow_up=bool(prefix),
                 )
-                order.insert(order.index(previous) + 1 if previous else 0, question.name)
+                order.insert(order.index(previous) + 1 if previous else 0, name)
             else:
                 variable.label_en, variable.label_fr = question.label_en, question.label_fr
-                variable.required, variable.show_if = question.required, shown_if(question)
-                variable.accept_if = question.accept_if
-                variable.calculation = question.calculation
-                variable.default = question.default_answer
+                variable.required, variable.show_if = question.required, condition
                 variable.identifier = variable.identifier or question.identifier
+            variable.accept_if = prefixed(question.accept_if, prefix)
+            variable.calculation = prefixed(question.calculation, prefix)
+            variable.default = question.default_answer
             variable.page_en, variable.page_fr = question.page.title_en, question.page.title_fr
             _merge_choices(variable, question)
             variable.versions.append(version.number)
             variable.wording[version.number] = question.label_en
             variable.page_position[version.number] = question.page.position
-            condition = shown_if(question)
             variable.conditions[version.number] = parse(condition) if condition else None
-            previous = question.name
+            previous = name
     for variable in by_name.values():
         variable.numeric_codes = bool(variable.choices) and all(
             c.code.lstrip("-").isdigit() for c in variable.choices

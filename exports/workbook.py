@@ -45,8 +45,10 @@ from exports.layout import (
 from exports.sheetxml import CellStyles, Compressing, SheetRows
 
 SHEETS = ("Responses", "Codebook", "Summary", "Outcomes", "Charts", "Comments", "About")
+# With the follow-up wave in use, its long form (one row per wave) follows the Comments sheet.
+WITH_WAVES = (*SHEETS[:6], "Waves", *SHEETS[6:])
 # Written as they come, so their widths are declared with the header, before any row.
-STREAMED = frozenset({"Responses", "Comments"})
+STREAMED = frozenset({"Responses", "Comments", "Waves"})
 ROW_CM = 0.53  # a row of the default height (15 points)
 _BOLD = Font(bold=True)
 _WRAP = Alignment(wrap_text=True, vertical="top")
@@ -76,20 +78,26 @@ class WorkbookWriter:
     valid file once `save()` returns. `cells` (rows times columns of the Responses sheet, when
     known) decides whether its zip entry needs ZIP64 sizes."""
 
-    def __init__(self, counts: GuardCounts, out: str | IO[bytes], cells: int = 0) -> None:
+    def __init__(
+        self,
+        counts: GuardCounts,
+        out: str | IO[bytes],
+        cells: int = 0,
+        sheets: tuple[str, ...] = SHEETS,
+    ) -> None:
         self.counts = counts
         self.archive = zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED)
         self.zip64 = cells > ZIP64_CELLS
         self.book = Workbook(write_only=True)
         self.sheets = {}
-        for name in SHEETS:
+        for name in sheets:
             self.sheets[name] = self.book.create_sheet(name)
             set_up_printing(self.sheets[name])
         self.styles = _register_styles(self.sheets["Responses"])
-        self.rows = dict.fromkeys(SHEETS, 0)
+        self.rows = dict.fromkeys(sheets, 0)
         self.columns: dict[str, int] = {}
         # The small sheets' rows, written at save() once their widths are known.
-        self.buffered: dict[str, list[list[Any]]] = {n: [] for n in SHEETS if n not in STREAMED}
+        self.buffered: dict[str, list[list[Any]]] = {n: [] for n in sheets if n not in STREAMED}
         self.widest: dict[str, list[float]] = {}
         self.header_needs: dict[str, list[float]] = {}
         self.streamed_widths: dict[str, list[float]] = {}
@@ -166,7 +174,7 @@ class WorkbookWriter:
         waits in a temporary file."""
         top, _tail = _rendered(self.sheets[sheet])
         if sheet == "Responses":
-            entry = self.archive.open(_sheet_path(sheet), "w", force_zip64=self.zip64)
+            entry = self.archive.open(self._sheet_path(sheet), "w", force_zip64=self.zip64)
             stream = _Stream(Compressing(entry), entry)
         else:
             spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed in _finish or discard
@@ -296,7 +304,7 @@ class WorkbookWriter:
             self._finish(sheet)
         made = io.BytesIO()
         self.book.save(made)
-        streamed = {_sheet_path(sheet) for sheet in self.streams}
+        streamed = {self._sheet_path(sheet) for sheet in self.streams}
         with zipfile.ZipFile(made) as parts:
             if not streamed <= set(parts.namelist()):
                 raise RuntimeError(f"openpyxl named the sheets otherwise: {parts.namelist()}")
@@ -316,10 +324,14 @@ class WorkbookWriter:
             return
         spool = stream.closing
         spool.seek(0)
-        with self.archive.open(_sheet_path(sheet), "w", force_zip64=self.zip64) as entry:
+        with self.archive.open(self._sheet_path(sheet), "w", force_zip64=self.zip64) as entry:
             while piece := spool.read(1 << 20):
                 entry.write(piece)
         spool.close()
+
+    def _sheet_path(self, sheet: str) -> str:
+        """Where openpyxl puts a worksheet in the archive: numbered in the workbook's order."""
+        return f"xl/worksheets/sheet{list(self.sheets).index(sheet) + 1}.xml"
 
     def discard(self) -> None:
         """Give up on a workbook half written (an error on the way): close what is open."""
@@ -339,11 +351,6 @@ class _Stream:
     def __init__(self, sink: Any, closing: Any) -> None:
         self.sink, self.closing = sink, closing
         self.rows: SheetRows
-
-
-def _sheet_path(sheet: str) -> str:
-    """Where openpyxl puts a worksheet in the archive: numbered in the workbook's order."""
-    return f"xl/worksheets/sheet{SHEETS.index(sheet) + 1}.xml"
 
 
 def _rendered(ws: Any) -> tuple[bytes, bytes]:

@@ -168,6 +168,7 @@ def export_command(
                 generated_by="command line",
                 progress=progress,
                 slug=current_app.config["QUESTIONNAIRE_SLUG"],
+                follow_up_slug=current_app.config["FOLLOW_UP_SLUG"],
                 statistics=statistics,
                 label_language=label_language,
             )

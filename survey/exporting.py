@@ -22,6 +22,7 @@ def run_export(
     filters: ExportFilters,
     options: ExportOptions,
     slug: str,
+    follow_up_slug: str | None,
     generated_by: str,
     user: User | None = None,
     progress: Progress | None = None,
@@ -38,6 +39,7 @@ def run_export(
                 out,
                 fmt=statistics,
                 slug=slug,
+                follow_up_slug=follow_up_slug,
                 filters=filters,
                 options=options,
                 language=label_language,
@@ -45,13 +47,20 @@ def run_export(
             )
         elif as_csv:
             info = write_csv(
-                session, out, slug=slug, filters=filters, options=options, progress=progress
+                session,
+                out,
+                slug=slug,
+                follow_up_slug=follow_up_slug,
+                filters=filters,
+                options=options,
+                progress=progress,
             )
         else:
             info = write_report(
                 session,
                 out,
                 slug=slug,
+                follow_up_slug=follow_up_slug,
                 filters=filters,
                 options=options,
                 generated_by=generated_by,

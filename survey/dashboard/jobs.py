@@ -159,6 +159,7 @@ def run_job(app: Flask, job_id: str) -> None:
                     filters=filters,
                     options=options,
                     slug=app.config["QUESTIONNAIRE_SLUG"],
+                    follow_up_slug=app.config["FOLLOW_UP_SLUG"],
                     generated_by=email,
                     user=user,
                     progress=lambda done, total: _set(engine, job_id, done=done, total=total),

@@ -79,6 +79,7 @@ def dashboard():
                     db.session,
                     filters=form.filters(),
                     slug=current_app.config["QUESTIONNAIRE_SLUG"],
+                    follow_up_slug=current_app.config["FOLLOW_UP_SLUG"],
                     by=form.group_by,
                 )
         except ExportError as error:
