@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from types import ModuleType
 
 import numpy as np
-import pandas as pd
 
 from exports.stats import Numbers, numbers_of
 from exports.variables import Variable
@@ -361,7 +360,7 @@ class OutcomeTally:
             )
         ]
         return Usability(
-            numbers=numbers_of(pd.Series(scores)),
+            numbers=numbers_of(scores),
             ci=mean_interval(scores),
             at_or_above_average=Count(int((scores >= SUS_AVERAGE).sum()), n),
             bands=bands,
@@ -377,7 +376,7 @@ class OutcomeTally:
         n = values.size
         return Pain(
             tried=self.tried,
-            numbers=numbers_of(pd.Series(values)),
+            numbers=numbers_of(values),
             any_pain=Count(int((values >= 1).sum()), n),
             bands=[
                 (name, Count(int(((values >= low) & (values <= high)).sum()), n))
@@ -396,7 +395,7 @@ class OutcomeTally:
             pairs=n,
             median_before=float(np.median(before)) if n else None,
             median_after=float(np.median(after)) if n else None,
-            change=numbers_of(pd.Series(change)),
+            change=numbers_of(change),
             change_ci=mean_interval(change),
             improved=Count(int((change > 0).sum()), n),
             unchanged=Count(int((change == 0).sum()), n),
@@ -432,7 +431,7 @@ class OutcomeTally:
             pairs=n,
             median_after=float(np.median(pairs[:, 0])) if n else None,
             median_follow_up=float(np.median(pairs[:, 1])) if n else None,
-            change=numbers_of(pd.Series(change)),
+            change=numbers_of(change),
             wilcoxon=signed_rank(change),
         )
 

@@ -262,7 +262,7 @@ class RecordReader:
             query = select(*chosen.c, *_gathered(connection.dialect.name, chosen.c.id)).order_by(
                 chosen.c.started_at, chosen.c.id
             )
-            rows = [StoredResponse(*row) for row in connection.execute(query)]
+            rows = [StoredResponse._make((*row, None)) for row in connection.execute(query)]
             if not rows:
                 return
             if self.follow_up:

@@ -12,6 +12,7 @@ from exports.rows import FIXED_COLUMNS, ResponseTable
 from exports.variables import Variable
 from survey.models import QuestionnaireVersion
 
+FORMATS = ("sav", "dta", "r")  # SPSS, Stata, R
 LANGUAGES = ("en", "fr")
 # Stata's limits (the strictest of the three packages): names of 32 characters, variable
 # labels of 80 characters; SPSS keeps variable labels of 256 bytes and value labels of 120

@@ -25,6 +25,7 @@ from exports.report import Progress, response_rows
 from exports.rows import ExportOptions
 from exports.rscript import r_script
 from exports.statcolumns import (
+    FORMATS,
     SPSS_LABEL_BYTES,
     SPSS_VALUE_LABEL_BYTES,
     STATA_LABEL_CHARACTERS,
@@ -36,7 +37,6 @@ from exports.statcolumns import (
 )
 from survey.models import DbSession
 
-FORMATS = ("sav", "dta", "r")
 # Stata's tagged missing values for "not shown" and "not reached".
 STATA_NOT_SHOWN, STATA_NOT_REACHED = "a", "b"
 

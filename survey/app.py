@@ -16,17 +16,13 @@ from survey.auth.services import init_login
 from survey.cli import register_commands
 from survey.config import settings_from_env
 from survey.dashboard import views as dashboard
-from survey.database import (
-    begins_by_reading,
-    configure_sqlite,
-    render_migration_item,
-    write_intent,
-)
+from survey.database import begins_by_reading, configure_sqlite, write_intent
 from survey.editor import views as editor
-from survey.extensions import babel, csrf, db, login_manager, migrate
+from survey.extensions import babel, csrf, db, login_manager
 from survey.i18n import current_language, explained, select_locale
 from survey.participate import views as participate
 from survey.queue import init_queue
+from survey.schema_migrations import migration_commands
 from survey.staff import views as staff
 from survey.static_files import init_static_files
 from survey.toolkit import views as toolkit
@@ -52,14 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # loading the logged-in user) opens its transaction, or SQLite opens a read transaction
     # that cannot be upgraded once another connection has written.
     app.before_request(_declare_write_intent)
-    migrate.init_app(
-        app,
-        db,
-        directory=os.path.join(app.root_path, os.pardir, "migrations"),
-        render_as_batch=True,
-        compare_type=True,
-        render_item=render_migration_item,
-    )
+    app.cli.add_command(migration_commands)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     init_login(login_manager, app)

@@ -8,7 +8,6 @@ from exports.filters import ExportFilters
 from exports.info import ExportInfo
 from exports.report import Progress, write_csv, write_report
 from exports.rows import ExportOptions
-from exports.statfiles import write_statistics_file
 from survey import audit
 from survey.database import read_only_transactions
 from survey.models import DbSession, User
@@ -34,6 +33,10 @@ def run_export(
     hold the write lock participants need), then add it to the audit log; the caller commits."""
     with read_only_transactions():
         if statistics:  # sav, dta or r: a file for a statistics package
+            # Imported here: pandas and pyreadstat take half a second to import, which every
+            # command and web worker would pay at start-up for files few of them make.
+            from exports.statfiles import write_statistics_file
+
             info = write_statistics_file(
                 session,
                 out,

@@ -27,6 +27,7 @@ from survey.extensions import db as _db  # noqa: E402
 from survey.models import QuestionnaireVersion, Response  # noqa: E402
 from survey.participate import structure  # noqa: E402
 from survey.questionnaire.loader import load_default_questionnaire  # noqa: E402
+from survey.schema_migrations import init_migrations  # noqa: E402
 from survey.queue import init_queue  # noqa: E402
 
 CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -69,6 +70,7 @@ def make_app(database_url: str, **config) -> Flask:
     """An app instance on this database, configured as every test's app is."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, **TEST_CONFIG, **config})
     app.jinja_env.bytecode_cache = _COMPILED_TEMPLATES
+    init_migrations(app)  # the migration tests call Flask-Migrate's upgrade() and downgrade()
     return app
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from exports.filters import ExportFilters
 from exports.report import ExportError
 from exports.rows import ExportOptions
-from exports.statfiles import FORMATS as STATISTICS_FORMATS
+from exports.statcolumns import FORMATS as STATISTICS_FORMATS
 from survey.database import write_transactions
 from survey.exporting import run_export
 from survey.extensions import db
