@@ -19,6 +19,8 @@ from survey.dashboard import views as dashboard
 from survey.database import begins_by_reading, configure_sqlite, write_intent
 from survey.editor import views as editor
 from survey.extensions import babel, csrf, db, login_manager
+from survey.follow_up import admin_views as follow_up_admin
+from survey.follow_up import views as follow_up
 from survey.i18n import current_language, explained, select_locale
 from survey.participate import views as participate
 from survey.queue import init_queue
@@ -63,7 +65,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.after_request(_private_pages_not_stored)
     init_static_files(app)
 
-    for feature in (toolkit, participate, auth, staff, dashboard, admin, editor):
+    for feature in (
+        toolkit,
+        participate,
+        auth,
+        staff,
+        dashboard,
+        admin,
+        editor,
+        follow_up,
+        follow_up_admin,
+    ):
         app.register_blueprint(feature.bp)
     csrf.exempt(participate.bp)  # its forms check CSRF themselves so an expired token keeps answers
     errors.register(app)
@@ -115,7 +127,7 @@ def _refuse_json_bodies() -> None:
 # Staff pages show responses and accounts; participant pages show answers, the resume code and a
 # CSRF token: none may stay in a shared browser's cache or back-button history. The public
 # toolkit (/toolkit/) and static files stay cacheable.
-PRIVATE_PREFIXES = ("/staff", "/survey")
+PRIVATE_PREFIXES = ("/staff", "/survey", "/follow-up")
 
 
 def _private_pages_not_stored(response):

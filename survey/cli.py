@@ -17,7 +17,7 @@ from exports.xlsform import XLSFormError
 from survey import audit
 from survey.auth.services import UserError, create_user
 from survey.codes import new_password
-from survey.config import LANGUAGES, read_or_create_secret_key
+from survey.config import LANGUAGES, read_or_create_follow_up_key, read_or_create_secret_key
 from survey.database import backup_sqlite
 from survey.demo import generate_responses
 from survey.editor import versions
@@ -58,9 +58,11 @@ def create_user_command(email: str, role: str, password_stdin: bool) -> None:
 @click.command("setup")
 @with_appcontext
 def setup_command() -> None:
-    """First run: keep a secret key, load the default questionnaire, create the first admin.
-    Safe to run again: it changes nothing that exists."""
+    """First run: keep a secret key and the follow-up's key, load the questionnaires (the
+    study's and the follow-up's), create the first admin. Safe to run again: it changes nothing
+    that exists."""
     read_or_create_secret_key(current_app.instance_path)
+    read_or_create_follow_up_key(current_app.instance_path)
     if load_default_questionnaire(db.session):
         click.echo("Loaded the default questionnaire.")
     if load_follow_up_questionnaire(db.session, current_app.config["FOLLOW_UP_SLUG"]):
@@ -297,7 +299,8 @@ def questionnaire_import_command(source, publish: bool, skip_unsupported: bool) 
 def queue_command(workers: int, nice: int) -> None:
     """Run the task queue's consumer: export jobs and the periodic clean-up. Run one or more
     beside the web server (scripts/run does); Ctrl+C or SIGTERM stops it after its tasks.
-    The tasks are registered by importing survey.dashboard.tasks, which the app does.
+    The tasks are registered by importing survey.dashboard.tasks and survey.follow_up.tasks,
+    which the app does (the follow-up's emails are sent by a periodic task).
 
     Where it shares a machine with the web server, a report yields the CPU to participants'
     pages: it takes longer while they are busy, and their pages slow down less

@@ -8,6 +8,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from cryptography.fernet import Fernet
+
 LANGUAGES = ("en", "fr")
 
 
@@ -17,6 +19,42 @@ class ConfigError(RuntimeError):
 
 def _secret_key_file(instance_path: str) -> Path:
     return Path(instance_path) / "secret_key"
+
+
+def _follow_up_key_file(instance_path: str) -> Path:
+    return Path(instance_path) / "follow_up_key"
+
+
+def read_or_create_follow_up_key(instance_path: str) -> str:
+    """Used by `flask setup` only, like the secret key: development keeps one Fernet key for the
+    follow-up's email addresses (a new key would leave the stored ones unreadable)."""
+    path = _follow_up_key_file(instance_path)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(Fernet.generate_key().decode())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _follow_up_key(env: Mapping[str, str], environment: str, instance_path: str) -> str | None:
+    """FOLLOW_UP_KEY: the Fernet key that encrypts contact addresses. Tests make one; development
+    reads the instance folder's (made by `flask setup`), and without it offers no follow-up."""
+    key = env.get("FOLLOW_UP_KEY")
+    if not key and environment == "testing":
+        key = Fernet.generate_key().decode()
+    if not key and environment == "development":
+        key_file = _follow_up_key_file(instance_path)
+        key = key_file.read_text().strip() if key_file.exists() else None
+    if key:
+        try:
+            Fernet(key.encode())
+        except ValueError as error:
+            raise ConfigError(
+                "FOLLOW_UP_KEY must be a Fernet key: 32 bytes in URL-safe base64 (make one with "
+                "python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())')"
+            ) from error
+    return key or None
 
 
 def read_or_create_secret_key(instance_path: str) -> str:
@@ -43,11 +81,20 @@ def settings_from_env(env: Mapping[str, str], instance_path: str) -> dict[str, A
     if production:
         missing = [
             name
-            for name, value in (("SECRET_KEY", secret_key), ("DATABASE_URL", database_url))
+            for name, value in (
+                ("SECRET_KEY", secret_key),
+                ("DATABASE_URL", database_url),
+                # The follow-up's contact addresses are never stored unencrypted.
+                ("FOLLOW_UP_KEY", env.get("FOLLOW_UP_KEY")),
+                # The follow-up's emails carry links to the site, built by the queue's consumer.
+                ("PUBLIC_URL", env.get("PUBLIC_URL")),
+            )
             if not value
         ]
         if missing:
             raise ConfigError(f"production needs {' and '.join(missing)} in the environment")
+        if not env["PUBLIC_URL"].startswith("https://"):
+            raise ConfigError("PUBLIC_URL must start with https:// in production")
     if not secret_key:
         key_file = _secret_key_file(instance_path)
         # Without a key file (before `flask setup`), a throwaway key: sessions end on restart.
@@ -65,6 +112,11 @@ def settings_from_env(env: Mapping[str, str], instance_path: str) -> dict[str, A
         "QUESTIONNAIRE_SLUG": env.get("QUESTIONNAIRE_SLUG", "milk"),
         # The follow-up wave's questionnaire (survey/follow_up), a second questionnaire.
         "FOLLOW_UP_SLUG": env.get("FOLLOW_UP_SLUG", "milk-follow-up"),
+        "FOLLOW_UP_KEY": _follow_up_key(env, environment, instance_path),
+        "FOLLOW_UP_SENDS_PER_MINUTE": int(env.get("FOLLOW_UP_SENDS_PER_MINUTE", "30")),
+        # The address the follow-up's links start with, where no request gives one (the queue's
+        # consumer); https in production (the List-Unsubscribe link must be).
+        "PUBLIC_URL": (env.get("PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/"),
         "LANGUAGES": LANGUAGES,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": "translations",

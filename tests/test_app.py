@@ -11,39 +11,76 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from cryptography.fernet import Fernet
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.orm import Session
 
 from survey import create_app
-from survey.config import ConfigError, settings_from_env
+from survey.config import ConfigError, read_or_create_follow_up_key, settings_from_env
 from survey.database import configure_sqlite
 from survey.extensions import db as database
 from survey.models import Base, Response
 from tests.conftest import logged_in, reset_schema
 
+FOLLOW_UP_KEY = Fernet.generate_key().decode()
+# What production needs besides SECRET_KEY and DATABASE_URL: the follow-up's key and address.
+FOLLOW_UP = {"FOLLOW_UP_KEY": FOLLOW_UP_KEY, "PUBLIC_URL": "https://milk.example.org"}
+
 
 @pytest.mark.parametrize(
     "env, missing",
     [
-        ({}, "SECRET_KEY and DATABASE_URL"),
-        ({"SECRET_KEY": "k"}, "DATABASE_URL"),
-        ({"DATABASE_URL": "sqlite:///x"}, "SECRET_KEY"),
+        (FOLLOW_UP, "SECRET_KEY and DATABASE_URL"),
+        ({"SECRET_KEY": "k", **FOLLOW_UP}, "DATABASE_URL"),
+        ({"DATABASE_URL": "sqlite:///x", **FOLLOW_UP}, "SECRET_KEY"),
+        ({"SECRET_KEY": "k", "DATABASE_URL": "sqlite:///x"}, "FOLLOW_UP_KEY and PUBLIC_URL"),
+        (
+            {"SECRET_KEY": "k", "DATABASE_URL": "sqlite:///x", **FOLLOW_UP, "FOLLOW_UP_KEY": ""},
+            "needs FOLLOW_UP_KEY in",
+        ),
+        (
+            {"SECRET_KEY": "k", "DATABASE_URL": "x", **FOLLOW_UP, "FOLLOW_UP_KEY": "short"},
+            "FOLLOW_UP_KEY must be a Fernet key",
+        ),
+        (
+            {"SECRET_KEY": "k", "DATABASE_URL": "x", **FOLLOW_UP, "PUBLIC_URL": "http://a.org"},
+            "PUBLIC_URL must start with https://",
+        ),
     ],
 )
 def test_production_refuses_to_start_without_secrets(env, missing, monkeypatch, tmp_path):
     with pytest.raises(ConfigError, match=missing):
         settings_from_env({"SURVEY_ENV": "production", **env}, str(tmp_path))
     monkeypatch.setenv("SURVEY_ENV", "production")
-    for name in ("SECRET_KEY", "DATABASE_URL"):
+    for name in ("SECRET_KEY", "DATABASE_URL", "FOLLOW_UP_KEY", "PUBLIC_URL"):
         monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
     with pytest.raises(ConfigError):
         create_app()
 
 
+def test_production_starts_with_every_secret(tmp_path):
+    env = {"SURVEY_ENV": "production", "SECRET_KEY": "k", "DATABASE_URL": "x", **FOLLOW_UP}
+    settings = settings_from_env(env, str(tmp_path))
+    assert settings["FOLLOW_UP_KEY"] == FOLLOW_UP_KEY
+    assert settings["PUBLIC_URL"] == "https://milk.example.org"
+
+
+def test_development_keeps_the_follow_up_key_made_at_setup(tmp_path):
+    """Without the instance folder's key (before `flask setup`) development offers no
+    follow-up, rather than encrypting with a key lost at the next restart."""
+    assert settings_from_env({}, str(tmp_path))["FOLLOW_UP_KEY"] is None
+    made = read_or_create_follow_up_key(str(tmp_path))
+    assert settings_from_env({}, str(tmp_path))["FOLLOW_UP_KEY"] == made
+    assert (tmp_path / "follow_up_key").stat().st_mode & 0o077 == 0
+    Fernet(made.encode())  # a usable key
+
+
 def test_production_cookies_are_secure(tmp_path):
     settings = settings_from_env(
-        {"SURVEY_ENV": "production", "SECRET_KEY": "k", "DATABASE_URL": "sqlite:///x"},
+        {"SURVEY_ENV": "production", "SECRET_KEY": "k", "DATABASE_URL": "sqlite:///x", **FOLLOW_UP},
         str(tmp_path),
     )
     assert settings["SESSION_COOKIE_SECURE"] and settings["SESSION_COOKIE_HTTPONLY"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from argon2 import PasswordHasher
 from argon2.profiles import RFC_9106_LOW_MEMORY
+from cryptography.fernet import Fernet
 from sqlalchemy import select
 
 from survey.auth.services import create_user
@@ -217,6 +218,7 @@ def test_production_hashes_at_argon2s_recommended_cost(tmp_path):
     library's recommended parameters (RFC 9106's low-memory choice)."""
     for environment in ("development", "production"):
         env = {"SURVEY_ENV": environment, "SECRET_KEY": "k", "DATABASE_URL": "sqlite://"}
+        env |= {"FOLLOW_UP_KEY": Fernet.generate_key().decode(), "PUBLIC_URL": "https://a.org"}
         assert settings_from_env(env, str(tmp_path))["ARGON2_PARAMETERS"] == {}
     assert settings_from_env({"SURVEY_ENV": "testing"}, str(tmp_path))["ARGON2_PARAMETERS"]
 

@@ -14,6 +14,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -38,11 +39,32 @@ from survey.questionnaire.rules import DraftRefused, Problem, check_draft
 bp = Blueprint("editor", __name__, url_prefix="/staff/admin/questionnaire")
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 T = TypeVar("T")
+# `?questionnaire=follow-up` edits the follow-up wave's questionnaire (FOLLOW_UP_SLUG) with the
+# same pages; every editor URL built while it is being edited carries it on.
+FOLLOW_UP = "follow-up"
+
+
+@bp.before_request
+def _pick_questionnaire() -> None:
+    g.editing_follow_up = request.args.get("questionnaire") == FOLLOW_UP
+
+
+@bp.url_defaults
+def _keep_questionnaire(endpoint: str, values: dict[str, Any]) -> None:
+    if g.get("editing_follow_up") and "questionnaire" not in values:
+        values["questionnaire"] = FOLLOW_UP
+
+
+def edited_slug() -> str:
+    """The slug of the questionnaire the editor works on in this request."""
+    key = "FOLLOW_UP_SLUG" if g.get("editing_follow_up") else "QUESTIONNAIRE_SLUG"
+    return current_app.config[key]
 
 
 def study_questionnaire(lock: bool = False) -> Questionnaire:
-    """The study's questionnaire; `lock` for changes (see questionnaire.study)."""
-    return study.study_questionnaire(db.session, current_app.config["QUESTIONNAIRE_SLUG"], lock)
+    """The questionnaire being edited (the study's, or the follow-up's); `lock` for changes (see
+    questionnaire.study)."""
+    return study.study_questionnaire(db.session, edited_slug(), lock)
 
 
 def current_draft() -> QuestionnaireVersion:

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from forms.fields import add_error, filled
 from forms.resume import InvitationForm, ResumeForm, ToolkitNextForm
 from survey.extensions import db
+from survey.follow_up.offer import follow_up_offer
 from survey.i18n import current_language
 from survey.models import PageKind, Questionnaire, Response
 from survey.participate import (
@@ -150,6 +151,7 @@ def thanks():
         "participate/thanks.html",
         study=_consented_information(response),
         language=current_language(),
+        **follow_up_offer(response),
     )
 
 
