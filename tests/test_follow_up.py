@@ -152,8 +152,8 @@ def test_the_email_carries_the_link_and_one_click_unsubscribe_in_french(
         _check_french_email(browser, mail_to)
 
 
-def _check_french_email(browser, mail_to) -> None:
-    [message] = received(mail_to)
+def _check_french_email(browser, inbox) -> None:
+    [message] = received(inbox)
     assert message["From"] == "milk-study@example.org"
     assert "jours après le sondage M.I.L.K" in message["Subject"]
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

@@ -26,7 +26,7 @@ FIELDS = (
     "body_en",
     "body_fr",
 )
-EXAMPLE_TOKEN = "example-link"
+EXAMPLE_TOKEN = "example-link"  # noqa: S105 - shown in the preview, opens nothing
 # The preview is a whole email, framed by the settings page: its inline styles are allowed
 # (mail programs need them) and only this site may frame it.
 PREVIEW_POLICY = (
