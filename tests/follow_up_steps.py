@@ -13,9 +13,10 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
-from survey.follow_up import sending
+from survey.follow_up import contacts, sending
 from survey.models import FollowUpContact
 from survey.questionnaire.loader import load_follow_up_questionnaire
+from tests.factories import make_response
 from tests.survey_steps import complete_survey
 
 START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -93,3 +94,16 @@ def contact(db) -> FollowUpContact:
     db.session.rollback()
     [found] = db.session.scalars(select(FollowUpContact)).all()
     return found
+
+
+def signed_up_contacts(db, app, version, addresses: list[str], language: str = "en") -> list[int]:
+    """Contacts made by the sign-up service for new complete responses (the clock decides their
+    day), one per address; returns their ids."""
+    made = []
+    for address in addresses:
+        response = make_response(db, version, {}, language=language)
+        made.append(
+            contacts.sign_up(db.session, response, address, language, app.config["FOLLOW_UP_KEY"])
+        )
+    db.session.commit()
+    return [c.id for c in made]

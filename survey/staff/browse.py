@@ -4,6 +4,7 @@ and docs/benchmarks.md), so a deep page of 100,000 responses stays quick."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -11,7 +12,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import joinedload
 
 from exports.filters import ExportFilters
-from survey.models import DbSession, QuestionnaireVersion, Response
+from survey.models import DbSession, Response
 
 # The browser's statuses: the export's three, and the two kinds of response they leave out.
 STATUSES = ("all", "complete", "partial", "excluded", "withdrawn")
@@ -39,8 +40,10 @@ class BrowseFilters:
         if self.sort not in SORTS:
             raise ValueError(f"sort must be one of {', '.join(SORTS)}")
 
-    def conditions(self, session: DbSession) -> list[ColumnElement[bool]]:
-        """Dates, status and language mean what they mean in exports (one home: ExportFilters)."""
+    def conditions(self, study_versions: Mapping[int, int]) -> list[ColumnElement[bool]]:
+        """Dates, status and language mean what they mean in exports (one home: ExportFilters).
+        `study_versions` (number -> id) are the study's questionnaire's versions: the list never
+        shows another questionnaire's responses (the follow-up's are read with their baseline)."""
         shared = ExportFilters(
             since=self.since,
             until=self.until,
@@ -48,8 +51,11 @@ class BrowseFilters:
             language=self.language,
         )
         where = shared.unversioned()
-        if self.version is not None:
-            where.append(Response.version_id.in_(_version_ids(session, self.version)))
+        if self.version is None:
+            where.append(Response.version_id.in_(list(study_versions.values())))
+        else:
+            chosen = study_versions.get(self.version)
+            where.append(Response.version_id.in_([chosen] if chosen is not None else []))
         if self.status in ("complete", "partial"):
             where.append(Response.withdrawn_at.is_(None))
         elif self.status == "excluded":
@@ -59,16 +65,6 @@ class BrowseFilters:
         if self.reached is not None:
             where.append(Response.current_position == self.reached)
         return where
-
-
-def _version_ids(session: DbSession, number: int | None) -> list[int]:
-    if number is None:
-        return []
-    return list(
-        session.scalars(
-            select(QuestionnaireVersion.id).where(QuestionnaireVersion.number == number)
-        )
-    )
 
 
 @dataclass
@@ -91,13 +87,19 @@ class BrowsePage:
         return self.page < self.pages
 
 
-def browse(session: DbSession, filters: BrowseFilters, page: int, per_page: int) -> BrowsePage:
+def browse(
+    session: DbSession,
+    filters: BrowseFilters,
+    page: int,
+    per_page: int,
+    study_versions: Mapping[int, int],
+) -> BrowsePage:
     """One page of matching responses; a page past the end shows the last one.
 
     The page's ids are found first, from the sort's index alone (SQLite is told which index:
     without statistics its planner picks a one-column index and sorts the table), then only
     those responses are read. PostgreSQL ignores the hint and plans with its own statistics."""
-    where = filters.conditions(session)
+    where = filters.conditions(study_versions)
     order, index = SORTS[filters.sort]
     hint = f"INDEXED BY {index}"
     count = select(func.count(Response.id)).where(*where).with_hint(Response, hint, "sqlite")

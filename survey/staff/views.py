@@ -99,7 +99,11 @@ def home():
         if status == 200:
             number = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
             page = browse(
-                db.session, form.browse_filters(), number, current_app.config["STAFF_PAGE_SIZE"]
+                db.session,
+                form.browse_filters(),
+                number,
+                current_app.config["STAFF_PAGE_SIZE"],
+                {v.number: v.id for v in versions},
             )
     else:
         status = 400
