@@ -34,6 +34,14 @@ PUBLIC = {
     "toolkit.section",
     "toolkit.print_view",
     "auth.login",
+    # The follow-up: the participant's sign-up and its own pages, opened by the personal link.
+    "follow_up.sign_up",
+    "follow_up.signed_up",
+    "follow_up.cancel",
+    "follow_up.open_link",
+    "follow_up.page",
+    "follow_up.thanks",
+    "follow_up.unsubscribe",
 }
 STAFF = {
     "staff.home",
@@ -92,6 +100,9 @@ ADMIN_ONLY = {
     "editor.add_score",
     "editor.edit_score",
     "editor.remove_score",
+    "follow_up_admin.settings",
+    "follow_up_admin.preview",
+    "follow_up_admin.preview_text",
 }
 SAMPLE_ARGS = {
     "position": 1,
@@ -106,6 +117,9 @@ SAMPLE_ARGS = {
     "choice_id": 999999,
     "score_id": 999999,
     "direction": "up",
+    "token": "0" * 64,  # a follow-up link: no such contact
+    "language": "en",
+    "wave": "invitation",
 }
 
 

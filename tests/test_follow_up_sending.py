@@ -20,7 +20,6 @@ from tests.follow_up_steps import (
     START,
     follow_up,  # noqa: F401 - a fixture
     mail_to,  # noqa: F401 - a fixture
-    received,
     signed_up_contacts,
 )
 from tests.test_mail import smtp_server  # noqa: F401 - a fixture

@@ -562,6 +562,7 @@ def _get_urls(app, job_id: str, ids: dict[str, int]) -> list[tuple[str, str]]:
             if "GET" not in rule.methods:
                 continue
             args = {"key": "steps", "filename": "app.css", "job_id": job_id, **ids}
+            args |= {"token": "0" * 64, "language": "en", "wave": "invitation"}
             args["response_id"] = "no-such-response"
             if "position" in rule.arguments:
                 for position in SAMPLE_POSITIONS:

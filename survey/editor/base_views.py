@@ -55,9 +55,13 @@ def _keep_questionnaire(endpoint: str, values: dict[str, Any]) -> None:
         values["questionnaire"] = FOLLOW_UP
 
 
+def editing_follow_up() -> bool:
+    return bool(g.get("editing_follow_up"))
+
+
 def edited_slug() -> str:
     """The slug of the questionnaire the editor works on in this request."""
-    key = "FOLLOW_UP_SLUG" if g.get("editing_follow_up") else "QUESTIONNAIRE_SLUG"
+    key = "FOLLOW_UP_SLUG" if editing_follow_up() else "QUESTIONNAIRE_SLUG"
     return current_app.config[key]
 
 

@@ -12,7 +12,7 @@ from survey.auth.services import ADMIN, role_required
 from survey.database import reads_first, write_transactions
 from survey.downloads import XLSX, attachment, record_download
 from survey.editor import versions
-from survey.editor.base_views import bp, study_questionnaire
+from survey.editor.base_views import bp, editing_follow_up, study_questionnaire
 from survey.editor.spreadsheet import import_spreadsheet, read_spreadsheet, spreadsheet_of
 from survey.extensions import db
 from survey.i18n import explained
@@ -36,7 +36,9 @@ def _publish_page(form: PublishForm, problems=None, status: int = 200):
         draft=draft,
         current=current,
         changes=versions.pending_changes(db.session, questionnaire),
-        problems=problems if problems is not None else publishing_problems(db.session, draft),
+        problems=problems
+        if problems is not None
+        else publishing_problems(db.session, draft, editing_follow_up()),
         in_progress=versions.in_progress_on(db.session, current),
         form=form,
     ), status
@@ -56,7 +58,9 @@ def publish():
         return _publish_page(form, status=400)
     questionnaire = study_questionnaire()
     try:
-        version = versions.publish(db.session, questionnaire, current_user)
+        version = versions.publish(
+            db.session, questionnaire, current_user, follow_up=editing_follow_up()
+        )
     except DraftRefused as refused:
         db.session.rollback()
         return _publish_page(form, refused.problems, 400)

@@ -129,9 +129,10 @@ def in_progress_on(session: DbSession, version: QuestionnaireVersion | None) -> 
 
 
 def publish(
-    session: DbSession, questionnaire: Questionnaire, user: User | None
+    session: DbSession, questionnaire: Questionnaire, user: User | None, follow_up: bool = False
 ) -> QuestionnaireVersion:
-    """Publish the draft (after checking it once more) and retire the version it replaces."""
+    """Publish the draft (after checking it once more) and retire the version it replaces.
+    `follow_up`: the follow-up wave's questionnaire (see rules.publishing_problems)."""
     session.execute(  # one publisher at a time: the others wait here, then see no draft
         select(Questionnaire.id).where(Questionnaire.id == questionnaire.id).with_for_update()
     )
@@ -139,7 +140,7 @@ def publish(
     draft = draft_of(questionnaire)
     if draft is None:
         raise LookupError("there is no draft to publish")
-    if problems := publishing_problems(session, draft):
+    if problems := publishing_problems(session, draft, follow_up):
         raise DraftRefused(problems)
     changes = pending_changes(session, questionnaire)
     previous = published(questionnaire)

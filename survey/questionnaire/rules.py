@@ -369,11 +369,25 @@ def draft_problems(session: DbSession, draft: QuestionnaireVersion) -> list[Prob
     return structure_problems(draft) + answer_problems(draft, history(session, draft))
 
 
-def publishing_problems(session: DbSession, draft: QuestionnaireVersion) -> list[Problem]:
+def publishing_problems(
+    session: DbSession, draft: QuestionnaireVersion, follow_up: bool = False
+) -> list[Problem]:
     """A draft's problems, and what participants need before they can take it: a consent
     page, where each response begins (a form from ODK or KoboToolbox has none: the admin adds
-    one to the draft)."""
+    one to the draft). The follow-up questionnaire is the other way round: the baseline's
+    consent covers it and its link begins it, so it has no eligibility or consent page."""
     problems = draft_problems(session, draft)
+    if follow_up:
+        for page in draft.pages:
+            if page.kind in (PageKind.ELIGIBILITY, PageKind.CONSENT):
+                message = Message(
+                    N_(
+                        "the follow-up questionnaire has no eligibility or consent page: the "
+                        "survey's consent covers it"
+                    )
+                )
+                problems.append(Problem(_page(page), message))
+        return problems
     if not any(page.kind == PageKind.CONSENT for page in draft.pages):
         message = Message(
             N_(
