@@ -63,15 +63,16 @@ def page(position: int):
     contact = session_contact()
     if contact is None:  # never opened the link in this browser, or the session ended
         return render_template("follow_up/link_closed.html", state="no_session"), 403
+    if write_intent.get():
+        # A double submit waits here for the first to commit, then finds the contact answered
+        # (on SQLite the write lock taken at the transaction's start does the same).
+        db.session.refresh(contact, with_for_update=True)
     state = contacts.link_state(contact)
     if state == LinkState.ANSWERED:
         return render_template("follow_up/already_answered.html"), 409
     if state != LinkState.OPEN:
         return link_closed(state)
-    lock = write_intent.get()
     response = contacts.follow_up_response(db.session, contact)
-    if response is not None and lock:
-        db.session.refresh(response, with_for_update=True)  # a double submit waits its turn
     version = _structure(response)
     reached = response.current_position if response is not None else 0
     first = services.neighbour(version, 0, {}, 1)
