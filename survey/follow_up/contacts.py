@@ -50,11 +50,19 @@ def stored_settings(session: DbSession, lock: bool = False) -> FollowUpSettings:
     """The settings' row, stored first if it is not yet; `lock` (PostgreSQL) makes the queue's
     consumers claim sends one after another, so the rate limit holds across them."""
     query = select(FollowUpSettings).where(FollowUpSettings.id == 1)
-    found = session.scalar(query.with_for_update() if lock else query)
-    if found is None:
-        found = FollowUpSettings(id=1, **DEFAULTS)
-        session.add(found)
-        session.flush()
+    if lock:
+        query = query.with_for_update()
+    found = session.scalar(query)
+    if found is not None:
+        return found
+    try:
+        with session.begin_nested():
+            found = FollowUpSettings(id=1, **DEFAULTS)
+            session.add(found)
+    except IntegrityError:  # another consumer stored it first: read (and lock) theirs
+        found = session.scalar(query)
+        if found is None:
+            raise
     return found
 
 
