@@ -69,10 +69,14 @@ def signed_up():
     contact = contacts.contact_of(db.session, response.id)
     if contact is None:
         return redirect(url_for("participate.thanks"))
+    try:
+        address = contacts.address_of(contact, key() or "")
+    except ValueError:  # FOLLOW_UP_KEY changed since: the address cannot be read any more
+        address = None
     return render_template(
         "follow_up/signed_up.html",
         contact=contact,
-        address=contacts.address_of(contact, key() or ""),
+        address=address,
         days=contacts.settings(db.session).invite_after_days,
     )
 
