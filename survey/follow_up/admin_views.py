@@ -26,7 +26,7 @@ FIELDS = (
     "body_en",
     "body_fr",
 )
-EXAMPLE_TOKEN = "example-link"  # noqa: S105 - shown in the preview, opens nothing
+EXAMPLE_LINK = "example-link"  # in the preview's links: it opens nothing
 # The preview is a whole email, framed by the settings page: its inline styles are allowed
 # (mail programs need them) and only this site may frame it.
 PREVIEW_POLICY = (
@@ -76,7 +76,7 @@ def preview(language: str, wave: str):
     if language not in current_app.config["LANGUAGES"] or wave not in list(SendWave):
         return render_template("error.html", code=404, message=_("This page does not exist.")), 404
     stored = contacts.settings(db.session)
-    links = emails.links(current_app._get_current_object(), EXAMPLE_TOKEN)  # type: ignore[attr-defined]
+    links = emails.links(current_app._get_current_object(), EXAMPLE_LINK)  # type: ignore[attr-defined]
     composed = emails.compose(stored, language, wave, links, utcnow())
     response = current_app.make_response(composed.html)
     response.headers["Content-Security-Policy"] = PREVIEW_POLICY
@@ -89,7 +89,7 @@ def preview_text(language: str, wave: str):
     if language not in current_app.config["LANGUAGES"] or wave not in list(SendWave):
         return render_template("error.html", code=404, message=_("This page does not exist.")), 404
     stored = contacts.settings(db.session)
-    links = emails.links(current_app._get_current_object(), EXAMPLE_TOKEN)  # type: ignore[attr-defined]
+    links = emails.links(current_app._get_current_object(), EXAMPLE_LINK)  # type: ignore[attr-defined]
     composed = emails.compose(stored, language, wave, links, utcnow())
     response = current_app.make_response(f"Subject: {composed.subject}\n\n{composed.text}")
     response.mimetype = "text/plain"

@@ -93,7 +93,7 @@ def page(position: int):
     leaving = form.back.data or form.switch_language.data
     if leaving and "csrf_token" not in form.errors and _only_missing_answers(form):
         kept = [q for q in shown if q.name not in form.errors]
-        saved = _save(contact, response, version, page, form, kept)
+        _response, saved = _save(contact, response, version, page, form, kept)
         db.session.commit()
         if form.switch_language.data:
             return redirect(url_for(".page", position=page.position))
@@ -101,9 +101,7 @@ def page(position: int):
         return redirect(url_for(".page", position=back.position))
     if not valid:
         return _invalid(version, page, form, answers)
-    saved = _save(contact, response, version, page, form, shown)
-    response = contacts.follow_up_response(db.session, contact)
-    assert response is not None
+    response, saved = _save(contact, response, version, page, form, shown)
     next_page = services.neighbour(version, page.position, saved, 1)
     services.advance(response, next_page)
     if next_page is None:
@@ -133,7 +131,9 @@ def _save(
     page: Page,
     form: PageForm,
     shown: list[Question],
-) -> dict:
+) -> tuple[Response, dict]:
+    """Save the page (the follow-up response is made with its first page); returns the response
+    and every answer now stored, by variable name."""
     if response is None:
         response = contacts.start_follow_up(db.session, contact, version.id, current_language())
     values: dict[Question, services.AnswerValue] = {
@@ -143,7 +143,7 @@ def _save(
     response.language = current_language()
     saved = services.save_answers(db.session, response, values)
     response.saved_position = max(response.saved_position, page.position)
-    return saved
+    return response, saved
 
 
 @bp.get("/thanks")

@@ -94,14 +94,14 @@ def _send_one(
 ) -> bool:
     """Claim, send, record. Returns False when the rate limit stops the run."""
     with write_transactions():
-        claim = _claim(db.session, contact_id, wave, now or utcnow(), app)
+        try:
+            claim = _claim(db.session, contact_id, wave, now or utcnow(), app)
+        except _RateLimited:
+            db.session.rollback()
+            return False
         if claim is None:
             db.session.rollback()
             return True  # someone else's now, or closed meanwhile
-        if claim is _LIMITED:
-            db.session.rollback()
-            return False
-        assert isinstance(claim, _Claim)
         db.session.commit()
     outcome = _deliver(app, claim)
     with write_transactions():
@@ -123,12 +123,13 @@ class _Claim:
     settings: FollowUpSettings
 
 
-_LIMITED = object()
+class _RateLimited(Exception):
+    """The last minute's claims reached FOLLOW_UP_SENDS_PER_MINUTE."""
 
 
 def _claim(
     session: DbSession, contact_id: int, wave: SendWave, now: datetime, app: Flask
-) -> _Claim | object | None:
+) -> _Claim | None:
     settings = contacts.stored_settings(session, lock=True)
     recent = session.scalar(
         select(func.count())
@@ -136,7 +137,7 @@ def _claim(
         .where(FollowUpSend.claimed_at > now - timedelta(minutes=1))
     )
     if recent >= app.config["FOLLOW_UP_SENDS_PER_MINUTE"]:
-        return _LIMITED
+        raise _RateLimited
     contact = session.get(FollowUpContact, contact_id, populate_existing=True)
     if contact is None or contact.is_closed or contacts.link_state(contact, now) != "open":
         return None
