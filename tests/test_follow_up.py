@@ -172,3 +172,34 @@ def _check_french_email(browser, inbox) -> None:
     browser.get(link)
     page = browser.get(browser.get("/follow-up/page/0").location).get_data(as_text=True)
     assert "Depuis le sondage, avez-vous exprimé votre lait à la main" in page
+
+
+def test_a_participant_withdrawing_with_their_code_takes_the_contact_too(
+    app,
+    db,
+    browser,
+    make_browser,
+    follow_up,  # noqa: F811
+    mail_to,  # noqa: F811
+):
+    from tests.survey_steps import complete_survey
+    from tests.test_code_attempts import resume_code_of
+
+    with time_machine.travel(START, tick=False) as clock:
+        complete_survey(browser, upto=2)
+        code = resume_code_of(browser)
+        complete_survey(browser)  # carries on from where this browser is
+        browser.get("/survey/thanks")
+        browser.post(
+            "/follow-up/sign-up", {"email": ADDRESS, "agree": "y", "submit": "x"}, fetch=False
+        )
+        assert contact(db).email_encrypted is not None
+        other = make_browser()
+        other.post("/survey/withdraw", {"resume_code": code})
+        done = other.post("/survey/withdraw/confirm", {"resume_code": code}, fetch=False)
+        assert done.status_code == 302
+        db.session.rollback()
+        assert db.session.scalar(select(func.count()).select_from(FollowUpContact)) == 0
+        clock.move_to(START + timedelta(days=15))
+        run_queue(app)
+        assert mail_to.received == []  # nobody is emailed after withdrawing
