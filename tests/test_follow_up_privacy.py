@@ -8,6 +8,7 @@ tests.)"""
 from __future__ import annotations
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -145,6 +146,8 @@ def test_a_follow_up_response_is_never_counted_as_a_survey_response(
         # The follow-up's version is number 1 of its own questionnaire: not the study's.
         by_version = staff.get("/staff/?version=1").get_data(as_text=True)
         assert 'data-total="1"' in by_version
+        dashboard = staff.get("/staff/dashboard").get_data(as_text=True)
+        assert re.search(r"data-total>1<", dashboard)  # as the dashboard's own tests read it
         follow_up_id = db.session.scalar(
             select(text("id")).select_from(text("response")).where(text("follow_up_of IS NOT NULL"))
         )
