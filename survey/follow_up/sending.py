@@ -181,6 +181,8 @@ def _deliver(app: Flask, claim: _Claim) -> str | None:
         deliver(mail, MailSettings.from_config(app.config, app.instance_path))
     except MailError as error:
         return _without_address(str(error), claim.address)
+    except Exception as error:  # anything else is recorded too: the claim is never left open
+        return _without_address(f"{type(error).__name__}: {error}", claim.address)
     return None
 
 
