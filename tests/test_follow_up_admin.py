@@ -118,3 +118,8 @@ def test_the_queue_counts_show_no_address(app, db, browser, follow_up):  # noqa:
     assert "Agreed to the follow-up</th><td>1</td>" in page
     assert "Waiting for their day</th><td>1</td>" in page and "Due now</th><td>0</td>" in page
     assert "example.org" not in page.lower().replace("milk-study@example.org", "")
+
+
+def test_a_preview_of_no_such_language_or_wave_is_404(admin, follow_up):  # noqa: F811
+    assert admin.get(f"{PAGE}preview/de/invitation").status_code == 404
+    assert admin.get(f"{PAGE}preview-text/en/third").status_code == 404

@@ -3,7 +3,18 @@ queue's counts (counts only: no page shows staff an address)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from datetime import timedelta
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -69,16 +80,22 @@ def settings():
     ), (400 if form.errors else 200)
 
 
+def _example(language: str, wave: str) -> emails.Composed:
+    """The saved texts composed as a participant would get them, with an example link; a
+    language or wave that does not exist is a 404."""
+    if language not in current_app.config["LANGUAGES"] or wave not in list(SendWave):
+        abort(404)
+    stored = contacts.settings(db.session)
+    links = emails.links(current_app._get_current_object(), EXAMPLE_LINK)  # type: ignore[attr-defined]
+    expires = utcnow() + timedelta(days=stored.link_valid_days)
+    return emails.compose(stored, language, wave, links, expires)
+
+
 @bp.get("/preview/<language>/<wave>")
 @role_required(*ADMIN)
 def preview(language: str, wave: str):
-    """The saved texts as the email's HTML part, with an example link."""
-    if language not in current_app.config["LANGUAGES"] or wave not in list(SendWave):
-        return render_template("error.html", code=404, message=_("This page does not exist.")), 404
-    stored = contacts.settings(db.session)
-    links = emails.links(current_app._get_current_object(), EXAMPLE_LINK)  # type: ignore[attr-defined]
-    composed = emails.compose(stored, language, wave, links, utcnow())
-    response = current_app.make_response(composed.html)
+    """The email's HTML part, framed by the settings page."""
+    response = current_app.make_response(_example(language, wave).html)
     response.headers["Content-Security-Policy"] = PREVIEW_POLICY
     return response
 
@@ -86,11 +103,7 @@ def preview(language: str, wave: str):
 @bp.get("/preview-text/<language>/<wave>")
 @role_required(*ADMIN)
 def preview_text(language: str, wave: str):
-    if language not in current_app.config["LANGUAGES"] or wave not in list(SendWave):
-        return render_template("error.html", code=404, message=_("This page does not exist.")), 404
-    stored = contacts.settings(db.session)
-    links = emails.links(current_app._get_current_object(), EXAMPLE_LINK)  # type: ignore[attr-defined]
-    composed = emails.compose(stored, language, wave, links, utcnow())
+    composed = _example(language, wave)
     response = current_app.make_response(f"Subject: {composed.subject}\n\n{composed.text}")
     response.mimetype = "text/plain"
     return response

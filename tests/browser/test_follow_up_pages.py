@@ -7,6 +7,7 @@ With SAVE_SCREENSHOTS=1 the English pages are saved to docs/screenshots/."""
 from __future__ import annotations
 
 import email
+import os
 import re
 from email.policy import default as default_policy
 from urllib.parse import urlsplit
@@ -18,6 +19,7 @@ from sqlalchemy import update
 
 from survey.follow_up import sending
 from survey.models import FollowUpContact, utcnow
+from tests.browser.conftest import SCREENSHOTS
 from tests.browser.flow import fill_page, navigate, walk_survey
 from tests.browser.test_accessibility import axe_violations, phone_problems
 from tests.follow_up_steps import FOLLOW_UP_ANSWERS, LINK
@@ -90,4 +92,39 @@ def test_the_follow_up_on_a_phone(
     navigate(phone, lambda: phone.locator('form input[name="next"]').click())
     assert phone.url.endswith("/follow-up/thanks")
     check("follow-up-thanks-360")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_admins_follow_up_page_passes_axe(
+    desktop: Page,
+    db,
+    follow_up,  # noqa: F811
+    language: str,
+    screenshot,
+):
+    from survey.auth.services import create_user
+    from tests.conftest import PASSWORD
+
+    create_user(db.session, "admin@example.org", PASSWORD, "admin")
+    db.session.commit()
+    desktop.goto(f"/staff/login?lang={language}")
+    desktop.fill("#email", "admin@example.org")
+    desktop.fill("#password", PASSWORD)
+    navigate(desktop, lambda: desktop.locator("form [type=submit]").click())
+    problems: list[str] = []
+    assert desktop.goto("/staff/admin/follow-up/").status == 200
+    # The preview frames load the email as the participant gets it.
+    frame = desktop.frame_locator("iframe.email-preview").first
+    expect(frame.locator("a").first).to_be_visible()
+    problems.extend(axe_violations(desktop))
+    if language == "en":
+        screenshot(desktop, "follow-up-admin")
+        if os.environ.get("SAVE_SCREENSHOTS") == "1":  # a full-page shot leaves frames blank
+            desktop.locator("iframe.email-preview").first.scroll_into_view_if_needed()
+            desktop.screenshot(path=str(SCREENSHOTS / "follow-up-admin-preview.png"))
+    desktop.fill("#remind_after_days", "40")  # past the link's 30 days
+    navigate(desktop, lambda: desktop.locator("form [type=submit][name=save]").click())
+    expect(desktop.locator(".error-summary")).to_be_visible()
+    problems.extend(f"refused: {p}" for p in axe_violations(desktop))
     assert not problems, "\n".join(problems)
