@@ -237,3 +237,28 @@ def test_no_offer_without_the_follow_up_questionnaire(browser, db):
     complete_survey(browser)
     assert "A few questions later?" not in text(browser.get("/survey/thanks"))
     assert db.session.scalar(select(func.count()).select_from(FollowUpSend)) == 0
+
+
+def test_a_follow_up_page_keeps_what_was_typed(app, db, browser, follow_up, mail_to):  # noqa: F811
+    """An expired form token, a missing answer, or a switch of language: the page comes back
+    with the answers as typed; only the language switch saves (what is valid), as the
+    survey's pages do."""
+    with time_machine.travel(START, tick=False) as clock:
+        link = invited(app, browser, clock, mail_to)
+        browser.get(link)
+        page = browser.get("/follow-up/page/0").location
+        browser.get(page)
+        typed = {**FOLLOW_UP_ANSWERS, "comments": "Kept as typed", "next": "x"}
+        stale = browser.post(page, {**typed, "csrf_token": "stale"}, fetch=False)
+        assert stale.status_code == 400
+        assert "Your answers are still here" in text(stale) and "Kept as typed" in text(stale)
+        missing = browser.post(page, {**typed, "confidence_now": ""})
+        assert missing.status_code == 400 and "Kept as typed" in text(missing)
+        assert contacts.follow_up_response(db.session, contact(db)) is None  # nothing saved
+        switched = browser.post(
+            f"{page}?lang=fr", {**typed, "next": None, "switch_language": "fr"}, fetch=False
+        )
+        assert switched.status_code == 302
+        again = text(browser.get(page))
+        assert "Depuis le sondage" in again and "Kept as typed" in again
+        assert contact(db).answered_at is None  # saved, not sent
