@@ -27,8 +27,8 @@ from survey.extensions import db as _db  # noqa: E402
 from survey.models import QuestionnaireVersion, Response  # noqa: E402
 from survey.participate import structure  # noqa: E402
 from survey.questionnaire.loader import load_default_questionnaire  # noqa: E402
-from survey.schema_migrations import init_migrations  # noqa: E402
 from survey.queue import init_queue  # noqa: E402
+from survey.schema_migrations import init_migrations  # noqa: E402
 
 CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 PASSWORD = "correct horse battery staple"
