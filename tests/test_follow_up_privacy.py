@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import zipfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -152,3 +153,42 @@ def test_a_follow_up_response_is_never_counted_as_a_survey_response(
             select(text("id")).select_from(text("response")).where(text("follow_up_of IS NOT NULL"))
         )
         assert follow_up_id not in listing
+
+
+def test_no_exported_file_holds_the_address(app, db, browser, runner, tmp_path, follow_up, mail_to):  # noqa: F811
+    """Every export the command line makes, with the follow-up answered (so its wave is in the
+    files): the report (plain, labels, de-identified), CSV, SPSS, Stata and R. The report's
+    XML parts are read out of the .xlsx, as text."""
+    with time_machine.travel(START, tick=False) as clock:
+        sign_up(browser)
+        clock.move_to(START + timedelta(days=14))
+        run_queue(app)
+        browser.get(link_of(received(mail_to)[0]))
+        first = browser.get("/follow-up/page/0").location
+        assert browser.post(first, {**FOLLOW_UP_ANSWERS, "next": "x"}).status_code == 302
+    db.session.rollback()
+    out = tmp_path / "exports"
+    out.mkdir()
+    for name, options in [
+        ("report.xlsx", []),
+        ("labels.xlsx", ["--labels"]),
+        ("deidentified.xlsx", ["--deidentified"]),
+        ("responses.csv", ["--csv"]),
+        ("responses.sav", []),
+        ("responses.dta", []),
+        ("responses.R", []),
+    ]:
+        result = runner.invoke(args=["export", str(out / name), *options])
+        assert result.exit_code == 0, (name, result.output)
+    files = sorted(out.iterdir())
+    assert len(files) >= 7
+    report = zipfile.ZipFile(out / "report.xlsx")
+    assert any("fu_" in report.read(part).decode() for part in report.namelist())  # wave in it
+    for path in files:
+        if path.suffix == ".xlsx":
+            with zipfile.ZipFile(path) as workbook:
+                contents = [workbook.read(part) for part in workbook.namelist()]
+        else:
+            contents = [path.read_bytes()]
+        for content in contents:
+            assert not found_in(content.decode("utf-8", errors="replace")), path.name
