@@ -5,6 +5,7 @@ that takes the contact and the follow-up answers with it."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import time_machine
@@ -154,6 +155,13 @@ def test_the_email_carries_the_link_and_one_click_unsubscribe_in_french(
 
 def _check_french_email(browser, inbox) -> None:
     [message] = received(inbox)
+    raw = inbox.received[0][2]
+    # As sent: the header's URL is written out whole, not as encoded words a mail program
+    # would not read as a link.
+    assert re.search(
+        rb"\r?\nList-Unsubscribe: <https?://[^>\s]+/follow-up/unsubscribe/\w+>\r?\n", raw
+    )
+    assert b"\nList-Unsubscribe-Post: List-Unsubscribe=One-Click" in raw
     assert message["From"] == "milk-study@example.org"
     assert "jours après le sondage M.I.L.K" in message["Subject"]
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
+from email.policy import default as default_policy
 
 from flask import Flask, render_template, url_for
 from flask_babel import force_locale
@@ -78,8 +79,13 @@ def compose(
         )
 
 
+# Headers are never folded below RFC 5322's 998 characters: folded, the long List-Unsubscribe
+# URL would be written as RFC 2047 encoded words, which mail programs do not read as a URL.
+POLICY = default_policy.clone(max_line_length=998)
+
+
 def message(composed: Composed, to: str, sender: str | None, links: Links) -> EmailMessage:
-    mail = EmailMessage()
+    mail = EmailMessage(policy=POLICY)
     mail["Subject"] = composed.subject
     mail["To"] = to
     if sender:
