@@ -6,10 +6,10 @@ link brings them back), and a link that closed meanwhile gets its own page."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from forms.participant import PageForm, field_value, page_form
+from forms.participant import PageForm, page_form
 from survey.database import write_intent
 from survey.extensions import csrf, db
 from survey.follow_up import contacts
@@ -17,16 +17,8 @@ from survey.follow_up.blueprint import bp, follow_up_slug, link_closed, session_
 from survey.follow_up.contacts import LinkState
 from survey.i18n import current_language
 from survey.models import FollowUpContact, Response
-from survey.participate import services
+from survey.participate import page_checks, services
 from survey.participate.structure import Page, Question, Version
-from survey.participate.views import (
-    EXPIRED_MESSAGE,
-    _displayed,
-    _only_missing_answers,
-    _shown_fields,
-    _valid,
-    _values,
-)
 
 
 def _render(
@@ -87,11 +79,11 @@ def page(position: int):
     if not form.is_submitted():
         if response is None or page.position > response.saved_position:
             form = page_form(page, current_language(), data={**page.defaults, **answers})
-        return _render(version, page, form, _displayed(page, answers))
-    shown = _shown_fields(form, page, answers)
-    valid = _valid(form, shown, answers)
+        return _render(version, page, form, page_checks.displayed(page, answers))
+    shown = page_checks.shown_fields(form, page, answers)
+    valid = page_checks.valid(form, shown, answers)
     leaving = form.back.data or form.switch_language.data
-    if leaving and "csrf_token" not in form.errors and _only_missing_answers(form):
+    if leaving and "csrf_token" not in form.errors and page_checks.only_missing_answers(form):
         kept = [q for q in shown if q.name not in form.errors]
         _response, saved = _save(contact, response, version, page, form, kept)
         db.session.commit()
@@ -113,15 +105,8 @@ def page(position: int):
 
 
 def _invalid(version: Version, page: Page, form: PageForm, answers: dict):
-    """The page again as typed, with its messages (as the survey's pages do)."""
-    if "csrf_token" in form.errors:
-        flash(_(EXPIRED_MESSAGE), "warning")
-    again = page_form(page, current_language())  # bound to the same post
-    for name, errors in form.errors.items():
-        if name in again and name != "csrf_token":
-            again[name].errors = list(errors)
-    typed = {q.name: field_value(q, again[q.name]) for q in page.questions if q.name in again}
-    return _render(version, page, again, _displayed(page, {**answers, **typed}), 400)
+    again, questions = page_checks.as_typed(page, form, answers)
+    return _render(version, page, again, questions, 400)
 
 
 def _save(
@@ -139,7 +124,7 @@ def _save(
     values: dict[Question, services.AnswerValue] = {
         q: None for q in page.questions if q not in shown
     }
-    values.update(_values(form, shown))
+    values.update(page_checks.values(form, shown))
     response.language = current_language()
     saved = services.save_answers(db.session, response, values)
     response.saved_position = max(response.saved_position, page.position)

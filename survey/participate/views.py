@@ -21,16 +21,16 @@ from flask_babel import gettext as _
 
 import survey.participate.withdraw_views  # noqa: F401  (adds its routes to bp)
 from forms.fields import filled
-from forms.participant import PageForm, field_value, page_form
+from forms.participant import PageForm, page_form
 from forms.resume import ResumeForm
 from survey.extensions import db
 from survey.i18n import current_language
-from survey.messages import N_
 from survey.models import PageKind, Response
 from survey.participate import (  # noqa: F401  (entry_views adds its routes to bp)
     code_attempts,
     consent,
     entry_views,
+    page_checks,
     services,
     session_state,
     toolkit_progress,
@@ -43,15 +43,9 @@ from survey.participate.blueprint import (
     to_page,
     version_of,
 )
-from survey.participate.constraints import constraints_met
 from survey.participate.structure import Page, Question, Version
 from survey.study_info.services import shown_information
 from survey.toolkit.content import SECTIONS
-
-EXPIRED_MESSAGE = N_(
-    "This page had been open a long time, so for your security it could not be saved yet. "
-    "Your answers are still here: please check them and press Next again."
-)
 
 
 def _render_page(
@@ -105,46 +99,6 @@ def page(position: int):
     return _question_page(response, page)
 
 
-def _shown_fields(form: PageForm, page: Page, known: dict) -> list[Question]:
-    """Merge the posted values into the known answers, drop the fields their show-if hides,
-    and return the questions that stay."""
-    merged = dict(known)
-    for question in page.questions:
-        if question.name in form:
-            merged[question.name] = field_value(question, form[question.name])
-    shown = services.visible_questions(page, merged)
-    for question in page.questions:
-        if question not in shown and question.name in form:
-            del form[question.name]
-    return shown
-
-
-def _valid(form: PageForm, shown: list[Question], known: dict) -> bool:
-    """The form's own checks, then the constraints (which read the other answers)."""
-    valid = form.validate()
-    return constraints_met(form, shown, known, current_language()) and valid
-
-
-def _displayed(page: Page, answers: dict) -> list[Question]:
-    """On a fresh page: hide questions whose condition is already settled by earlier pages; keep
-    those that depend on this page, so the page works without JavaScript. A calculation is
-    never shown."""
-    return [
-        q
-        for q in page.questions
-        if q.spec.asked and (q.shown_with(answers) or q.reads & page.names)
-    ]
-
-
-def _values(form: PageForm, shown: list[Question]) -> dict[Question, services.AnswerValue]:
-    return {q: field_value(q, form[q.name]) for q in shown if q.name in form}
-
-
-def _only_missing_answers(form: PageForm) -> bool:
-    """True when every error is an unanswered question (Back may leave those for later)."""
-    return all(not any(form[name].raw_data or ()) for name in form.errors)
-
-
 def _pre_consent_page(version: Version, page: Page):
     invitation_only = services.invitation_only(db.session, version.questionnaire_id)
     if invitation_only and consent.INVITATION not in session:
@@ -156,21 +110,21 @@ def _pre_consent_page(version: Version, page: Page):
     if not form.is_submitted():
         if not page.names & pending.keys():  # nothing of it kept yet: its defaults prefill it
             form = page_form(page, current_language(), data={**page.defaults, **pending})
-        return _render_page(version, page, form, _displayed(page, pending))
-    shown = _shown_fields(form, page, pending)
+        return _render_page(version, page, form, page_checks.displayed(page, pending))
+    shown = page_checks.shown_fields(form, page, pending)
     if form.switch_language.data:  # keep the choice made so far, show the page again
         form.validate()
         kept = [q for q in shown if q.name not in form.errors]
-        values = _values(form, kept).items()
+        values = page_checks.values(form, kept).items()
         consent.keep(
             session, version, {**pending, **{q.name: v for q, v in values if v is not None}}
         )
         return to_page(page)
     if form.back.data:
         return to_page(services.neighbour(version, page.position, pending, -1) or version.pages[0])
-    if not _valid(form, shown, pending):
+    if not page_checks.valid(form, shown, pending):
         return _invalid(version, page, form, pending)
-    pending = {**pending, **{q.name: v for q, v in _values(form, shown).items()}}
+    pending = {**pending, **{q.name: v for q, v in page_checks.values(form, shown).items()}}
     if consent.screens_out(page, pending):
         consent.forget(session)
         return redirect(url_for(".not_eligible"))
@@ -212,16 +166,8 @@ def _invalid(
     resume_form: ResumeForm | None = None,
     status: int = 400,
 ):
-    """The page again as typed, with its messages, and every question a fresh page would show
-    (so a follow-up question can still appear when its answer is changed)."""
-    if "csrf_token" in form.errors:
-        flash(_(EXPIRED_MESSAGE), "warning")
-    again = page_form(page, current_language())  # bound to the same post
-    for name, errors in form.errors.items():
-        if name in again and name != "csrf_token":
-            again[name].errors = list(errors)
-    typed = {q.name: field_value(q, again[q.name]) for q in page.questions if q.name in again}
-    questions = _displayed(page, {**known, **typed})
+    """The page again as typed, with its messages (see page_checks.as_typed)."""
+    again, questions = page_checks.as_typed(page, form, known)
     return _render_page(version, page, again, questions, status=status, resume_form=resume_form)
 
 
@@ -233,11 +179,11 @@ def _question_page(response: Response, page: Page):
     if not form.is_submitted():
         if page.position > response.saved_position:  # never saved: its defaults prefill it
             form = page_form(page, current_language(), data={**page.defaults, **answers})
-        return _render_page(version, page, form, _displayed(page, answers))
-    shown = _shown_fields(form, page, answers)
-    valid = _valid(form, shown, answers)
+        return _render_page(version, page, form, page_checks.displayed(page, answers))
+    shown = page_checks.shown_fields(form, page, answers)
+    valid = page_checks.valid(form, shown, answers)
     leaving = form.back.data or form.switch_language.data
-    if leaving and "csrf_token" not in form.errors and _only_missing_answers(form):
+    if leaving and "csrf_token" not in form.errors and page_checks.only_missing_answers(form):
         valid_fields = [q for q in shown if q.name not in form.errors]
         saved = _save(response, page, form, valid_fields, stored)
         db.session.commit()
@@ -268,7 +214,7 @@ def _save(
     values: dict[Question, services.AnswerValue] = {
         q: None for q in page.questions if q not in shown
     }
-    values.update(_values(form, shown))
+    values.update(page_checks.values(form, shown))
     response.language = current_language()
     saved = services.save_answers(db.session, response, values, stored)
     # After the answers' flush, so the response is updated once, at the commit.
