@@ -262,3 +262,40 @@ def test_a_follow_up_page_keeps_what_was_typed(app, db, browser, follow_up, mail
         again = text(browser.get(page))
         assert "Depuis le sondage" in again and "Kept as typed" in again
         assert contact(db).answered_at is None  # saved, not sent
+
+
+def test_a_follow_up_of_two_pages_goes_back_and_forth(app, db, browser, tmp_path, mail_to):  # noqa: F811
+    """An admin may give the follow-up more pages: Next, Back (which saves) and a page not
+    reached yet work as on the survey's pages."""
+    import json
+
+    from survey.questionnaire.loader import DEFAULT_FOLLOW_UP, load_follow_up_questionnaire
+
+    definition = json.loads(DEFAULT_FOLLOW_UP.read_text(encoding="utf-8"))
+    [page] = definition["pages"]
+    first, second = dict(page), dict(page)
+    first["questions"], second["questions"] = page["questions"][:3], page["questions"][3:]
+    second["name"] = "now"
+    definition["pages"] = [first, second]
+    path = tmp_path / "two_pages.json"
+    path.write_text(json.dumps(definition), encoding="utf-8")
+    load_follow_up_questionnaire(db.session, app.config["FOLLOW_UP_SLUG"], path)
+    db.session.commit()
+    with time_machine.travel(START, tick=False) as clock:
+        link = invited(app, browser, clock, mail_to)
+        browser.get(link)
+        assert browser.get("/follow-up/page/2").location.endswith("/follow-up/page/1")
+        one = {k: FOLLOW_UP_ANSWERS[k] for k in ("expressed_since", "expression_frequency")}
+        one["pain_last_time"] = FOLLOW_UP_ANSWERS["pain_last_time"]
+        moved = browser.post("/follow-up/page/1", {**one, "next": "x"})
+        assert moved.location.endswith("/follow-up/page/2")
+        page_two = text(browser.get("/follow-up/page/2"))
+        assert "Page 2 of 2" in page_two and 'name="back"' in page_two
+        back = browser.post("/follow-up/page/2", {"confidence_now": "4", "back": "x"})
+        assert back.location.endswith("/follow-up/page/1")
+        assert 'checked id="expression_frequency-1"' in text(browser.get("/follow-up/page/1"))
+        assert 'checked id="confidence_now-3"' in text(browser.get("/follow-up/page/2"))  # saved
+        rest = {k: FOLLOW_UP_ANSWERS[k] for k in ("confidence_now", "returned_to_toolkit")}
+        done = browser.post("/follow-up/page/2", {**rest, "next": "x"})
+        assert done.location.endswith("/follow-up/thanks")
+        assert contact(db).answered_at is not None
