@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import ColumnElement, exists, func, or_, select
 
 from exports.variables import Variable, collect_variables
 from survey.models import (
@@ -142,3 +142,32 @@ def wave_rows(
             + [cell(later, answers.get(later)) for _column, _survey, later in WAVE_MEASURES]
         )
     return rows
+
+
+@dataclass(frozen=True)
+class ResponseRate:
+    """The follow-up's reach among some survey responses: how many agreed to be asked, were
+    sent the invitation, and answered it (the response rate is of those invited)."""
+
+    agreed: int
+    invited: int
+    answered: int
+
+    @property
+    def percent(self) -> float | None:
+        return round(100 * self.answered / self.invited, 1) if self.invited else None
+
+
+def response_rate(session: DbSession, conditions: list[ColumnElement[bool]]) -> ResponseRate:
+    """Among the survey responses the conditions choose (an export's filters)."""
+    agreed, invited, answered = session.execute(
+        select(
+            func.count(),
+            func.count(FollowUpContact.invited_at),
+            func.count(FollowUpContact.answered_at),
+        )
+        .select_from(FollowUpContact)
+        .join(Response, Response.id == FollowUpContact.response_id)
+        .where(*conditions)
+    ).one()
+    return ResponseRate(agreed, invited, answered)

@@ -20,7 +20,13 @@ from exports import consent
 from exports.cells import GuardCounts, csv_cell, csv_text, csv_writer
 from exports.figures import Figures
 from exports.filters import ExportFilters
-from exports.follow_up import WAVES_HEADER, follow_up_wave, wave_rows
+from exports.follow_up import (
+    WAVES_HEADER,
+    ResponseRate,
+    follow_up_wave,
+    response_rate,
+    wave_rows,
+)
 from exports.info import ExportInfo
 from exports.layout import DATETIME_TEXT, WIDEST, text_width
 from exports.records import RecordReader, ResponseRecord
@@ -391,6 +397,15 @@ def collect_figures(
         statistics.add(record)
         outcomes.add(record)
     return statistics, outcomes.summarise()
+
+
+def follow_up_rate(
+    session: DbSession, *, slug: str = "milk", filters: ExportFilters | None = None
+) -> ResponseRate:
+    """The follow-up's response rate among the responses the filters choose (the dashboard)."""
+    filters = filters or ExportFilters()
+    versions = chosen_versions(session, slug, filters)
+    return response_rate(session, filters.conditions([v.id for v in versions]))
 
 
 def grouping_choices(

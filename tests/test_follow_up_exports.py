@@ -6,17 +6,21 @@ here from the answers the test gave."""
 from __future__ import annotations
 
 import csv
+import re
 from datetime import UTC, datetime, timedelta
 
 import pyreadstat
 import pytest
+import time_machine
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from survey.models import Questionnaire, QuestionnaireVersion
+from survey.models import FollowUpContact, Questionnaire, QuestionnaireVersion
 from survey.questionnaire.loader import load_follow_up_questionnaire
 from tests.factories import make_response
+from tests.follow_up_steps import mail_to, run_queue, signed_up_contacts  # noqa: F401
 from tests.test_exports import BASE, sheet_dicts
+from tests.test_mail import smtp_server  # noqa: F401 - a fixture
 
 FU_FIXED = ["fu_version", "fu_status", "fu_submitted_at_utc", "fu_days_after"]
 FU_QUESTIONS = [
@@ -224,3 +228,37 @@ def test_no_follow_up_columns_until_the_wave_is_in_use(
     assert not any(str(h).startswith("fu_") for h in header)
     outcomes = {r["figure"] for r in sheet_dicts(wb["Outcomes"])}
     assert "fu_conf_n" not in outcomes
+
+
+def test_the_dashboard_shows_the_follow_ups_response_rate(
+    app,
+    db,
+    investigator,
+    version,
+    follow_up_version,
+    mail_to,  # noqa: F811
+):
+    page = investigator.get("/staff/dashboard").get_data(as_text=True)
+    assert "data-follow-up-agreed" not in page  # nobody offered it yet: nothing to show
+
+    start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        ids = signed_up_contacts(db, app, version, [f"p{i}@example.org" for i in range(5)])
+        clock.move_to(start + timedelta(days=14))
+        assert run_queue(app).sent["invitation"] == 5
+    # Two of the five answer; one more agrees later, not yet invited.
+    db.session.rollback()
+    for contact_id in ids[:2]:
+        contact = db.session.get(FollowUpContact, contact_id)
+        contact.answered_at = start + timedelta(days=15)
+    with time_machine.travel(start + timedelta(days=16), tick=False):
+        signed_up_contacts(db, app, version, ["late@example.org"])
+    db.session.commit()
+
+    page = investigator.get("/staff/dashboard").get_data(as_text=True)
+    assert re.search(r"data-follow-up-agreed>6<", page)
+    assert re.search(r"data-follow-up-invited>5<", page)
+    assert re.search(r"data-follow-up-answered>2 \(40\.0%\)<", page)  # 2 of the 5 invited
+    # The dashboard's filters choose the survey responses: none in French.
+    french = investigator.get("/staff/dashboard?language=fr").get_data(as_text=True)
+    assert "data-follow-up-agreed" not in french

@@ -20,7 +20,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from exports.outcome_rows import outcome_rows
-from exports.report import ExportError, collect_figures, grouping_choices
+from exports.report import ExportError, collect_figures, follow_up_rate, grouping_choices
 from exports.sentences import EXPLORATORY, render, sentences
 from exports.stats import chart_blocks
 from forms.auth import LogoutForm
@@ -71,7 +71,7 @@ def dashboard():
     form = FilterForm(
         request.args, meta={"csrf": False}, versions=_version_numbers(), groupings=_groupings()
     )
-    statistics = outcomes = None
+    statistics = outcomes = follow_up = None
     if form.validate():
         try:
             with read_only_transactions():
@@ -81,6 +81,11 @@ def dashboard():
                     slug=current_app.config["QUESTIONNAIRE_SLUG"],
                     follow_up_slug=current_app.config["FOLLOW_UP_SLUG"],
                     by=form.group_by,
+                )
+                follow_up = follow_up_rate(
+                    db.session,
+                    filters=form.filters(),
+                    slug=current_app.config["QUESTIONNAIRE_SLUG"],
                 )
         except ExportError as error:
             add_error(form.version, str(error))
@@ -96,6 +101,7 @@ def dashboard():
         weeks=charts.weekly(statistics.by_day) if statistics else [],
         charts=charts,
         outcomes=outcomes,
+        follow_up=follow_up,
         outcome_sentences=sentences(outcomes.overall) if outcomes else {},
         outcome_rows=outcome_rows,
         sentences=sentences,
