@@ -9,6 +9,7 @@ import re
 from datetime import timedelta
 
 import time_machine
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from survey.models import (
@@ -36,6 +37,7 @@ from tests.follow_up_steps import (
     run_queue,
     sign_up,
 )
+from tests.test_exports import sheet_dicts
 from tests.test_mail import smtp_server  # noqa: F401 - a fixture
 
 
@@ -48,7 +50,15 @@ def answers_of(db, response_id: str) -> dict:
     return {name: text if text is not None else number for name, text, number in rows}
 
 
-def test_invite_remind_answer_then_withdraw(app, db, browser, follow_up, mail_to):  # noqa: F811
+def test_invite_remind_answer_then_withdraw(
+    app,
+    db,
+    browser,
+    follow_up,  # noqa: F811
+    mail_to,  # noqa: F811
+    runner,
+    tmp_path,
+):
     # The whole test runs on the moved clock: a session cookie signed "in the future" of the
     # real clock would be refused.
     with time_machine.travel(START, tick=False) as clock:
@@ -122,6 +132,23 @@ def test_invite_remind_answer_then_withdraw(app, db, browser, follow_up, mail_to
         assert answers_of(db, follow.id)["comments"] == "The clock drawing stayed with me."
         assert db.session.scalar(select(func.count()).select_from(Response)) == 2
 
+        # The investigator's report holds both waves: on the survey's row, and one row per wave.
+        assert runner.invoke(args=["export", str(tmp_path / "both.xlsx")]).exit_code == 0
+        book = load_workbook(tmp_path / "both.xlsx")
+        [row] = sheet_dicts(book["Responses"])
+        assert row["response_id"] == baseline.id
+        assert (row["fu_status"], row["fu_confidence_now"], row["fu_pain_last_time"]) == (
+            "complete",
+            5,
+            3,
+        )
+        assert row["fu_comments"] == "The clock drawing stayed with me."
+        assert row["fu_days_after"] == round(
+            (follow.submitted_at - baseline.submitted_at).total_seconds() / 86400, 1
+        )
+        waves = [(r["response_id"], r["wave"]) for r in sheet_dicts(book["Waves"])]
+        assert waves == [(baseline.id, "survey"), (baseline.id, "follow_up")]
+
         # The admin withdraws the baseline at the participant's request.
         admin = logged_in(app, "admin")  # on the moved clock, like the participant
         admin.get(f"/staff/responses/{baseline.id}")
@@ -137,6 +164,10 @@ def test_invite_remind_answer_then_withdraw(app, db, browser, follow_up, mail_to
         assert browser.get(link).status_code == 404  # the link went with the contact
         log = [e.details for e in db.session.scalars(select(AuditEvent))]
         assert ADDRESS.lower() not in str(log).lower()
+        # And the report no longer holds either wave's answers.
+        assert runner.invoke(args=["export", str(tmp_path / "after.xlsx")]).exit_code == 0
+        after = load_workbook(tmp_path / "after.xlsx")
+        assert sheet_dicts(after["Responses"]) == [] and sheet_dicts(after["Waves"]) == []
 
 
 def test_the_email_carries_the_link_and_one_click_unsubscribe_in_french(
