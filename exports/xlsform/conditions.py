@@ -131,6 +131,7 @@ class Conditions:
                 asked,
                 itself=condition.itself,
                 constraint=condition.constraint,
+                calculation=condition.key == "calculation",
             )
         except ExpressionError as problem:
             if problem.unsupported:  # dropped when skipping: the question is then always shown

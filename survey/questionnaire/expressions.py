@@ -1,5 +1,5 @@
-"""Show-if conditions and constraints in the XLSForm expression subset, parsed by hand and
-never eval'd.
+"""Show-if conditions, constraints and calculations in the XLSForm expression language, parsed
+by hand and never eval'd.
 
 Supported: ``${var}``, quoted strings, numbers, ``= != < <= > >=``, ``and``, ``or``,
 ``not(...)``, ``selected(${var}, 'code')``, parentheses and arithmetic: ``+ - * div mod`` and a
@@ -9,17 +9,27 @@ value, or a division by zero, has no value: a calculation (XLSForm's ``calculati
 on the server) is then left unanswered, and a comparison with it is false as with an
 unanswered question. An unanswered variable is the
 empty string, as in ODK: ``${x} != 'a'`` is true while ``x`` is unanswered, and any
-numeric comparison with it is false.
+numeric comparison with it is false. Beside a truth (a comparison, ``true()``), ``=`` and
+``!=`` compare truths and the others numbers, as in XPath 1.0.
+
+ODK's functions, as its XForms specification defines them (FUNCTIONS, computed in _call):
+``if(condition, then, else)``, ``coalesce(a, b)``, ``true()``, ``false()``, ``boolean(x)``,
+``number(x)``, ``int(x)``, ``round(x, decimals)``, ``floor(x)``, ``ceiling(x)``, ``abs(x)``,
+``sqrt(x)``, ``string-length(x)``, ``count-selected(x)`` and ``concat(a, ...)``; what would be
+XPath's NaN is no value here, as an unanswered question. The same functions are computed in
+the participant's browser for a show-if (static/show-if.js), with the same results. ODK's
+other functions (pulldata, once, instance, position, uuid, now, today...: NOT_COMPUTED) are
+refused by name, as unsupported. A calculation stores a number, so one that can only give
+text (``concat``) is refused as unsupported too.
 
 A constraint (XLSForm's `constraint` column: the answer is accepted when it holds) may also
-read ``.``, the answer being checked, and call ``regex(value, 'pattern')``,
-``string-length(value)`` and ``count-selected(value)``. These are refused in a show-if, which
-the participant's browser evaluates too (static/show-if.js). A regex is refused when it nests
-a quantifier or an alternative inside a repeated group, the shapes that make Python's regex
-engine backtrack for ages on a hostile answer.
+read ``.``, the answer being checked, and call ``regex(value, 'pattern')``, which is refused
+elsewhere: a show-if is evaluated in the browser too, whose regex dialect is not Python's. A
+regex is refused when it nests a quantifier or an alternative inside a repeated group, the
+shapes that make Python's regex engine backtrack for ages on a hostile answer.
 
 An expression is at most MAX_LENGTH characters (the editor's show-if field holds as many)
-and nests brackets (parentheses and ``not(``) at most MAX_DEPTH deep: a real
+and nests brackets (parentheses, ``not(`` and every function's) at most MAX_DEPTH deep: a real
 condition needs a few levels, and the parser recurses per level, so a hostile one must meet
 a message rather than Python's recursion limit.
 """
@@ -119,8 +129,53 @@ class Call:
 Node = Var | Literal | Compare | Selected | Not | BoolOp | Call | Arithmetic | Negative
 
 CURRENT = "."  # the variable name `.` stands for: the answer a constraint checks
-# A constraint's functions and how many arguments each takes.
-FUNCTIONS = {"regex": 2, "string-length": 1, "count-selected": 1}
+
+# ODK's functions computed here, with the fewest and most arguments each takes (None: any
+# number). Their meaning is the ODK XForms specification's, section "XPath Functions"
+# (https://getodk.github.io/xforms-spec/#xpath-functions), which points to XPath 1.0's core
+# library (https://www.w3.org/TR/1999/REC-xpath-19991116/#corelib) for most; each deviation
+# is said where the function is computed (_call). show-if.js computes the same ones
+# (`call` there) but regex.
+FUNCTIONS: dict[str, tuple[int, int | None]] = {
+    "if": (3, 3),
+    "coalesce": (2, 2),
+    "true": (0, 0),
+    "false": (0, 0),
+    "boolean": (1, 1),
+    "number": (1, 1),
+    "int": (1, 1),
+    "round": (1, 2),
+    "floor": (1, 1),
+    "ceiling": (1, 1),
+    "abs": (1, 1),
+    "sqrt": (1, 1),
+    "string-length": (1, 1),
+    "count-selected": (1, 1),
+    "concat": (1, None),
+    "regex": (2, 2),
+}
+# The spec's other functions: they read a form's attached files, repeats, device or clock
+# (pulldata, instance, indexed-repeat, position, uuid, now, today, once...), which a web survey
+# has not, or work on text, dates and places no question here needs yet. Each is refused by
+# name (dropped with --skip-unsupported).
+NOT_COMPUTED = frozenset(
+    {
+        "pulldata", "once", "instance", "indexed-repeat", "position", "current", "uuid", "random",
+        "randomize", "now", "today", "count", "count-non-empty", "sum", "max", "min",
+        "selected-at", "jr:choice-name", "jr:itext", "checklist", "weighted-checklist",
+        "boolean-from-string", "contains", "starts-with", "ends-with", "substr", "substring",
+        "substring-before", "substring-after", "string", "normalize-space", "translate",
+        "upper-case", "lower-case", "join", "digest", "base64-decode", "extract-signed",
+        "format-date", "format-date-time", "date", "decimal-date-time", "decimal-time", "area",
+        "distance", "geofence", "pow", "log", "log10", "exp", "exp10", "sin", "cos", "tan", "asin",
+        "acos", "atan", "atan2", "pi",
+    }
+)  # fmt: skip
+# Python's and the browser's regex dialects differ, so regex() is read where only the server
+# evaluates: in a constraint.
+CONSTRAINT_ONLY = frozenset({"regex"})
+# A calculated question stores a number: these give only text.
+TEXT_ONLY = frozenset({"concat"})
 MAX_PATTERN_LENGTH = 200
 
 _TOKEN = re.compile(
@@ -132,7 +187,7 @@ _TOKEN = re.compile(
     | (?P<op><=|>=|!=|=|<|>)
     | (?P<arith>[-+*])
     | (?P<punct>[(),])
-    | (?P<word>[A-Za-z_][A-Za-z0-9_-]*)
+    | (?P<word>[A-Za-z_][A-Za-z0-9_-]*(?::[A-Za-z_][A-Za-z0-9_-]*)?)
     )""",
     re.VERBOSE,
 )
@@ -320,8 +375,17 @@ class _Parser:
             code = self.expect("string", "", Message(N_("a quoted choice code")))
             self.expect("punct", ")", "')'")
             return Selected(var, code.text)
-        if token.kind == "word" and token.text in FUNCTIONS:
+        if token.kind == "word" and token.text in FUNCTIONS and self.opens_call():
             return self.call(token)
+        if token.kind == "word" and token.text in NOT_COMPUTED and self.opens_call():
+            raise ExpressionError(
+                Message(
+                    N_("ODK's function %(function)s() is not computed on this platform"),
+                    function=token.text,
+                ),
+                token.position,
+                unsupported=True,
+            )
         if token.kind == "word":
             raise ExpressionError(
                 Message(N_("unknown word or function %(word)r"), word=excerpt(token.text)),
@@ -340,23 +404,49 @@ class _Parser:
         var = self.expect("var", "", Message(N_("a variable such as ${name}")))
         return Var(var.text, var.position)
 
+    def opens_call(self) -> bool:
+        token = self.peek()
+        return token is not None and token.kind == "punct" and token.text == "("
+
+    def opens_call_end(self) -> bool:
+        token = self.peek()
+        return token is not None and token.kind == "punct" and token.text == ")"
+
     def call(self, name: _Token) -> Call:
         opening = self.expect("punct", "(", Message(N_("'(' after %(word)s"), word=name.text))
         if self.depth >= MAX_DEPTH:
             message = Message(N_("brackets nest more than %(limit)d levels deep"), limit=MAX_DEPTH)
             raise ExpressionError(message, opening.position)
         self.depth += 1
-        arguments = [self.boolean("or")]
+        arguments: list[Node] = []
+        if not self.opens_call_end():
+            arguments.append(self.boolean("or"))
         while (token := self.peek()) is not None and token.text == "," and token.kind == "punct":
             self.at += 1
             arguments.append(self.boolean("or"))
         self.expect("punct", ")", "')'")
         self.depth -= 1
-        if len(arguments) != FUNCTIONS[name.text]:
-            message = Message(
-                N_("%(function)s takes %(count)d argument(s)"),
-                function=name.text,
-                count=FUNCTIONS[name.text],
+        fewest, most = FUNCTIONS[name.text]
+        if len(arguments) < fewest or (most is not None and len(arguments) > most):
+            message = (
+                Message(
+                    N_("%(function)s() takes %(count)d argument(s)"),
+                    function=name.text,
+                    count=fewest,
+                )
+                if fewest == most
+                else Message(
+                    N_("%(function)s() takes %(fewest)d to %(most)d arguments"),
+                    function=name.text,
+                    fewest=fewest,
+                    most=most,
+                )
+                if most is not None
+                else Message(
+                    N_("%(function)s() takes at least %(fewest)d argument(s)"),
+                    function=name.text,
+                    fewest=fewest,
+                )
             )
             raise ExpressionError(message, name.position)
         if name.text == "regex":
@@ -460,18 +550,25 @@ def check_references(
     later: Iterable[str] = (),
     itself: str | None = None,
     constraint: bool = False,
+    calculation: bool = False,
 ) -> Node:
     """Parse and refuse variables that are unknown, the question itself (a cycle) or not asked
     before the question. A constraint may read its own question's answer (`.` or its name)
-    and call functions; a show-if may not."""
+    and call regex(); a show-if may not. A calculation must be able to give a number."""
     node = parse(text)
     earlier, later = set(earlier), set(later)
     if not constraint:
         for call in calls(node):
-            message = Message(
-                N_("%(function)s() is only read in a constraint"), function=call.function
-            )
-            raise ExpressionError(message, call.position, unsupported=True)
+            if call.function in CONSTRAINT_ONLY:
+                message = Message(
+                    N_("%(function)s() is only read in a constraint"), function=call.function
+                )
+                raise ExpressionError(message, call.position, unsupported=True)
+    if calculation and not _can_give_number(node):
+        message = Message(
+            N_("this calculation only gives text, and a calculated question holds a number")
+        )
+        raise ExpressionError(message, 1, unsupported=True)
     for var in variables(node):
         if var.name in earlier or (constraint and var.name in (CURRENT, itself)):
             continue
@@ -500,6 +597,21 @@ def check_references(
     return node
 
 
+def _can_give_number(node: Node) -> bool:
+    """Whether the expression can give a number (a truth counts 1 or 0): a text literal that is
+    not a number, concat(), or an if() with only such branches cannot."""
+    match node:
+        case Literal(value=str() as text):
+            return _operand(text) is not None
+        case Call(function=function, arguments=arguments) if function in TEXT_ONLY:
+            return False
+        case Call(function="if", arguments=(_, then, otherwise)):
+            return _can_give_number(then) or _can_give_number(otherwise)
+        case Call(function="coalesce", arguments=arguments):
+            return any(_can_give_number(argument) for argument in arguments)
+    return True
+
+
 def _scalar(value: Value) -> str | float:
     if value is None:
         return ""
@@ -523,7 +635,13 @@ def _number(value: str | float) -> float | None:
         return None
 
 
-def _compare(op: str, left: str | float, right: str | float) -> bool:
+def _compare(op: str, left: str | float | bool, right: str | float | bool) -> bool:
+    if isinstance(left, bool) or isinstance(right, bool):
+        # XPath 1.0, 3.4: beside a boolean, = and != compare truths, the others numbers.
+        if op in ("=", "!="):
+            return (_truthy(left) == _truthy(right)) == (op == "=")
+        left_n, right_n = _operand(left), _operand(right)
+        return left_n is not None and right_n is not None and _ordered(op, left_n, right_n)
     if isinstance(left, float) or isinstance(right, float):
         left_n, right_n = _number(left), _number(right)
         if left_n is None or right_n is None:
@@ -585,6 +703,11 @@ def _value(node: Node, answers: Mapping[str, Value]) -> Any:
             return all(evaluate(o, answers) for o in operands)
         case BoolOp(op="or", operands=operands):
             return any(evaluate(o, answers) for o in operands)
+        case Call(function="if", arguments=(condition, then, otherwise)):
+            return _value(then if evaluate(condition, answers) else otherwise, answers)
+        case Call(function="coalesce", arguments=(first, second)):
+            value = _value(first, answers)
+            return _value(second, answers) if value == "" else value
         case Call(function=function, arguments=arguments):
             return _call(function, [_value(a, answers) for a in arguments], answers, arguments)
         case Arithmetic(op=op, left=left, right=right):
@@ -628,6 +751,12 @@ def _arithmetic(op: str, left_value: Any, right_value: Any) -> float | str:
     return result if math.isfinite(result) else ""
 
 
+def value(node: Node, answers: Mapping[str, Value]) -> str | float | bool:
+    """The expression's value: a number, a text, a truth, or "" for none."""
+    result: str | float | bool = _value(node, answers)
+    return result
+
+
 def calculate(node: Node, answers: Mapping[str, Value]) -> float | None:
     """A calculation's value: a number, or None when it has none (an input unanswered or not a
     number, a division by zero). A condition's truth is 1 or 0."""
@@ -635,23 +764,126 @@ def calculate(node: Node, answers: Mapping[str, Value]) -> float | None:
 
 
 def _call(function: str, values: list[Any], answers: Mapping[str, Value], nodes: tuple) -> Any:
+    """A function's value from its arguments' values ("" for no value, as XPath's NaN: an
+    unanswered or non-numeric input). if() and coalesce() are computed in _value, which
+    evaluates only the argument they return."""
     match function:
+        case "true":
+            return True
+        case "false":
+            return False
+        case "boolean":
+            return _truthy(values[0])
         case "regex":
             return re.search(str(values[1]), _text(values[0])) is not None
-        case "string-length":
+        case "string-length":  # characters, not UTF-16 units (show-if.js counts the same)
             return float(len(_text(values[0])))
         case "count-selected":
             answer = answers.get(nodes[0].name) if isinstance(nodes[0], Var) else None
             if isinstance(answer, list):
                 return float(len(answer))
             return float(len(_text(values[0]).split()))
+        case "concat":
+            return "".join(_text(value) for value in values)
+    numbers = [_operand(value) for value in values]
+    if any(number is None for number in numbers):
+        return ""
+    number = numbers[0]
+    assert number is not None
+    match function:
+        # number(): XPath 1.0 4.4, but a text reads as arithmetic reads it (a leading + or an
+        # exponent too), so that number(${x}) + 1 is always ${x} + 1.
+        case "number":
+            return number
+        case "int":  # ODK: "discarding the fractional component", towards zero
+            return _plain(float(math.trunc(number)))
+        case "round":
+            digits = numbers[1] if len(numbers) > 1 else 0.0
+            assert digits is not None
+            return _round(number, digits)
+        case "floor":
+            return _plain(float(math.floor(number)))
+        case "ceiling":
+            return _plain(float(math.ceil(number)))
+        case "abs":
+            return abs(number)
+        case "sqrt":
+            return math.sqrt(number) if number >= 0 else ""
     raise AssertionError(function)
 
 
+def _plain(number: float) -> float:
+    """-0 as 0: XPath keeps a negative zero (round(-0.4) is -0), which Excel and the codebook
+    would show as -0."""
+    return number + 0.0
+
+
+_DECIMAL = re.compile(r"(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?")
+
+
+def _round(number: float, digits: float) -> float:
+    """round(number, digits): to `digits` decimals (ODK's second argument; negative rounds to
+    tens, hundreds...), a half towards positive infinity as XPath 1.0's round() (2.5 -> 3,
+    -2.5 -> -2). The halves are decided on the number's shortest decimal form, the one typed
+    and shown (1.005 to 2 decimals is 1.01, though the double nearest 1.005 is below it), so
+    show-if.js, working on the same digits, gives the same double."""
+    places = int(max(-400.0, min(400.0, digits)))  # ODK reads the digits as an integer
+    parts = _DECIMAL.fullmatch(repr(number))
+    if parts is None:  # repr of a finite float always matches
+        raise AssertionError(number)
+    sign, whole, fraction, exponent = parts.groups()
+    mantissa = whole + (fraction or "")
+    # mantissa * 10**scale is the number; keep its digits down to 10**-places.
+    scale = int(exponent or 0) - len(fraction or "")
+    keep = len(mantissa) + scale + places
+    if keep >= len(mantissa):
+        return number
+    kept = int(mantissa[:keep]) if keep > 0 else 0
+    dropped = mantissa[max(keep, 0) :] if keep >= 0 else "0"
+    half = (
+        dropped[0] >= "5"
+        if not sign
+        else dropped[0] > "5" or (dropped[0] == "5" and dropped[1:].strip("0") != "")
+    )
+    if half:
+        kept += 1
+    return _plain(float(f"{sign}{kept}e{-places}"))
+
+
 def _text(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    """A value as text, as XPath's string() and the browser's String() write it: true and
+    false, a whole number without a decimal point, others in their shortest form."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return _number_text(value)
     return str(value)
+
+
+def _number_text(number: float) -> str:
+    """A number as JavaScript's Number.prototype.toString writes it (ECMA-262,
+    Number::toString): plain decimals from 1e-6 to 1e21, an exponent outside."""
+    if not math.isfinite(number):
+        return "NaN" if math.isnan(number) else ("Infinity" if number > 0 else "-Infinity")
+    if number == 0:
+        return "0"
+    parts = _DECIMAL.fullmatch(repr(abs(number)))
+    if parts is None:
+        raise AssertionError(number)
+    _, whole, fraction, exponent = parts.groups()
+    digits = (whole + (fraction or "")).lstrip("0")
+    # the point's place: 10**point > |number| >= 10**(point - 1)
+    point = len(whole) + int(exponent or 0) - (len(whole + (fraction or "")) - len(digits))
+    digits = digits.rstrip("0")
+    sign = "-" if number < 0 else ""
+    if len(digits) <= point <= 21:
+        return sign + digits + "0" * (point - len(digits))
+    if 0 < point <= 21:
+        return sign + digits[:point] + "." + digits[point:]
+    if -6 < point <= 0:
+        return sign + "0." + "0" * -point + digits
+    shown = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+    return f"{sign}{shown}e{'+' if point - 1 >= 0 else '-'}{abs(point - 1)}"
 
 
 def to_json(node: Node) -> dict[str, Any]:
@@ -674,4 +906,6 @@ def to_json(node: Node) -> dict[str, Any]:
             return {"arithmetic": op, "left": to_json(left), "right": to_json(right)}
         case Negative(operand=operand):
             return {"arithmetic": "-", "left": {"value": 0.0}, "right": to_json(operand)}
+        case Call(function=function, arguments=arguments):
+            return {"call": function, "args": [to_json(a) for a in arguments]}
     raise AssertionError(node)

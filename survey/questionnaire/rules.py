@@ -224,7 +224,9 @@ def _calculation_problems(question: Question, asked: list[str], all_names: list[
         message = Message(N_("a calculated question is never asked: it cannot be required"))
         problems.append(Problem(subject, message))
     try:
-        check_references(question.calculation, asked, all_names, itself=question.name)
+        check_references(
+            question.calculation, asked, all_names, itself=question.name, calculation=True
+        )
     except ExpressionError as error:
         problems.append(
             Problem(subject, Message(N_("calculation: %(problem)s"), problem=error.text))

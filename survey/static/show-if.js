@@ -88,7 +88,15 @@
   }
 
   function compare(op, left, right) {
-    if (typeof left === "number" || typeof right === "number") {
+    if (typeof left === "boolean" || typeof right === "boolean") {
+      // XPath 1.0, 3.4: beside a boolean, = and != compare truths, the others numbers.
+      if (op === "=" || op === "!=") return (truthy(left) === truthy(right)) === (op === "=");
+      var leftOperand = operand(left);
+      var rightOperand = operand(right);
+      if (leftOperand === null || rightOperand === null) return false;
+      left = leftOperand;
+      right = rightOperand;
+    } else if (typeof left === "number" || typeof right === "number") {
       var leftNumber = toNumber(left);
       var rightNumber = toNumber(right);
       if (leftNumber === null || rightNumber === null) return op === "!=";
@@ -144,6 +152,81 @@
     return isFinite(result) ? result : "";
   }
 
+  // A value as text (expressions.py _text): true and false, numbers as String() writes them
+  // (expressions.py _number_text writes them so too).
+  function text(value) {
+    if (typeof value === "boolean") return value ? "true" : "false";
+    return String(value);
+  }
+
+  // round(number, digits) on the number's shortest decimal form, a half towards positive
+  // infinity (expressions.py _round, which says why).
+  function round(number, digits) {
+    var places = Math.trunc(Math.max(-400, Math.min(400, digits)));
+    var parts = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]?\d+))?$/i.exec(String(number));
+    if (!parts) return number;
+    var sign = parts[1];
+    var fraction = parts[3] || "";
+    var mantissa = parts[2] + fraction;
+    var scale = Number(parts[4] || 0) - fraction.length;
+    var keep = mantissa.length + scale + places;
+    if (keep >= mantissa.length) return number;
+    var kept = keep > 0 ? BigInt(mantissa.slice(0, keep)) : BigInt(0);
+    var dropped = keep >= 0 ? mantissa.slice(keep) : "0";
+    var half = !sign
+      ? dropped.charAt(0) >= "5"
+      : dropped.charAt(0) > "5" || (dropped.charAt(0) === "5" && /[1-9]/.test(dropped.slice(1)));
+    if (half) kept += BigInt(1);
+    return Number(sign + kept.toString() + "e" + -places) + 0;
+  }
+
+  // ODK's functions (expressions.py FUNCTIONS and _call): "" is no value, as XPath's NaN.
+  function call(name, args, form) {
+    var i;
+    if (name === "if") {
+      var condition = evaluate(args[0], form);
+      if (condition === UNKNOWN) return UNKNOWN;
+      return value(condition ? args[1] : args[2], form);
+    }
+    if (name === "coalesce") {
+      var first = value(args[0], form);
+      return first === "" ? value(args[1], form) : first;
+    }
+    if (name === "count-selected" && args[0] && "var" in args[0]) {
+      var held = answer(form, args[0]["var"]);
+      if (held === UNKNOWN) return UNKNOWN;
+      if (Array.isArray(held)) return held.length;
+    }
+    var values = [];
+    for (i = 0; i < args.length; i++) {
+      values.push(value(args[i], form));
+      if (values[i] === UNKNOWN) return UNKNOWN;
+    }
+    switch (name) {
+      case "true": return true;
+      case "false": return false;
+      case "boolean": return truthy(values[0]);
+      case "string-length": return Array.from(text(values[0])).length;
+      case "count-selected":
+        var items = text(values[0]).trim();
+        return items === "" ? 0 : items.split(/\s+/).length;
+      case "concat": return values.map(text).join("");
+    }
+    var numbers = values.map(operand);
+    if (numbers.indexOf(null) >= 0) return "";
+    var number = numbers[0];
+    switch (name) {
+      case "number": return number;
+      case "int": return Math.trunc(number) + 0;
+      case "round": return round(number, numbers.length > 1 ? numbers[1] : 0);
+      case "floor": return Math.floor(number) + 0;
+      case "ceiling": return Math.ceil(number) + 0;
+      case "abs": return Math.abs(number);
+      case "sqrt": return number >= 0 ? Math.sqrt(number) : "";
+    }
+    return UNKNOWN; // a function this script does not know: the server decides
+  }
+
   function truthy(value) {
     if (value === UNKNOWN) return UNKNOWN;
     return !(value === "" || value === null || value === 0 || value === false);
@@ -182,6 +265,7 @@
       var operand = evaluate(node.not, form);
       return operand === UNKNOWN ? UNKNOWN : !operand;
     }
+    if ("call" in node) return Array.isArray(node.args) ? call(node.call, node.args, form) : UNKNOWN;
     var operands = node.and || node.or;
     if (!Array.isArray(operands)) return UNKNOWN;
     var decisive = "and" in node ? false : true; // one false decides "and", one true "or"

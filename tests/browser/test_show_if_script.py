@@ -15,6 +15,7 @@ from playwright.sync_api import Browser
 
 from survey.questionnaire.expressions import evaluate, parse, to_json
 from survey.questionnaire.types import SPECS
+from tests.function_cases import ANSWERS, CASES, TYPED, literal
 
 pytestmark = pytest.mark.browser
 
@@ -86,6 +87,18 @@ CONDITIONS = [
     "${n} - ${d} != 0",
     "${t} + 1 > 0",
     "${m} * 1 = ''",
+    # ODK's functions (their values by hand: tests/function_cases.py).
+    "if(${n} > 3, ${s}, 0) >= 5",
+    "round(${d}) = 2",
+    "round(${d} * 3, 1) > 1",
+    "int(${d}) = 0",
+    "number(${t}) = 0",
+    "coalesce(${n}, ${s}) > 4",
+    "string-length(${t}) > 3",
+    "count-selected(${m}) >= 2",
+    "concat(${r}, ${n}) = 'a5'",
+    "(${n} > 3) = 1",
+    "boolean(${t}) and not(false())",
     "${r} = 'a' and ${n} > 1",
     "${r} = 'b' or selected(${m}, 'z')",
     "not(${r} = 'a' and (${n} > 4 or ${t} = 'zebra'))",
@@ -153,9 +166,13 @@ def condition_attribute(expression: str) -> str:
 
 @pytest.fixture
 def form_page(chromium: Browser):
+    yield from page_with(chromium, CONDITIONS + list(PARTLY_KNOWN))
+
+
+def page_with(chromium: Browser, expressions: list[str]):
+    """The form, with a question shown only if each expression holds, and show-if.js."""
     context = chromium.new_context()
     page = context.new_page()
-    expressions = CONDITIONS + list(PARTLY_KNOWN)
     conditional = "\n".join(
         f'<div class="question" id="c{i}" data-show-if="{condition_attribute(e)}">'
         f"<p>{html.escape(e)}</p></div>"
@@ -208,3 +225,32 @@ def test_questions_without_a_readable_condition_stay_shown(form_page):
         choose(form_page, state)
         assert form_page.evaluate("() => document.getElementById('always').hidden") is False
         assert form_page.evaluate("() => document.getElementById('broken').hidden") is False
+
+
+# --- ODK's functions: tests/function_cases.py's values, checked as `value = expected` --------
+
+
+@pytest.fixture
+def function_page(chromium: Browser):
+    yield from page_with(chromium, [f"({e}) = {literal(v)}" for _, e, v in CASES])
+
+
+def test_script_computes_each_function_as_worked_out_by_hand(function_page):
+    """Each case's show-if `expression = expected value` holds in the browser, and on the
+    server for the answers those inputs are saved as (the table's, checked here too)."""
+    wrong = []
+    for state, typed in TYPED.items():
+        assert saved(typed) == ANSWERS[state]
+        choose(function_page, typed)
+        hidden = function_page.evaluate(
+            "() => [...document.querySelectorAll('[id^=c][data-show-if]')].map((q) => q.hidden)"
+        )
+        for i, (case_state, expression, expected) in enumerate(CASES):
+            condition = f"({expression}) = {literal(expected)}"
+            if case_state != state:
+                continue
+            if hidden[i]:
+                wrong.append(f"browser: {expression} is not {expected!r} with {typed}")
+            if not evaluate(parse(condition), ANSWERS[state]):
+                wrong.append(f"server: {expression} is not {expected!r} with {typed}")
+    assert not wrong, "\n".join(wrong)
