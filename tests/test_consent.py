@@ -36,11 +36,14 @@ def give(db, state, structure, invitation_only=False, next_page="after") -> cons
 
 
 def test_answers_are_held_until_consent_then_forgotten(db, structure):
+    page = consent_page(structure)
     state: dict = {}
-    consent.keep(state, structure, {"eligibility": "breastfeeding"})
+    consent.keep(state, structure, structure.pages[0], {"eligibility": "breastfeeding"})
     token = state[consent.START_TOKEN]
-    consent.keep(state, structure, {"eligibility": "breastfeeding", "consent": "yes"})
+    assert consent.saved_position(state) == 1
+    consent.keep(state, structure, page, {"eligibility": "breastfeeding", "consent": "yes"})
     assert state[consent.START_TOKEN] == token  # one token for the whole way to consent
+    assert consent.saved_position(state) == page.position
     given = give(db, state, structure)
     response = db.session.get(Response, given.response_id)
     assert response.start_token == token and response.language == "fr"
@@ -52,8 +55,9 @@ def test_answers_are_held_until_consent_then_forgotten(db, structure):
 
 
 def test_consent_given_twice_continues_the_first_response(db, structure):
+    page = consent_page(structure)
     state: dict = {}
-    consent.keep(state, structure, {"eligibility": "breastfeeding", "consent": "yes"})
+    consent.keep(state, structure, page, {"eligibility": "breastfeeding", "consent": "yes"})
     first, again = give(db, state, structure), give(db, state, structure)
     assert again.response_id == first.response_id
     assert again.resume_code != first.resume_code  # the new code replaces the lost one
@@ -72,21 +76,23 @@ def test_screening_out(structure, answers, out):
 
 
 def test_consent_on_the_last_page_completes(db, structure):
+    page = consent_page(structure)
     state: dict = {}
-    consent.keep(state, structure, {"eligibility": "breastfeeding", "consent": "yes"})
+    consent.keep(state, structure, page, {"eligibility": "breastfeeding", "consent": "yes"})
     given = give(db, state, structure, next_page=None)
     assert given.position is None
     assert db.session.get(Response, given.response_id).status == ResponseStatus.COMPLETE
 
 
 def test_an_invitation_is_claimed_once(db, structure, version):
+    page = consent_page(structure)
     [code] = invitations.create_invitations(db.session, version.questionnaire, 1, SECRET)
     found = invitations.find_invitation(db.session, version.questionnaire, code, SECRET)
     db.session.commit()
     first: dict = {consent.INVITATION: found.id}
     second: dict = {consent.INVITATION: found.id}
     for state in (first, second):
-        consent.keep(state, structure, {"eligibility": "breastfeeding", "consent": "yes"})
+        consent.keep(state, structure, page, {"eligibility": "breastfeeding", "consent": "yes"})
     given = give(db, first, structure, invitation_only=True)
     with pytest.raises(consent.InvitationUsed):
         give(db, second, structure, invitation_only=True)

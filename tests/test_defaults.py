@@ -211,6 +211,54 @@ def test_a_page_left_before_consent_shows_what_was_typed(browser, db, defaulted)
     assert 'value="Nantes"' in page and 'value="Lyon"' not in page
 
 
+def switch_to_french(browser, position: int, data: dict):
+    return browser.post(
+        f"/survey/page/{position}?lang=fr", {**data, "switch_language": "fr"}, fetch=False
+    )
+
+
+def test_a_default_cleared_before_consent_stays_cleared(browser, db, defaulted):
+    """Page 1 with every field left empty (its eligibility question made optional for this):
+    the session then holds no answer of the page, yet it was saved, so its default is gone,
+    whichever button saved it."""
+    eligibility = db.session.scalar(select(Question).where(Question.name == "eligibility"))
+    eligibility.required = False
+    db.session.commit()
+    assert 'value="Lyon"' in browser.get("/survey/page/1").get_data(as_text=True)
+
+    switched = switch_to_french(browser, 1, {"city": ""})
+    assert switched.status_code == 302
+    assert switched.headers["Location"].endswith("/survey/page/1")
+    again = browser.get("/survey/page/1").get_data(as_text=True)
+    assert 'lang="fr"' in again  # the page drawn again, in French
+    assert 'name="city"' in again and 'value="Lyon"' not in again
+
+    cleared = answer_page(browser, 1, {"city": ""})
+    assert cleared.headers["Location"].endswith("/survey/page/2")
+    before = browser.get("/survey/page/1").get_data(as_text=True)
+    assert 'name="city"' in before and 'value="Lyon"' not in before
+
+    consented = answer_page(browser, 2, PAGES[1][1])
+    assert consented.headers["Location"].endswith("/survey/page/3")
+    assert stored(db, "city") is None  # a cleared default is no answer
+
+
+def test_a_default_cleared_after_consent_stays_cleared(browser, db, defaulted):
+    complete_survey(browser, upto=2)
+    switched = switch_to_french(browser, 3, {**PAGES[2][1], "cups": ""})
+    assert switched.headers["Location"].endswith("/survey/page/3")
+    again = browser.get("/survey/page/3").get_data(as_text=True)
+    assert 'lang="fr"' in again
+    assert 'name="cups"' in again and 'value="17"' not in again
+    assert stored(db, "cups") is None
+
+
+def test_a_default_typed_over_before_consent_is_the_answer(browser, db, defaulted):
+    answer_page(browser, 1, {**PAGES[0][1], "city": "Nantes"})
+    answer_page(browser, 2, PAGES[1][1])
+    assert stored(db, "city").value_text == "Nantes"
+
+
 # --- the editor -----------------------------------------------------------------------------------
 
 

@@ -19,6 +19,9 @@ from survey.study_info.services import information_for_consent
 # the response consent makes, so consent sent again finds it; the invitation this browser
 # came in with, unused so far.
 PENDING = "pending"
+# The furthest page saved before consent (as a response's saved_position after it): a page
+# saved with every field empty holds nothing in PENDING, yet its defaults must not come back.
+SAVED = "saved_position"
 START_TOKEN = "start_token"  # noqa: S105  # nosec B105
 INVITATION = "invitation_id"
 
@@ -47,17 +50,25 @@ def screens_out(page: Page, answers: Mapping[str, AnswerValue]) -> bool:
     return bool(page.screen_out_if) and services.condition_holds(page.screen_out_if, answers)
 
 
-def keep(state: State, version: Version, answers: Mapping[str, AnswerValue]) -> None:
-    """Hold the answers until consent, and the token that consent will start its response by."""
+def keep(state: State, version: Version, page: Page, answers: Mapping[str, AnswerValue]) -> None:
+    """Hold the answers until consent, with the page just saved, and the token that consent
+    will start its response by."""
     state[PENDING] = {
         q.name: q.spec.to_json(answers[q.name]) for q in version.questions if q.name in answers
     }
+    state[SAVED] = max(saved_position(state), page.position)
     state.setdefault(START_TOKEN, secrets.token_urlsafe(16))
+
+
+def saved_position(state: State) -> int:
+    """The furthest page saved before consent; 0 before the first."""
+    saved = state.get(SAVED, 0)
+    return saved if isinstance(saved, int) else 0
 
 
 def forget(state: State) -> None:
     """Drop what was held before consent (screened out, or consent given and saved)."""
-    for key in (PENDING, START_TOKEN):
+    for key in (PENDING, SAVED, START_TOKEN):
         state.pop(key, None)
 
 

@@ -108,7 +108,7 @@ def _pre_consent_page(version: Version, page: Page):
         return to_page(version.pages[0])
     form = page_form(page, current_language(), data=pending)
     if not form.is_submitted():
-        if not page.names & pending.keys():  # nothing of it kept yet: its defaults prefill it
+        if page.position > consent.saved_position(session):  # never saved: defaults prefill it
             form = page_form(page, current_language(), data={**page.defaults, **pending})
         return _render_page(version, page, form, page_checks.displayed(page, pending))
     shown = page_checks.shown_fields(form, page, pending)
@@ -117,7 +117,7 @@ def _pre_consent_page(version: Version, page: Page):
         kept = [q for q in shown if q.name not in form.errors]
         values = page_checks.values(form, kept).items()
         consent.keep(
-            session, version, {**pending, **{q.name: v for q, v in values if v is not None}}
+            session, version, page, {**pending, **{q.name: v for q, v in values if v is not None}}
         )
         return to_page(page)
     if form.back.data:
@@ -128,7 +128,7 @@ def _pre_consent_page(version: Version, page: Page):
     if consent.screens_out(page, pending):
         consent.forget(session)
         return redirect(url_for(".not_eligible"))
-    consent.keep(session, version, pending)
+    consent.keep(session, version, page, pending)
     next_page = services.neighbour(version, page.position, pending, 1)
     if page.kind == PageKind.CONSENT:
         return _consent_given(version, next_page, invitation_only)
