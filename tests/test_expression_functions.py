@@ -244,3 +244,30 @@ def test_odk_functions_in_an_odk_form(tmp_path):
     assert questions["band"]["calculation"] == "if(${effort_1} > 5, 1, 0)"
     assert questions["why"]["show_if"] == "round(${effort_1} div 2) >= 3"
     assert "fruit" not in questions
+
+
+def test_kobos_version_row_is_skipped_and_other_text_calculations_dropped(tmp_path):
+    """KoboToolbox writes its deployment's version as a calculate row holding a quoted text:
+    skipped with a notice, so the form still imports as it is; any other calculation that
+    only gives text is refused, or dropped with --skip-unsupported."""
+    rows = [
+        ["type", "name", "label", "calculation"],
+        ["integer", "age", "Age", None],
+        ["calculate", "__version__", None, "'vpxoCS8NkZ25G5wAschCZD'"],
+    ]
+    result = read_xlsform(odk_form(rows, tmp_path))
+    names = [q["name"] for p in result.definition["pages"] for q in p["questions"]]
+    assert names == ["age"]
+    assert any(
+        n.row == 3 and "__version__ is the version KoboToolbox gives a form" in str(n)
+        for n in result.notices
+    )
+
+    rows[2][1] = "unit"
+    with pytest.raises(XLSFormError) as refused:
+        read_xlsform(odk_form(rows, tmp_path))
+    [error] = refused.value.errors
+    assert (error.row, error.column) == (3, "calculation")
+    assert "this calculation only gives text" in str(error.message)
+    dropped = read_xlsform(odk_form(rows, tmp_path), skip_unsupported=True)
+    assert [q["name"] for p in dropped.definition["pages"] for q in p["questions"]] == ["age"]

@@ -25,11 +25,12 @@ are flattened into pages, a group's `relevant` is its page's show-if, a name
 repeated in another group is prefixed with its group path; a constraint other than limits is
 kept as an expression (`accept_if`) checked on the server, with its `constraint_message`.
 Skipped with a notice: device metadata rows (start, end, today, deviceid, imei...), Kobo's
-`$`-columns, columns that only change how ODK shows or fills in a form (media, default,
-guidance_hint, read_only...), settings and appearances we do not use; questions outside any
-group become a page. What cannot be asked here (other types, repeats, or_other, choice_filter,
-other languages) is an error naming it, or with `skip_unsupported` is dropped with a notice
-each, as is a condition that reads a dropped question. Every invalid name, list, label,
+`__version__` calculate row and `$`-columns, columns that only change how ODK shows or fills
+in a form (media, default, guidance_hint, read_only...), settings and appearances we do not
+use; questions outside any group become a page. What cannot be asked here (other types,
+repeats, or_other, choice_filter, other languages) is an error naming it, or with
+`skip_unsupported` is dropped with a notice each, as is a condition that reads a dropped
+question. Every invalid name, list, label,
 constraint, range or condition is an error; errors come sorted by sheet and row, one per cell.
 
 Modules: `layout` (sheets, columns, languages, types), `messages` (results and errors),

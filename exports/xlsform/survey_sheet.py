@@ -25,6 +25,10 @@ METADATA_TYPES = _OWN_TIMES | frozenset({
     "simserial", "subscriberid", "email", "uri:email", "audit", "start-geopoint",
     "background-audio", "background-geopoint",
 })  # fmt: skip
+# KoboToolbox adds to every form it deploys a calculate row holding the deployment's version
+# as a quoted text: no number to store, and each response here records its questionnaire
+# version anyway.
+KOBO_VERSION = "__version__"
 _GROUP_FIELDS = {
     "type", "name", "label::en", "label::fr", "hint::en", "hint::fr", "appearance", "kind",
     "screen_out_if", "relevant",
@@ -116,6 +120,8 @@ class SurveyReader:
             self.sheet.error(row, "type", Message(N_("the type is missing")))
         elif base in METADATA_TYPES:
             self.metadata(row, base)
+        elif base == "calculate" and row["name"] == KOBO_VERSION:
+            self.kobo_version(row)
         elif base == "begin_group":
             self.begin_group(row)
         elif base == "end_group":
@@ -169,6 +175,17 @@ class SurveyReader:
         self.sheet.notice(row, "type", message)
         if row["name"]:
             self.questions.unavailable.add(row["name"])
+
+    def kobo_version(self, row: Row) -> None:
+        message = Message(
+            N_(
+                "%(name)s is the version KoboToolbox gives a form; here each response records "
+                "its questionnaire version: skipped"
+            ),
+            name=KOBO_VERSION,
+        )
+        self.sheet.notice(row, "name", message)
+        self.questions.unavailable.add(KOBO_VERSION)
 
     # --- pages -----------------------------------------------------------------------------
     def begin_group(self, row: Row) -> None:
