@@ -31,7 +31,13 @@ from tests.conftest import Browser
 from tests.function_cases import ANSWERS, CASES
 from tests.survey_steps import PAGES, answer_page, complete_survey
 from tests.test_calculations import EFFORT, insert_rows, odk_form, stored_value
-from tests.test_editor import BASE
+from tests.test_editor import (  # noqa: F401 - `draft` is a fixture
+    BASE,
+    draft,
+    in_draft,
+    new_question,
+    page_id,
+)
 from tests.test_publishing import spreadsheet, upload, versions_in
 
 
@@ -271,3 +277,42 @@ def test_kobos_version_row_is_skipped_and_other_text_calculations_dropped(tmp_pa
     assert "this calculation only gives text" in str(error.message)
     dropped = read_xlsform(odk_form(rows, tmp_path), skip_unsupported=True)
     assert [q["name"] for p in dropped.definition["pages"] for q in p["questions"]] == ["age"]
+
+
+# --- the editor ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("calculation", "problem"),
+    [
+        ("concat(${parity}, ' children')",
+         "calculation: this calculation only gives text, and a calculated question holds a "
+         "number (at character 1)"),
+        ("once(${parity})",
+         "calculation: ODK's function once() is not computed on this platform (at character 1)"),
+        ("round(${parity}, 1, 2)", "calculation: round() takes 1 to 2 arguments (at character 1)"),
+        ("if(${parity} > 1, 2)", "calculation: if() takes 3 argument(s) (at character 1)"),
+    ],
+)  # fmt: skip
+def test_the_editor_refuses_a_calculation_it_cannot_compute(admin, db, draft, calculation, problem):  # noqa: F811 - the draft fixture
+    target = f"{BASE}/draft/pages/{page_id(db, 'about_you')}/questions/new"
+    admin.get(target)
+    fields = new_question(name="older", type="calculate", calculation=calculation)
+    response = admin.post(target, fields)
+    assert response.status_code == 400
+    assert problem in html.unescape(response.get_data(as_text=True))
+    assert in_draft(db, Question, name="older") is None
+
+
+def test_the_editor_saves_a_calculation_and_a_show_if_calling_functions(admin, db, draft):  # noqa: F811 - the draft fixture
+    target = f"{BASE}/draft/pages/{page_id(db, 'about_you')}/questions/new"
+    admin.get(target)
+    calculation = "if(${parity} > 2, round(${parity} div 2), 0)"
+    fields = new_question(name="older", type="calculate", calculation=calculation)
+    assert admin.post(target, fields).status_code == 302
+    assert in_draft(db, Question, name="older").calculation == calculation
+    admin.get(target)
+    show_if = "coalesce(${parity}, 0) >= 1 and string-length(${home_language}) > 0"
+    fields = new_question(name="since", type="short_text", show_if=show_if)
+    assert admin.post(target, fields).status_code == 302
+    assert in_draft(db, Question, name="since").show_if == show_if

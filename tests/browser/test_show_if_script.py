@@ -11,11 +11,14 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, Page, expect
 
 from survey.questionnaire.expressions import evaluate, parse, to_json
 from survey.questionnaire.types import SPECS
+from tests.browser.flow import fill_page, press_next, stored, walk_to
 from tests.function_cases import ANSWERS, CASES, TYPED, literal
+from tests.survey_steps import PAGES
+from tests.test_dates_and_times import add_question
 
 pytestmark = pytest.mark.browser
 
@@ -254,3 +257,32 @@ def test_script_computes_each_function_as_worked_out_by_hand(function_page):
             if not evaluate(parse(condition), ANSWERS[state]):
                 wrong.append(f"server: {expression} is not {expected!r} with {typed}")
     assert not wrong, "\n".join(wrong)
+
+
+@pytest.fixture
+def rounded(db, version):
+    """Page 3 also asks how many cups of water a day and, of those whose cups round to two
+    litres or more (a cup is a quarter litre), a follow-up on the same page."""
+    add_question(db, version, 3, name="cups", type="integer")
+    add_question(
+        db,
+        version,
+        3,
+        name="cups_note",
+        type="short_text",
+        show_if="if(${cups} > 4, round(${cups} div 4) >= 2, false())",
+    )
+
+
+def test_a_show_if_calling_functions_works_live_on_the_participants_page(rounded, phone: Page, db):
+    walk_to(phone, 3)
+    cups, note = phone.locator("#cups"), phone.locator("#q-cups_note")
+    expect(note).to_be_hidden()  # unanswered: if() takes false()
+    for typed, shown in [("6", True), ("5", False), ("10", True), ("3", False), ("7", True)]:
+        cups.fill(typed)  # 6/4 = 1.5 rounds up to 2; 5/4 = 1.25 to 1; 10/4 = 2.5 to 3
+        (expect(note).to_be_visible if shown else expect(note).to_be_hidden)()
+    phone.locator("#cups_note").fill("With meals")
+    fill_page(phone, PAGES[2][1])
+    press_next(phone)
+    _, answers = stored(db)
+    assert answers["cups"] == 7.0 and answers["cups_note"] == "With meals"
