@@ -15,6 +15,8 @@ skip_unsupported. Prints how many import as they are, with --skip-unsupported, a
 written, read and written again gives the same definition and the same cells. A form is
 accepted only when the draft it makes also meets the editor's rules (`structure_problems`).
 `--code` runs another checkout's reader (an older one reads each form as it is only).
+`--expressions` also counts the survey sheets' calculation, relevant and constraint cells that
+the expression parser refuses as unsupported, and the functions those call.
 """
 
 from __future__ import annotations
@@ -206,6 +208,72 @@ class Tally:
         return "\n".join(lines)
 
 
+_EXPRESSION_COLUMNS = {
+    "calculation": "calculation",
+    "bind:calculate": "calculation",
+    "relevant": "relevant",
+    "bind:relevant": "relevant",
+    "constraint": "constraint",
+    "bind:constraint": "constraint",
+}
+_NOT_FUNCTIONS = {"not", "selected", "div", "mod", "and", "or"}  # before a bracket, yet no call
+_CALLED = re.compile(r"([A-Za-z_][A-Za-z0-9_:-]*)\s*\(")
+
+
+def expression_cells(path: Path) -> list[tuple[str, str]]:
+    """(column, text) of each expression cell on the form's survey sheet."""
+    from openpyxl import load_workbook
+
+    with warnings.catch_warnings():  # openpyxl's, on the parts it drops as it reads
+        warnings.simplefilter("ignore")
+        try:
+            book = load_workbook(path, read_only=True, data_only=True)
+        except Exception:  # not a workbook openpyxl reads: the reader counts it refused
+            return []
+        sheet = next((s for s in book.worksheets if s.title.strip().lower() == "survey"), None)
+        if sheet is None:
+            return []
+        rows = sheet.iter_rows(values_only=True)
+        header = [str(h or "").strip().lower() for h in next(rows, ())]
+        return [
+            (_EXPRESSION_COLUMNS[name], str(cell).strip())
+            for row in rows
+            for name, cell in zip(header, row, strict=False)
+            if name in _EXPRESSION_COLUMNS and cell is not None and str(cell).strip()
+        ]
+
+
+def unsupported_expressions(paths: list[Path]) -> str:
+    """Each cell checked as the reader checks it, every name it reads taken as asked before."""
+    from survey.questionnaire.expressions import ExpressionError, check_references
+
+    takes_calculation = "calculation" in inspect.signature(check_references).parameters
+    cells: Counter[str] = Counter()
+    refused: Counter[str] = Counter()
+    functions: Counter[tuple[str, str]] = Counter()
+    messages: Counter[str] = Counter()
+    for path in paths:
+        for column, text in expression_cells(path):
+            cells[column] += 1
+            names = re.sub(r"\$\{[^}]*\}", lambda m: re.sub(r"[.-]", "_", m[0]), text)
+            known = re.findall(r"\$\{([^}]*)\}", names)  # renamed as the reader does
+            options: dict[str, Any] = {"constraint": column == "constraint"}
+            if takes_calculation:
+                options["calculation"] = column == "calculation"
+            try:
+                check_references(names, known, **options)
+            except ExpressionError as problem:
+                if problem.unsupported:
+                    refused[column] += 1
+                    messages[_generic(str(problem.message))] += 1
+                    for function in set(_CALLED.findall(text)) - _NOT_FUNCTIONS:
+                        functions[(function, column)] += 1
+    lines = [f"expression cells: {dict(cells)}; refused as unsupported: {dict(refused)}"]
+    lines += [f"  {n:4d}  {f}() in {column}" for (f, column), n in functions.most_common()]
+    lines += [f"  {n:4d}  {text}" for text, n in messages.most_common()]
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("list", type=Path, help="docs/xlsform-corpus.txt")
@@ -214,6 +282,9 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=30, help="seconds per form")
     parser.add_argument("--top", type=int, default=12, help="how many common errors to list")
     parser.add_argument("--verbose", action="store_true", help="one line per form")
+    parser.add_argument(
+        "--expressions", action="store_true", help="count the expressions refused as unsupported"
+    )
     parser.add_argument(
         "--code", type=Path, default=ROOT, help="the checkout whose reader runs (default: this)"
     )
@@ -236,6 +307,8 @@ def main() -> None:
                 f"{outcome.first_error or outcome.first_error_skipping}"
             )
     print(tally.report(args.top))
+    if args.expressions:
+        print(unsupported_expressions([args.directory / form.file_name for form in forms]))
     print(f"seconds: {time.perf_counter() - started:.1f}")
 
 
