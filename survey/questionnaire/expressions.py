@@ -785,11 +785,15 @@ def _call(function: str, values: list[Any], answers: Mapping[str, Value], nodes:
             return float(len(_text(values[0]).split()))
         case "concat":
             return "".join(_text(value) for value in values)
-    numbers = [_operand(value) for value in values]
-    if any(number is None for number in numbers):
+    numbers = [number for value in values if (number := _operand(value)) is not None]
+    if len(numbers) < len(values):
         return ""
+    return _numeric(function, numbers)
+
+
+def _numeric(function: str, numbers: list[float]) -> float | str:
+    """A function of numbers: every argument is one."""
     number = numbers[0]
-    assert number is not None
     match function:
         # number(): XPath 1.0 4.4, but a text reads as arithmetic reads it (a leading + or an
         # exponent too), so that number(${x}) + 1 is always ${x} + 1.
@@ -798,9 +802,7 @@ def _call(function: str, values: list[Any], answers: Mapping[str, Value], nodes:
         case "int":  # ODK: "discarding the fractional component", towards zero
             return _plain(float(math.trunc(number)))
         case "round":
-            digits = numbers[1] if len(numbers) > 1 else 0.0
-            assert digits is not None
-            return _round(number, digits)
+            return _round(number, numbers[1] if len(numbers) > 1 else 0.0)
         case "floor":
             return _plain(float(math.floor(number)))
         case "ceiling":
