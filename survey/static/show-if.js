@@ -6,7 +6,9 @@
  *   - several checked boxes are a list: selected() looks in the list, a comparison joins it
  *     with spaces;
  *   - a question whose condition reads an answer this page does not hold (an earlier page's
- *     that the server did not settle) stays as the server rendered it: shown.
+ *     that the server did not settle) stays as the server rendered it: shown;
+ *   - ODK's functions (if, round, coalesce... expressions.py FUNCTIONS and _call) give the
+ *     server's values: tests/function_cases.py holds the cases both are checked against.
  * Only the hidden attribute changes (no inline style: the CSP forbids it), so a hidden
  * question is neither focusable nor announced. Its inputs keep their values and are still
  * posted: the server ignores the answer of a question its condition hides.
