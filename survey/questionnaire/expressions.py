@@ -44,6 +44,7 @@ from datetime import date, datetime, time
 from typing import Any, TypeVar
 
 from survey.messages import N_, Message, excerpt
+from survey.questionnaire.decimals import number_text, plain, xpath_round
 
 Value = str | float | int | date | time | list[str] | None
 
@@ -800,56 +801,18 @@ def _numeric(function: str, numbers: list[float]) -> float | str:
         case "number":
             return number
         case "int":  # ODK: "discarding the fractional component", towards zero
-            return _plain(float(math.trunc(number)))
+            return plain(float(math.trunc(number)))
         case "round":
-            return _round(number, numbers[1] if len(numbers) > 1 else 0.0)
+            return xpath_round(number, numbers[1] if len(numbers) > 1 else 0.0)
         case "floor":
-            return _plain(float(math.floor(number)))
+            return plain(float(math.floor(number)))
         case "ceiling":
-            return _plain(float(math.ceil(number)))
+            return plain(float(math.ceil(number)))
         case "abs":
             return abs(number)
         case "sqrt":
             return math.sqrt(number) if number >= 0 else ""
     raise AssertionError(function)
-
-
-def _plain(number: float) -> float:
-    """-0 as 0: XPath keeps a negative zero (round(-0.4) is -0), which Excel and the codebook
-    would show as -0."""
-    return number + 0.0
-
-
-_DECIMAL = re.compile(r"(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?")
-
-
-def _round(number: float, digits: float) -> float:
-    """round(number, digits): to `digits` decimals (ODK's second argument; negative rounds to
-    tens, hundreds...), a half towards positive infinity as XPath 1.0's round() (2.5 -> 3,
-    -2.5 -> -2). The halves are decided on the number's shortest decimal form, the one typed
-    and shown (1.005 to 2 decimals is 1.01, though the double nearest 1.005 is below it), so
-    show-if.js, working on the same digits, gives the same double."""
-    places = int(max(-400.0, min(400.0, digits)))  # ODK reads the digits as an integer
-    parts = _DECIMAL.fullmatch(repr(number))
-    if parts is None:  # repr of a finite float always matches
-        raise AssertionError(number)
-    sign, whole, fraction, exponent = parts.groups()
-    mantissa = whole + (fraction or "")
-    # mantissa * 10**scale is the number; keep its digits down to 10**-places.
-    scale = int(exponent or 0) - len(fraction or "")
-    keep = len(mantissa) + scale + places
-    if keep >= len(mantissa):
-        return number
-    kept = int(mantissa[:keep]) if keep > 0 else 0
-    dropped = mantissa[max(keep, 0) :] if keep >= 0 else "0"
-    half = (
-        dropped[0] >= "5"
-        if not sign
-        else dropped[0] > "5" or (dropped[0] == "5" and dropped[1:].strip("0") != "")
-    )
-    if half:
-        kept += 1
-    return _plain(float(f"{sign}{kept}e{-places}"))
 
 
 def _text(value: Any) -> str:
@@ -858,34 +821,8 @@ def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return _number_text(value)
+        return number_text(value)
     return str(value)
-
-
-def _number_text(number: float) -> str:
-    """A number as JavaScript's Number.prototype.toString writes it (ECMA-262,
-    Number::toString): plain decimals from 1e-6 to 1e21, an exponent outside."""
-    if not math.isfinite(number):
-        return "NaN" if math.isnan(number) else ("Infinity" if number > 0 else "-Infinity")
-    if number == 0:
-        return "0"
-    parts = _DECIMAL.fullmatch(repr(abs(number)))
-    if parts is None:
-        raise AssertionError(number)
-    _, whole, fraction, exponent = parts.groups()
-    digits = (whole + (fraction or "")).lstrip("0")
-    # the point's place: 10**point > |number| >= 10**(point - 1)
-    point = len(whole) + int(exponent or 0) - (len(whole + (fraction or "")) - len(digits))
-    digits = digits.rstrip("0")
-    sign = "-" if number < 0 else ""
-    if len(digits) <= point <= 21:
-        return sign + digits + "0" * (point - len(digits))
-    if 0 < point <= 21:
-        return sign + digits[:point] + "." + digits[point:]
-    if -6 < point <= 0:
-        return sign + "0." + "0" * -point + digits
-    shown = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
-    return f"{sign}{shown}e{'+' if point - 1 >= 0 else '-'}{abs(point - 1)}"
 
 
 def to_json(node: Node) -> dict[str, Any]:

@@ -155,14 +155,14 @@
   }
 
   // A value as text (expressions.py _text): true and false, numbers as String() writes them
-  // (expressions.py _number_text writes them so too).
+  // (survey/questionnaire/decimals.py number_text writes them so too).
   function text(value) {
     if (typeof value === "boolean") return value ? "true" : "false";
     return String(value);
   }
 
   // round(number, digits) on the number's shortest decimal form, a half towards positive
-  // infinity (expressions.py _round, which says why).
+  // infinity (survey/questionnaire/decimals.py xpath_round, which says why).
   function round(number, digits) {
     var places = Math.trunc(Math.max(-400, Math.min(400, digits)));
     var parts = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]?\d+))?$/i.exec(String(number));
