@@ -58,6 +58,9 @@ CASES: list[tuple[str, str, float | str | bool]] = [
     ("empty", "round(1234.5678, -2)", 1200.0),
     ("empty", "round(12.345, 1.9)", 12.3),
     ("empty", "round(7, 3)", 7.0),
+    ("empty", "round(9.995, 2)", 10.0),  # the carry runs through every digit
+    ("empty", "round(-9.9951, 2)", -10.0),  # past the half: away from zero
+    ("empty", "round(99.5)", 100.0),
     ("filled", "round(${d})", -2.0),  # -2.5
     ("filled", "round(${n} div 3, 2)", 2.33),  # 2.333...
     ("empty", "round(${d})", NONE),

@@ -173,13 +173,26 @@
     var scale = Number(parts[4] || 0) - fraction.length;
     var keep = mantissa.length + scale + places;
     if (keep >= mantissa.length) return number;
-    var kept = keep > 0 ? BigInt(mantissa.slice(0, keep)) : BigInt(0);
+    var kept = keep > 0 ? mantissa.slice(0, keep) : "0";
     var dropped = keep >= 0 ? mantissa.slice(keep) : "0";
     var half = !sign
       ? dropped.charAt(0) >= "5"
       : dropped.charAt(0) > "5" || (dropped.charAt(0) === "5" && /[1-9]/.test(dropped.slice(1)));
-    if (half) kept += BigInt(1);
-    return Number(sign + kept.toString() + "e" + -places) + 0;
+    if (half) kept = plusOne(kept);
+    return Number(sign + kept + "e" + -places) + 0;
+  }
+
+  // A whole number's decimal digits plus one ("199" -> "200"), on text: up to 17 digits, more
+  // than a number holds exactly, and older phones have no BigInt.
+  function plusOne(digits) {
+    var sum = "";
+    var carry = 1;
+    for (var i = digits.length - 1; i >= 0; i--) {
+      var digit = digits.charCodeAt(i) - 48 + carry;
+      carry = digit > 9 ? 1 : 0;
+      sum = String(digit % 10) + sum;
+    }
+    return carry ? "1" + sum : sum;
   }
 
   // ODK's functions (expressions.py FUNCTIONS and _call): "" is no value, as XPath's NaN.
