@@ -164,7 +164,7 @@
   // round(number, digits) on the number's shortest decimal form, a half towards positive
   // infinity (survey/questionnaire/decimals.py xpath_round, which says why).
   function round(number, digits) {
-    var places = Math.trunc(Math.max(-400, Math.min(400, digits)));
+    var places = truncated(Math.max(-400, Math.min(400, digits)));
     var parts = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]?\d+))?$/i.exec(String(number));
     if (!parts) return number;
     var sign = parts[1];
@@ -180,6 +180,16 @@
       : dropped.charAt(0) > "5" || (dropped.charAt(0) === "5" && /[1-9]/.test(dropped.slice(1)));
     if (half) kept = plusOne(kept);
     return Number(sign + kept + "e" + -places) + 0;
+  }
+
+  // Towards zero, as Python's math.trunc (Math.trunc is missing on the oldest phones).
+  function truncated(number) {
+    return number < 0 ? Math.ceil(number) : Math.floor(number);
+  }
+
+  // Characters as Python counts them: a pair of UTF-16 surrogates (an emoji) is one.
+  function codePoints(value) {
+    return value.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, "_").length;
   }
 
   // A whole number's decimal digits plus one ("199" -> "200"), on text: up to 17 digits, more
@@ -221,7 +231,7 @@
       case "true": return true;
       case "false": return false;
       case "boolean": return truthy(values[0]);
-      case "string-length": return Array.from(text(values[0])).length;
+      case "string-length": return codePoints(text(values[0]));
       case "count-selected":
         var items = text(values[0]).trim();
         return items === "" ? 0 : items.split(/\s+/).length;
@@ -232,7 +242,7 @@
     var number = numbers[0];
     switch (name) {
       case "number": return number;
-      case "int": return Math.trunc(number) + 0;
+      case "int": return truncated(number) + 0;
       case "round": return round(number, numbers.length > 1 ? numbers[1] : 0);
       case "floor": return Math.floor(number) + 0;
       case "ceiling": return Math.ceil(number) + 0;
