@@ -5,11 +5,13 @@ limit, and a refused address recorded as failed without the address."""
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from datetime import timedelta
 
+import pytest
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from survey.follow_up import sending
 from survey.follow_up.counts import queue_counts
@@ -22,6 +24,7 @@ from tests.follow_up_steps import (
     mail_to,  # noqa: F401 - a fixture
     signed_up_contacts,
 )
+from tests.servers import start_consumer, stop
 from tests.test_mail import smtp_server  # noqa: F401 - a fixture
 
 ADDRESSES = [f"parent{i}@example.org" for i in range(6)]
@@ -148,3 +151,36 @@ def test_a_refused_address_is_recorded_as_failed_without_the_address(
         page = logged_in(app, "admin").get("/staff/admin/follow-up/").get_data(as_text=True)
         assert "Failed or bounced</th><td>1</td>" in page
         assert refused not in page
+
+
+@pytest.mark.slow
+def test_the_queues_consumer_sends_the_invitations(
+    app,
+    db,
+    version,
+    database_url,
+    queue_settings,
+    make_instance,
+    follow_up,  # noqa: F811
+    mail_to,  # noqa: F811
+):
+    """The task as the consumer runs it: a real `flask --app survey queue` process on the queue
+    as shipped (SQLite, or Redis when TEST_REDIS_URL is set) takes the task from the queue and
+    sends each due invitation, once, to the SMTP server."""
+    signed_up_contacts(db, app, version, ADDRESSES[:2])
+    db.session.execute(update(FollowUpContact).values(due_at=utcnow() - timedelta(minutes=1)))
+    db.session.commit()
+    settings = {k: str(app.config[k]) for k in ("FOLLOW_UP_KEY",) + MAIL_KEYS}
+    consumer = start_consumer(database_url, **queue_settings, **settings)
+    try:
+        web = make_instance(QUEUE_IMMEDIATE=False, **queue_settings)
+        with web.app_context():
+            send_follow_ups()  # enqueued, as the consumer's clock does every minute
+        deadline = time.monotonic() + 60
+        while len(mail_to.received) < 2:
+            assert time.monotonic() < deadline, f"{len(mail_to.received)} of 2 emails arrived"
+            time.sleep(0.05)
+    finally:
+        stop(consumer)
+    assert sorted(to for _sender, [to], _content in mail_to.received) == ADDRESSES[:2]
+    assert all(send.sent_at is not None for send in sends(db))
