@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import ColumnElement, func, select, tuple_
 
 from exports.filters import ExportFilters
-from exports.follow_up import FollowUpRecord, FollowUpWave
+from exports.follow_up import PREFIX, FollowUpRecord, FollowUpWave
 from exports.variables import Variable
 from survey.models import (
     Answer,
@@ -137,7 +137,7 @@ class RecordReader:
         self.follow_up = follow_up
         if follow_up:
             self.follow_up_numbers = {v.id: v.number for v in follow_up.versions}
-            self.follow_up_asked = self._questions(follow_up.versions, follow_up.variables, "fu_")
+            self.follow_up_asked = self._questions(follow_up.versions, follow_up.variables, PREFIX)
             self.follow_up_names = {v.name for v in follow_up.variables}
         self.scores = {
             v.number: [(s.name, ScoreRule.from_dict(s.as_rule())) for s in v.scores]
