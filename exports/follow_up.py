@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, exists, func, or_, select
 
+from exports.measures import AFTER, BEFORE, FU_CONFIDENCE, FU_EXPRESSED, FU_PAIN, PAIN, TRIED
 from exports.variables import Variable, collect_variables
 from survey.models import (
     AnswerValue,
@@ -31,7 +32,6 @@ if TYPE_CHECKING:  # exports.records imports this module
     from exports.records import ResponseRecord
 
 PREFIX = "fu_"
-BEFORE = "confidence_before"
 FIXED_COLUMNS = ["fu_version", "fu_status", "fu_submitted_at_utc", "fu_days_after"]
 FIXED_DESCRIPTIONS = {
     "fu_version": "Follow-up questionnaire version answered; empty: no follow-up answers",
@@ -45,9 +45,9 @@ FIXED_DESCRIPTIONS = {
 # The long form (the Waves sheet): one row per wave a participant answered, the measures the
 # two waves share side by side. Each is (column, the survey's variable, the follow-up's).
 WAVE_MEASURES = (
-    ("expressed", "tried_with_toolkit", "fu_expressed_since"),
-    ("pain", "pain_during", "fu_pain_last_time"),
-    ("confidence", "confidence_after", "fu_confidence_now"),
+    ("expressed", TRIED, FU_EXPRESSED),
+    ("pain", PAIN, FU_PAIN),
+    ("confidence", AFTER, FU_CONFIDENCE),
 )
 WAVES_HEADER = [
     "response_id",

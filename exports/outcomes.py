@@ -15,6 +15,16 @@ from types import ModuleType
 
 import numpy as np
 
+from exports.measures import (
+    AFTER,
+    BEFORE,
+    FU_CONFIDENCE,
+    FU_EXPRESSED,
+    FU_PAIN,
+    PAIN,
+    TRIED,
+    TRIED_YES,
+)
 from exports.stats import Numbers, numbers_of
 from exports.variables import Variable
 from survey.messages import N_, Message
@@ -49,22 +59,13 @@ ADJECTIVE_BANDS = tuple(
     (name, 0.0 if i == 0 else round((ADJECTIVE_MEANS[i - 1][1] + mean) / 2, 2))
     for i, (name, mean) in enumerate(ADJECTIVE_MEANS)
 )  # (adjective, lowest score in the band)
-PAIN, TRIED, TRIED_YES = "pain_during", "tried_with_toolkit", "yes"
 PAIN_BANDS = (  # NRS-11 bands (study brief): (name, lowest, highest), inclusive
     (N_("none (0)"), 0, 0),
     (N_("mild (1-3)"), 1, 3),
     (N_("moderate (4-6)"), 4, 6),
     (N_("severe (7-10)"), 7, 10),
 )
-BEFORE, AFTER = "confidence_before", "confidence_after"
 CONFIDENT = 4  # 4 "quite confident" or 5 "very confident"
-# The follow-up questionnaire's answers as the export names them (the `fu_` prefix marks the
-# second wave; docs/follow-up.md).
-FU_CONFIDENCE, FU_PAIN, FU_EXPRESSED = (
-    "fu_confidence_now",
-    "fu_pain_last_time",
-    "fu_expressed_since",
-)
 
 
 def scipy_stats() -> ModuleType:
