@@ -320,30 +320,26 @@ def pain_over_time_rows(p: PainOverTime, group: str = ALL) -> list[OutcomeRow]:
             group,
             p.pairs,
         ),
-        OutcomeRow(
-            outcome,
-            "fu_pain_median_after",
-            _m(N_("median pain right after the toolkit (0-10)")),
-            group,
-            p.pairs,
-            value=p.median_after,
-        ),
-        OutcomeRow(
-            outcome,
-            "fu_pain_median_follow_up",
-            _m(N_("median pain the last time, at the follow-up (0-10)")),
-            group,
-            p.pairs,
-            value=p.median_follow_up,
-        ),
-        OutcomeRow(
-            outcome,
-            "fu_pain_change_mean",
-            _m(N_("change (follow-up - right after): mean")),
-            group,
-            p.pairs,
-            value=p.change.mean,
-        ),
+        *[
+            OutcomeRow(outcome, figure, _m(label), group, p.pairs, value=value)
+            for figure, label, value in (
+                (
+                    "fu_pain_median_after",
+                    N_("median pain right after the toolkit (0-10)"),
+                    p.median_after,
+                ),
+                (
+                    "fu_pain_median_follow_up",
+                    N_("median pain the last time, at the follow-up (0-10)"),
+                    p.median_follow_up,
+                ),
+                (
+                    "fu_pain_change_mean",
+                    N_("change (follow-up - right after): mean"),
+                    p.change.mean,
+                ),
+            )
+        ],
         _signed_rank_row(
             outcome,
             "fu_pain_wilcoxon",

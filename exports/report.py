@@ -330,7 +330,6 @@ def _waves(
     """With the follow-up in use, the Waves sheet's header, and how its cells are typed."""
     if not table.follow_up:
         return None
-    by_name = {v.name: v for v in table.variables}
     writer.header(
         "Waves",
         WAVES_HEADER,
@@ -340,8 +339,8 @@ def _waves(
     )
 
     def cell(name: str, value: AnswerValue | None) -> object:
-        variable = by_name.get(name)
-        return None if variable is None or value is None else table.cells(variable, value)[0]
+        typed = table.cells(name, value)
+        return typed[0] if typed else None
 
     return cell
 

@@ -94,6 +94,10 @@ class ResponseTable:
             for v in self.variables
             if v.follow_up
         ]
+        self._typed = {  # name -> (converter, how many cells)
+            name: (convert, len(empty))
+            for name, convert, empty in self._converters + self._follow_up_converters
+        }
 
     def widths(self, consent_versions: list[str]) -> list[float]:
         """What each column's values need, from their types and choices, known before the first
@@ -165,11 +169,14 @@ class ResponseTable:
                 values.extend(empty if value is None else convert(value))
         return values
 
-    def cells(self, variable: Variable, value: object) -> list[object]:
-        """The typed cell(s) of one answer; missing answers are empty cells."""
-        if value is None:
-            return [None] * len(variable.columns)
-        return _converter(variable, self.options.labels)(value)
+    def cells(self, name: str, value: object) -> list[object]:
+        """The typed cell(s) of an answer to the variable `name`, with the converters made once
+        for the rows; empty cells for a missing answer, none for a variable not in the table."""
+        found = self._typed.get(name)
+        if found is None:
+            return []
+        convert, width = found
+        return [None] * width if value is None else convert(value)
 
 
 def _converter(variable: Variable, labels: bool) -> Callable[[Any], list[object]]:

@@ -356,6 +356,14 @@ def test_a_page_of_calculations_only_is_skipped(runner, db, browser, tmp_path):
         ("${nope} * 2", "calculation: unknown variable ${nope} (at character 1)"),
         ("${parity} +", "calculation: expected a value, the expression ended (at character 12)"),
         ("", "a calculated question needs a calculation"),
+        # ODK's functions: what cannot be computed here is refused by name or by kind.
+        ("concat(${parity}, ' children')",
+         "calculation: this calculation only gives text, and a calculated question holds a "
+         "number (at character 1)"),
+        ("once(${parity})",
+         "calculation: ODK's function once() is not computed on this platform (at character 1)"),
+        ("round(${parity}, 1, 2)", "calculation: round() takes 1 to 2 arguments (at character 1)"),
+        ("if(${parity} > 1, 2)", "calculation: if() takes 3 argument(s) (at character 1)"),
     ],
 )  # fmt: skip
 def test_the_editor_checks_a_calculation_like_a_show_if(admin, db, draft, calculation, problem):  # noqa: F811 - the draft fixture

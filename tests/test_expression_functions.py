@@ -282,28 +282,6 @@ def test_kobos_version_row_is_skipped_and_other_text_calculations_dropped(tmp_pa
 # --- the editor ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("calculation", "problem"),
-    [
-        ("concat(${parity}, ' children')",
-         "calculation: this calculation only gives text, and a calculated question holds a "
-         "number (at character 1)"),
-        ("once(${parity})",
-         "calculation: ODK's function once() is not computed on this platform (at character 1)"),
-        ("round(${parity}, 1, 2)", "calculation: round() takes 1 to 2 arguments (at character 1)"),
-        ("if(${parity} > 1, 2)", "calculation: if() takes 3 argument(s) (at character 1)"),
-    ],
-)  # fmt: skip
-def test_the_editor_refuses_a_calculation_it_cannot_compute(admin, db, draft, calculation, problem):  # noqa: F811 - the draft fixture
-    target = f"{BASE}/draft/pages/{page_id(db, 'about_you')}/questions/new"
-    admin.get(target)
-    fields = new_question(name="older", type="calculate", calculation=calculation)
-    response = admin.post(target, fields)
-    assert response.status_code == 400
-    assert problem in html.unescape(response.get_data(as_text=True))
-    assert in_draft(db, Question, name="older") is None
-
-
 def test_the_editor_saves_a_calculation_and_a_show_if_calling_functions(admin, db, draft):  # noqa: F811 - the draft fixture
     target = f"{BASE}/draft/pages/{page_id(db, 'about_you')}/questions/new"
     admin.get(target)
