@@ -294,7 +294,7 @@ def _write_workbook(
     waves = _waves(writer, plan.table)
     stream = _Stream(plan, progress, figures, total=responses)
     for record, row in stream:
-        writer.append("Responses", row, where="on the Comments sheet")
+        writer.append("Responses", row)
         _comments(writer, plan.table, text_variables, record)
         if waves:
             for wave_row in wave_rows(row[0], record, waves):

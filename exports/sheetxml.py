@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import queue
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, time
 from typing import IO, Any
 
@@ -43,11 +43,19 @@ class CellStyles:
 
 class SheetRows:
     """Makes `<sheetData>`'s rows, one call per row, numbered from 1, and hands them to
-    `write` as UTF-8, a few hundred rows at a time."""
+    `write` as UTF-8, a few hundred rows at a time. `guard` makes a text safe and says whether
+    it counted anything (then the text's XML is not kept: each time it comes, it counts)."""
 
-    def __init__(self, write: Any, columns: int, styles: CellStyles) -> None:
+    def __init__(
+        self,
+        write: Any,
+        columns: int,
+        styles: CellStyles,
+        guard: Callable[[str], tuple[str, bool]],
+    ) -> None:
         self.write = write
         self.styles = styles
+        self.guard = guard
         self.letters = [get_column_letter(i + 1) for i in range(columns)]
         self.rows = 0
         self._pending: list[str] = []
@@ -82,9 +90,13 @@ class SheetRows:
                     add(f'<c r="{letter}{number}"{rest}')
                     continue
             style = self.styles.bold if bold else self.styles.wrap if index in wrapped else None
-            rest = self._rest(letter + number, value, style)
-            if kind is str and style is None and len(value) <= SHORT and len(known) < KNOWN:
-                known[value] = rest  # codes and short answers repeat
+            if kind is str:
+                text, counted = self.guard(value)
+                rest = self._rest(letter + number, text, style)
+                if not counted and style is None and len(value) <= SHORT and len(known) < KNOWN:
+                    known[value] = rest  # codes and short answers repeat
+            else:
+                rest = self._rest(letter + number, value, style)
             add(f'<c r="{letter}{number}"{rest}')
         add("</row>")
         self._pending.append("".join(parts))

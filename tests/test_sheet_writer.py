@@ -82,6 +82,21 @@ def test_every_kind_of_value_reads_back_with_openpyxl(tmp_path, read_only):
     book.close()
 
 
+def test_a_repeated_text_is_guarded_and_counted_every_time(tmp_path):
+    """The writer keeps the XML of short texts it has seen, but only of texts the guard left
+    as they were: a formula-like or dirty text counts each time it comes, and a clean one
+    seen first in a bold header is still written plain in the rows."""
+    rows = [[i, "=SUM(A1)", "nul\x00", "@home", "text"] for i in range(5)]
+    path, counts = written(tmp_path, rows=[*rows])
+    assert counts.text_kept_as_text == 10  # "=SUM(A1)" and "@home", five times each
+    assert counts.replaced_characters == 5
+    ws = load_workbook(path)["Responses"]
+    for row in ws.iter_rows(min_row=2, max_row=6):
+        assert [c.value for c in row[1:5]] == ["=SUM(A1)", "nul\ufffd", "@home", "text"]
+        assert [c.data_type for c in row[1:5]] == ["s"] * 4
+        assert not any(c.font.b for c in row)
+
+
 def test_every_kind_of_value_reads_back_with_pandas(tmp_path):
     path, _counts = written(tmp_path)
     frame = pd.read_excel(path, sheet_name="Responses", engine="openpyxl")
