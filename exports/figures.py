@@ -19,6 +19,7 @@ import traceback
 from multiprocessing.connection import Connection
 from typing import Any
 
+from exports.outcomes import scipy_stats
 from exports.records import RecordReader, StoredResponse
 from exports.stats import Statistics, Summary
 from exports.subgroups import OutcomeCollector, OutcomeReport
@@ -100,6 +101,9 @@ def _count(
 ) -> None:
     """The child: counts each chunk it is sent until None, then sends the figures back."""
     try:
+        # The outcomes' tests need scipy.stats, about a second of CPU to import: imported now,
+        # while the parent reads and writes, it is not a second the parent waits at the end.
+        scipy_stats()
         while (chunk := connection.recv()) is not None:
             _add(chunk, reader, statistics, outcomes)
         connection.send(("made", (statistics.summarise(), outcomes.summarise())))

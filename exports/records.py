@@ -24,7 +24,7 @@ from survey.models import (
     StudyInformation,
     ToolkitView,
 )
-from survey.questionnaire.expressions import evaluate
+from survey.questionnaire.expressions import Condition, Node
 from survey.questionnaire.scoring import ScoreRule, compute_score
 from survey.questionnaire.storage import VALUE_COLUMNS
 from survey.questionnaire.types import spec_of
@@ -146,7 +146,7 @@ class RecordReader:
 
     def _questions(
         self, versions: list[QuestionnaireVersion], variables: list[Variable], prefix: str = ""
-    ) -> dict[int, list[tuple[str, int, Any]]]:
+    ) -> dict[int, list[tuple[str, int, Condition | None]]]:
         """Learn the versions' question ids, and give per version (variable, page position,
         show-if) for each variable it asks."""
         for version in versions:
@@ -158,7 +158,7 @@ class RecordReader:
                     self.decoded[str(question.id)] = (name, spec.from_json)
         return {
             v.number: [
-                (x.name, x.page_position[v.number], x.conditions[v.number])
+                (x.name, x.page_position[v.number], _condition(x.conditions[v.number]))
                 for x in variables
                 if v.number in x.page_position
             ]
@@ -349,7 +349,7 @@ class RecordReader:
         self,
         record: ResponseRecord,
         reached: int | None,
-        asked: list[tuple[str, int, Any]] | None = None,
+        asked: list[tuple[str, int, Condition | None]] | None = None,
     ) -> None:
         """What the response was shown (its denominators): what its pages reached asked, as
         their show-if conditions came out on its answers."""
@@ -357,5 +357,9 @@ class RecordReader:
             if reached is not None and position > reached:
                 record.unreached.add(name)
                 continue
-            if condition is None or evaluate(condition, record.answers):
+            if condition is None or condition(record.answers):
                 record.shown.add(name)
+
+
+def _condition(node: Node | None) -> Condition | None:
+    return None if node is None else Condition(node)

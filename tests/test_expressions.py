@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date
 
 import pytest
 
-from survey.questionnaire.expressions import ExpressionError, check_references, evaluate, parse
+from survey.questionnaire.expressions import (
+    Condition,
+    ExpressionError,
+    check_references,
+    evaluate,
+    parse,
+)
 
 ANSWERS = {
     "pregnant": "yes",
@@ -165,3 +172,39 @@ def test_a_function_call_is_checked_when_parsed(expression, message):
     with pytest.raises(ExpressionError) as raised:
         parse(expression)
     assert message in str(raised.value)
+
+
+# Each with how many combinations of the answers it reads the test below can give (3 x 5 for
+# pregnant and weeks, 4 for formats, 5 x 3 x 2, 2 x 3), and so how many are kept (at most 10).
+CONDITIONS = [
+    ("${pregnant} = 'yes' and ${weeks} > 12", 10),
+    ("selected(${formats}, 'other') or count-selected(${formats}) > 2", 4),
+    ("if(${weeks} > 20, ${name} = 'Ana', ${due} != '')", 10),
+    ("not(${empty} = '') or string-length(${name}) >= 3", 6),
+]
+
+
+@pytest.mark.parametrize("expression, kept", CONDITIONS)
+def test_a_condition_kept_per_combination_of_answers_agrees_with_evaluating_it(expression, kept):
+    """An export evaluates each show-if once per combination of the answers it reads: over
+    varied answers, asked twice each (the second time from what was kept), and past the limit
+    of what is kept, every outcome is evaluate()'s."""
+    node = parse(expression)
+    condition = Condition(node, limit=10)
+    chooser = random.Random(7)
+    outcomes = set()
+    for _ in range(400):
+        answers = {
+            "pregnant": chooser.choice(["yes", "no", None]),
+            "weeks": chooser.choice([None, 12.0, 20.0, 21.0, 30]),
+            "formats": chooser.choice([None, [], ["other"], ["online", "other", "video"]]),
+            "empty": chooser.choice([None, "x"]),
+            "due": chooser.choice([None, date(2027, 1, 5)]),
+            "name": chooser.choice([None, "Al", "Ana"]),
+        }
+        expected = evaluate(node, answers)
+        outcomes.add(expected)
+        assert condition(answers) is expected, answers
+        assert condition(dict(answers)) is expected, answers
+    assert outcomes == {True, False}  # the answers drive both outcomes
+    assert len(condition.outcomes) == kept

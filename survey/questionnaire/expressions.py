@@ -687,6 +687,34 @@ def evaluate(node: Node, answers: Mapping[str, Value]) -> bool:
     return _truthy(_value(node, answers))
 
 
+class Condition:
+    """A show-if evaluated over many responses (an export): its outcome depends only on the
+    answers it reads (every function here is pure; none reads a clock or a file), so it is
+    worked out once for each combination of them, up to `limit` combinations."""
+
+    __slots__ = ("node", "reads", "outcomes", "limit")
+
+    def __init__(self, node: Node, limit: int = 50_000) -> None:
+        self.node = node
+        self.reads = tuple(dict.fromkeys(v.name for v in variables(node)))
+        self.outcomes: dict[tuple[Any, ...], bool] = {}
+        self.limit = limit
+
+    def __call__(self, answers: Mapping[str, Value]) -> bool:
+        key: tuple[Any, ...] = tuple(
+            [
+                tuple(answer) if (answer := answers.get(name)).__class__ is list else answer
+                for name in self.reads
+            ]
+        )
+        outcome = self.outcomes.get(key)
+        if outcome is None:
+            outcome = evaluate(self.node, answers)
+            if len(self.outcomes) < self.limit:
+                self.outcomes[key] = outcome
+        return outcome
+
+
 def _value(node: Node, answers: Mapping[str, Value]) -> Any:
     match node:
         case Var(name=name):
