@@ -29,6 +29,12 @@ class GuardCounts:
     truncated_cells: int = 0
     text_kept_as_text: int = 0
 
+    def add(self, other: GuardCounts) -> None:
+        """Count what was counted elsewhere (a part of the export made in another process)."""
+        self.replaced_characters += other.replaced_characters
+        self.truncated_cells += other.truncated_cells
+        self.text_kept_as_text += other.text_kept_as_text
+
 
 def clean_text(text: str, counts: GuardCounts) -> str:
     """Replace characters XML cannot hold with U+FFFD, counting them."""
@@ -48,6 +54,30 @@ def fit_to_cell(text: str, counts: GuardCounts, where: str) -> str:
     counts.truncated_cells += 1
     note = f" […{len(text) - EXCEL_CELL_LIMIT + 200:,} more characters: full text {where}]"
     return text[: EXCEL_CELL_LIMIT - 200] + note
+
+
+def guarded_text(text: str, counts: GuardCounts, where: str = "") -> tuple[str, bool]:
+    """Text made safe for a spreadsheet's cell (characters XML cannot hold replaced, text past
+    a cell's limit cut with a note saying `where` the whole is), and whether the guard counted
+    anything: a replacement, a cut, or a text that looks like a formula or an error value
+    (kept as text: the caller writes it as a string)."""
+    if len(text) <= SHORT_TEXT:  # codes and short answers repeat: each is cleaned once
+        text, replaced, risky = _cleaned_short_text(text)
+        counts.replaced_characters += replaced
+        counts.text_kept_as_text += risky
+        return text, bool(replaced or risky)
+    text = fit_to_cell(clean_text(text, counts), counts, where)
+    risky = looks_like_formula(text) or text.startswith("#")
+    counts.text_kept_as_text += risky
+    return text, True
+
+
+@functools.lru_cache(maxsize=4096)
+def _cleaned_short_text(text: str) -> tuple[str, int, bool]:
+    """A short text cleaned, how many characters that replaced, and whether it looks like a
+    formula or an error value."""
+    cleaned = clean_text(text, counts := GuardCounts())
+    return cleaned, counts.replaced_characters, looks_like_formula(cleaned) or cleaned[:1] == "#"
 
 
 # A spreadsheet that splits a CSV on another separator than the writer's (French Excel and

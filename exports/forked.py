@@ -11,12 +11,18 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import traceback
+import weakref
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
 
 class Forked:
+    # The parent's ends of the pipes to the children under way: each child closes its copies of
+    # them, or a child forked later would keep an earlier one's pipe open, which would then
+    # never see the parent close it.
+    _parent_ends: weakref.WeakSet[Forked] = weakref.WeakSet()
+
     def __init__(
         self,
         serve: Callable[[Any], Any],
@@ -32,6 +38,7 @@ class Forked:
             return
         context = multiprocessing.get_context("fork")
         self.connection, child = context.Pipe()
+        Forked._parent_ends.add(self)
         self.process = context.Process(target=_serve, args=(child, serve, prepare), daemon=True)
         self.process.start()
         child.close()
@@ -66,6 +73,7 @@ class Forked:
     def close(self) -> None:
         """Stop the child (at the end, or when the export fails on the way)."""
         if self.process is not None:
+            Forked._parent_ends.discard(self)
             self.connection.close()
             self.process.join(timeout=5)
             if self.process.is_alive():
@@ -76,7 +84,9 @@ class Forked:
 def _serve(
     connection: Connection, serve: Callable[[Any], Any], prepare: Callable[[], object] | None
 ) -> None:
-    """The child: serves each message until None."""
+    """The child: serves each message until None (or until the parent closes its end)."""
+    for forked in list(Forked._parent_ends):
+        forked.connection.close()
     try:
         if prepare is not None:
             prepare()

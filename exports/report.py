@@ -9,7 +9,7 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 from typing import IO, Any
@@ -17,7 +17,7 @@ from typing import IO, Any
 from sqlalchemy import select
 
 from exports import consent
-from exports.cells import GuardCounts, csv_cell, csv_text, csv_writer
+from exports.cells import GuardCounts, csv_text, csv_writer
 from exports.figures import Figures
 from exports.filters import ExportFilters
 from exports.follow_up import (
@@ -25,11 +25,18 @@ from exports.follow_up import (
     ResponseRate,
     follow_up_wave,
     response_rate,
-    wave_rows,
 )
 from exports.info import ExportInfo
 from exports.layout import DATETIME_TEXT, WIDEST, text_width
 from exports.records import RecordReader, ResponseRecord
+from exports.rendering import (
+    ROW_PROCESSES,
+    Rendered,
+    Renderer,
+    Renderers,
+    SheetParts,
+    digest_line,
+)
 from exports.rows import ExportOptions, ResponseTable
 from exports.sheets import (
     write_about,
@@ -46,9 +53,15 @@ from exports.subgroups import (
     suitable_groupings,
 )
 from exports.variables import Variable, collect_variables
-from exports.workbook import EXCEL_ROWS, SHEETS, WITH_WAVES, SheetFull, WorkbookWriter
+from exports.workbook import (
+    EXCEL_ROWS,
+    SHEETS,
+    WHOLE_TEXT,
+    WITH_WAVES,
+    SheetFull,
+    WorkbookWriter,
+)
 from survey.models import (
-    AnswerValue,
     DbSession,
     Questionnaire,
     QuestionnaireVersion,
@@ -57,7 +70,6 @@ from survey.models import (
 from survey.toolkit.content import SECTIONS
 
 Progress = Callable[[int, int], None]
-_NUMBERS = frozenset({int, float})  # written as they are: the common case, quickly
 
 
 class ExportError(ValueError):
@@ -89,63 +101,14 @@ def chosen_versions(
     return versions
 
 
-def _canonical(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    return str(value)
+class _Tally:
+    """What an export's rows add up to: how many, how many complete, and the hash of the
+    Responses data (each row's values as text, tab-separated, one per line)."""
 
-
-class _Stream:
-    """Walks the plan's responses as (record, row), counting them, reporting progress and
-    hashing the Responses data: each row's values as text, tab-separated, one per line. With
-    `figures`, each chunk also goes there, and the records here are made without what they
-    were shown (only figures need that); `shown` says whether they need it otherwise."""
-
-    def __init__(
-        self,
-        plan: _Plan,
-        progress: Progress | None,
-        figures: Figures | None = None,
-        shown: bool = True,
-        total: int | None = None,
-    ) -> None:
-        self.plan, self.progress, self.total = plan, progress, total
-        self.figures, self.shown = figures, shown and figures is None
+    def __init__(self, plan: _Plan) -> None:
+        self.plan = plan
         self.hash = hashlib.sha256()
         self.rows = self.complete = 0
-
-    def __iter__(self) -> Iterator[tuple[ResponseRecord, list[Any]]]:
-        reader, table = self.plan.reader, self.plan.table
-        total = reader.count() if self.total is None else self.total  # counted once
-        for chunk in reader.chunks():
-            if self.figures is not None:
-                self.figures.add(chunk)
-            for stored in chunk:
-                record = reader.record(stored, shown=self.shown)
-                row = table.row(record)
-                # _canonical, inline for the common values (mypy cannot narrow by __class__).
-                text = "\t".join(
-                    [
-                        v  # type: ignore[misc]
-                        if (k := v.__class__) is str
-                        else str(v)
-                        if k in _NUMBERS
-                        else _canonical(v)
-                        for v in row
-                    ]
-                )
-                self.hash.update((text + "\n").encode("utf-8", "replace"))
-                yield record, row
-                self.rows += 1
-                self.complete += record.complete
-            if self.progress:
-                self.progress(self.rows, total)
-        if self.progress and total == 0:
-            self.progress(0, 0)
 
     def info(self, counts: GuardCounts, filters: ExportFilters) -> ExportInfo:
         return ExportInfo(
@@ -159,6 +122,59 @@ class _Stream:
             excluded=self.plan.reader.exclusions(),
             withdrawn=self.plan.reader.withdrawals(),
         )
+
+
+class _Stream(_Tally):
+    """Walks the plan's responses as (record, row), with what each was shown, counting them,
+    reporting progress and hashing them (the statistics files)."""
+
+    def __init__(self, plan: _Plan, progress: Progress | None) -> None:
+        super().__init__(plan)
+        self.progress = progress
+
+    def __iter__(self) -> Iterator[tuple[ResponseRecord, list[Any]]]:
+        reader, table = self.plan.reader, self.plan.table
+        total = reader.count()
+        for chunk in reader.chunks():
+            for stored in chunk:
+                record = reader.record(stored)
+                row = table.row(record)
+                self.hash.update((digest_line(row) + "\n").encode("utf-8", "replace"))
+                yield record, row
+                self.rows += 1
+                self.complete += record.complete
+            if self.progress:
+                self.progress(self.rows, total)
+        if self.progress and total == 0:
+            self.progress(0, 0)
+
+
+class _Rendered(_Tally):
+    """Walks the chunks of rows made by `renderers` (exports/rendering.py), counting them,
+    reporting progress, hashing them and adding up what the guard changed in them."""
+
+    def __init__(
+        self,
+        plan: _Plan,
+        renderers: Renderers,
+        counts: GuardCounts,
+        progress: Progress | None,
+        total: int,
+    ) -> None:
+        super().__init__(plan)
+        self.renderers, self.counts, self.progress, self.total = renderers, counts, progress, total
+
+    def chunks(self, figures: Figures | None = None) -> Iterator[Rendered]:
+        for chunk in self.renderers.chunks(self.plan.reader, figures.add if figures else None):
+            yield chunk
+            self.hash.update(chunk.digest)
+            self.rows += chunk.responses
+            self.complete += chunk.complete
+            self.counts.add(chunk.counts)
+            if self.progress:
+                self.progress(self.rows, self.total)
+        if self.progress and self.total == 0:
+            self.progress(0, 0)
 
 
 @dataclass
@@ -238,7 +254,6 @@ def write_report(
             "export them as CSV (--csv), or choose fewer with the filters"
         )
     counts = GuardCounts()
-    # Forked before the writer starts its compressing thread: the child needs none of it.
     figures = Figures(plan.reader, plan.statistics(), plan.outcomes(options.by))
     writer = WorkbookWriter(
         counts,
@@ -246,62 +261,84 @@ def write_report(
         cells=responses * len(plan.table.header),
         sheets=WITH_WAVES if plan.table.follow_up else SHEETS,
     )
+    renderers = None
     try:
-        info = _write_workbook(
-            writer, plan, figures, filters, options, generated_by, progress, responses
+        text_variables = [v for v in plan.table.variables if v.is_text]
+        _other_headers(writer, plan.table, text_variables)
+        # Forked before the writer starts its compressing thread (with the Responses sheet's
+        # header): the children need none of it.
+        parts = SheetParts(
+            writer.styles, text_variables, plan.table.follow_up, WHOLE_TEXT["Responses"]
         )
+        renderers = Renderers(Renderer(plan.reader, plan.table, parts), ROW_PROCESSES - 1)
+        writer.header(
+            "Responses",
+            plan.table.header,
+            plan.table.widths([v.consent_version for v in plan.versions]),
+        )
+        rendered = _Rendered(plan, renderers, counts, progress, responses)
+        info = _write_workbook(writer, plan, figures, rendered, filters, options, generated_by)
     except SheetFull as error:
-        _give_up(figures, writer, out)
+        _give_up(figures, renderers, writer, out)
         raise ExportError(f"{error}: export the responses as CSV (--csv) instead") from error
     except BaseException:
-        _give_up(figures, writer, out)
+        _give_up(figures, renderers, writer, out)
         raise
     return info
 
 
-def _give_up(figures: Figures, writer: WorkbookWriter, out: str | IO[bytes]) -> None:
+def _give_up(
+    figures: Figures, renderers: Renderers | None, writer: WorkbookWriter, out: str | IO[bytes]
+) -> None:
     """Stop what a report that fails half way has under way, and leave no half-written file."""
     figures.close()
+    if renderers is not None:
+        renderers.close()
     writer.discard()
     if isinstance(out, str):
         with contextlib.suppress(OSError):
             os.remove(out)
 
 
-def _write_workbook(
-    writer: WorkbookWriter,
-    plan: _Plan,
-    figures: Figures,
-    filters: ExportFilters,
-    options: ExportOptions,
-    generated_by: str,
-    progress: Progress | None,
-    responses: int,
-) -> ExportInfo:
-    text_variables = [v for v in plan.table.variables if v.is_text]
-    writer.header(
-        "Responses",
-        plan.table.header,
-        plan.table.widths([v.consent_version for v in plan.versions]),
-    )
-    id_width = plan.table.widths([])[0]
+def _other_headers(
+    writer: WorkbookWriter, table: ResponseTable, text_variables: list[Variable]
+) -> None:
+    """The Comments sheet's header, and with the follow-up in use the Waves sheet's."""
+    id_width = table.widths([])[0]
     names = [v.name for v in text_variables]
     writer.header(
         "Comments",
         ["response_id", "version", "language", "variable", "question", "answer", "part"],
         [id_width, 0, 0, max(map(text_width, names), default=0), 50, WIDEST, text_width("1 of 9")],
     )
-    waves = _waves(writer, plan.table)
-    stream = _Stream(plan, progress, figures, total=responses)
-    for record, row in stream:
-        writer.append("Responses", row)
-        _comments(writer, plan.table, text_variables, record)
-        if waves:
-            for wave_row in wave_rows(row[0], record, waves):
-                writer.append("Waves", wave_row)
+    if table.follow_up:
+        writer.header(
+            "Waves",
+            WAVES_HEADER,
+            [id_width, text_width("follow_up"), 0, text_width("complete")]
+            + [text_width(DATETIME_TEXT)]
+            + [0.0] * (len(WAVES_HEADER) - 5),
+        )
+
+
+def _write_workbook(
+    writer: WorkbookWriter,
+    plan: _Plan,
+    figures: Figures,
+    rendered: _Rendered,
+    filters: ExportFilters,
+    options: ExportOptions,
+    generated_by: str,
+) -> ExportInfo:
+    for chunk in rendered.chunks(figures):
+        writer.append_rendered("Responses", chunk.data, chunk.responses)
+        for fixed, text in chunk.comments:
+            writer.comment_rows(fixed, text)
+        for row in chunk.waves:
+            writer.append("Waves", row)
     writer.autofilter("Responses")
     writer.autofilter("Comments")
-    if waves:
+    if plan.table.follow_up:
         writer.autofilter("Waves")
     summaries, outcomes = figures.result()
     revisions = plan.reader.study_information()
@@ -310,7 +347,7 @@ def _write_workbook(
     )
     write_summary(writer, summaries)
     write_charts(writer, summaries, plan.variables)
-    info = stream.info(writer.counts, filters)
+    info = rendered.info(writer.counts, filters)
     write_about(
         writer,
         info,
@@ -322,46 +359,6 @@ def _write_workbook(
     write_outcomes(writer, outcomes, software_version("scipy"))
     writer.save()
     return info
-
-
-def _waves(
-    writer: WorkbookWriter, table: ResponseTable
-) -> Callable[[str, AnswerValue | None], object] | None:
-    """With the follow-up in use, the Waves sheet's header, and how its cells are typed."""
-    if not table.follow_up:
-        return None
-    writer.header(
-        "Waves",
-        WAVES_HEADER,
-        [table.widths([])[0], text_width("follow_up"), 0, text_width("complete")]
-        + [text_width(DATETIME_TEXT)]
-        + [0.0] * (len(WAVES_HEADER) - 5),
-    )
-
-    def cell(name: str, value: AnswerValue | None) -> object:
-        typed = table.cells(name, value)
-        return typed[0] if typed else None
-
-    return cell
-
-
-def _comments(
-    writer: WorkbookWriter,
-    table: ResponseTable,
-    text_variables: list[Variable],
-    record: ResponseRecord,
-) -> None:
-    for variable in text_variables:
-        text = record.answers.get(variable.name)
-        if text:
-            fixed = [
-                table.response_id(record),
-                record.version,
-                record.language,
-                variable.name,
-                variable.label_en,
-            ]
-            writer.comment_rows(fixed, str(text))
 
 
 def response_rows(
@@ -439,20 +436,14 @@ def write_csv(
     filters, options = filters or ExportFilters(), options or ExportOptions()
     plan = _plan(session, slug, filters, options, chunk, follow_up_slug)
     counts = GuardCounts()
-    stream = _Stream(plan, progress, shown=False)
-    with _binary(out) as binary, csv_writer(binary) as writer:
-        writer.writerow([csv_text(h, counts) for h in plan.table.header])
-        for _record, row in stream:
-            writer.writerow(
-                [
-                    v
-                    if (k := v.__class__) in _NUMBERS
-                    else ""
-                    if v is None
-                    else csv_text(v, counts)
-                    if k is str
-                    else csv_cell(v, counts)
-                    for v in row
-                ]
-            )
-    return stream.info(counts, filters)
+    renderers = Renderers(Renderer(plan.reader, plan.table), ROW_PROCESSES)
+    rendered = _Rendered(plan, renderers, counts, progress, plan.reader.count())
+    try:
+        with _binary(out) as binary:
+            with csv_writer(binary) as writer:
+                writer.writerow([csv_text(h, counts) for h in plan.table.header])
+            for rows in rendered.chunks():
+                binary.write(rows.data)
+    finally:
+        renderers.close()
+    return rendered.info(counts, filters)

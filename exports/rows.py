@@ -16,7 +16,7 @@ from exports import follow_up
 from exports.layout import DATETIME_TEXT, WIDEST, text_width
 from exports.records import ResponseRecord
 from exports.variables import Variable
-from survey.models import Response
+from survey.models import AnswerValue, Response
 
 FIXED_COLUMNS = [
     "response_id",
@@ -168,6 +168,12 @@ class ResponseTable:
                 value = answers.get(name)
                 values.extend(empty if value is None else convert(value))
         return values
+
+    def cell(self, name: str, value: AnswerValue | None) -> object:
+        """The first typed cell of an answer to `name` (the Waves sheet's measures); None for a
+        missing answer or a variable not in the table."""
+        typed = self.cells(name, value)
+        return typed[0] if typed else None
 
     def cells(self, name: str, value: object) -> list[object]:
         """The typed cell(s) of an answer to the variable `name`, with the converters made once

@@ -8,7 +8,6 @@ their columns are fitted to what they hold. Every sheet gets the same print setu
 from __future__ import annotations
 
 import contextlib
-import functools
 import io
 import math
 import re
@@ -26,14 +25,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._writer import WorksheetWriter
 
-from exports.cells import (
-    EXCEL_CELL_LIMIT,
-    SHORT_TEXT,
-    GuardCounts,
-    clean_text,
-    fit_to_cell,
-    looks_like_formula,
-)
+from exports.cells import EXCEL_CELL_LIMIT, GuardCounts, clean_text, guarded_text
 from exports.layout import (
     column_width,
     fitted_widths,
@@ -69,14 +61,6 @@ EXCEL_ROWS = 1_048_576  # a sheet's rows in Excel (and LibreOffice), the header 
 
 class SheetFull(ValueError):
     """More rows than a spreadsheet's sheet holds."""
-
-
-@functools.lru_cache(maxsize=4096)
-def _cleaned_short_text(text: str) -> tuple[str, int, bool]:
-    """A short text cleaned, how many characters that replaced, and whether it looks like a
-    formula or an error value (kept as text, and counted)."""
-    cleaned = clean_text(text, counts := GuardCounts())
-    return cleaned, counts.replaced_characters, looks_like_formula(cleaned) or cleaned[:1] == "#"
 
 
 class WorkbookWriter:
@@ -115,27 +99,11 @@ class WorkbookWriter:
         self.chart_table_columns = 0
 
     # --- cells -------------------------------------------------------------------------
-    def guarded_text(self, text: str, where: str = "") -> tuple[str, bool]:
-        """Text made safe for a cell (characters XML cannot hold replaced, text past a cell's
-        limit cut with a note saying `where` the whole is), and whether the guard counted
-        anything: a replacement, a cut, or a text that looks like a formula or an error value
-        (kept as text: the caller writes it as a string)."""
-        counts = self.counts
-        if len(text) <= SHORT_TEXT:  # codes and short answers repeat: each is cleaned once
-            text, replaced, risky = _cleaned_short_text(text)
-            counts.replaced_characters += replaced
-            counts.text_kept_as_text += risky
-            return text, bool(replaced or risky)
-        text = fit_to_cell(clean_text(text, counts), counts, where)
-        risky = looks_like_formula(text) or text.startswith("#")
-        counts.text_kept_as_text += risky
-        return text, True
-
     def cell(self, sheet: str, value: Any, bold: bool = False) -> Any:
         """A value for a buffered sheet, made safe: text is cleaned, never a formula or an
         error value."""
         if isinstance(value, str):
-            value, _counted = self.guarded_text(value)
+            value, _counted = guarded_text(value, self.counts)
             if value and value[0] in _RISKY_FIRST:
                 cell = WriteOnlyCell(self.sheets[sheet], value=value)
                 cell.data_type = "s"
@@ -161,6 +129,17 @@ class WorkbookWriter:
             self.streams[sheet].rows.append(values, bold=bold)
         self.rows[sheet] += 1
         return self.rows[sheet]
+
+    def append_rendered(self, sheet: str, data: bytes, rows: int) -> None:
+        """A streamed sheet's rows made elsewhere as its XML (exports/rendering.py), numbered
+        from the row after its last."""
+        if self.rows[sheet] + rows > EXCEL_ROWS:
+            raise SheetFull(f"the {sheet} sheet would need more than {EXCEL_ROWS:,} rows")
+        stream = self.streams[sheet]
+        stream.rows.flush()
+        stream.sink.write(data)
+        stream.rows.rows += rows
+        self.rows[sheet] += rows
 
     def _make_room(self, sheet: str) -> None:
         if self.rows[sheet] >= EXCEL_ROWS:
@@ -200,7 +179,10 @@ class WorkbookWriter:
         stream.sink.write(top + b"<sheetData>")
         where = WHOLE_TEXT.get(sheet, "")
         stream.rows = SheetRows(
-            stream.sink.write, columns, self.styles, lambda text: self.guarded_text(text, where)
+            stream.sink.write,
+            columns,
+            self.styles,
+            lambda text: guarded_text(text, self.counts, where),
         )
         return stream
 
