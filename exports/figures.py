@@ -10,9 +10,10 @@ exist, the figures are made in this process, in turn with the rows (exports/fork
 
 from __future__ import annotations
 
-from exports.forked import Forked
+from exports.forked import Forked, Pickled
 from exports.outcomes import scipy_stats
 from exports.records import RecordReader, StoredResponse
+from exports.rendering import Message
 from exports.stats import Statistics, Summary
 from exports.subgroups import OutcomeCollector, OutcomeReport
 
@@ -29,11 +30,12 @@ class Figures:
         # at the end.
         self.worker = Forked(self._serve, "making the report's figures", prepare=scipy_stats)
 
-    def add(self, chunk: list[StoredResponse]) -> None:
+    def add(self, message: Message) -> None:
+        """A chunk of responses, as the rows' renderers are sent it (exports/rendering.py)."""
         if self.worker.forked:
-            self.worker.send(chunk, answered=False)
+            self.worker.send(message, answered=False)
         else:
-            self._add(chunk)
+            self._add((message.load() if isinstance(message, Pickled) else message)[1])
 
     def result(self) -> tuple[list[Summary], OutcomeReport]:
         if not self.worker.forked:
@@ -47,11 +49,11 @@ class Figures:
     def close(self) -> None:
         self.worker.close()
 
-    def _serve(self, message: list[StoredResponse] | str) -> object:
+    def _serve(self, message: tuple[int, list[StoredResponse]] | str) -> object:
         """In the child: count a chunk, or send back the figures."""
         if isinstance(message, str):  # _SUMMARISE, the last
             return self._summarise()
-        self._add(message)
+        self._add(message[1])
         return None
 
     def _summarise(self) -> tuple[list[Summary], OutcomeReport]:

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple, cast
 
 from exports.cells import GuardCounts, csv_cell, csv_text, guarded_text
 from exports.follow_up import wave_rows
-from exports.forked import Forked
+from exports.forked import Forked, Pickled
 from exports.records import RecordReader, StoredResponse
 from exports.rows import ResponseTable
 from exports.sheetxml import CellStyles, SheetRows
@@ -50,6 +50,10 @@ def digest_line(row: list[Any]) -> str:
             for v in row
         ]
     )
+
+
+# What a renderer is sent: how many responses came before the chunk, and the chunk.
+Message = tuple[int, list[StoredResponse]] | Pickled
 
 
 class Rendered(NamedTuple):
@@ -83,7 +87,6 @@ class Renderer:
         self.reader, self.table, self.sheet = reader, table, sheet
 
     def __call__(self, message: tuple[int, list[StoredResponse]]) -> Rendered:
-        """`message`: how many responses came before the chunk, and the chunk."""
         before, chunk = message
         reader, table, sheet = self.reader, self.table, self.sheet
         counts = GuardCounts()
@@ -152,24 +155,29 @@ class Renderers:
         self.workers = [w for w in workers if w.forked]
 
     def chunks(
-        self, reader: RecordReader, each: Callable[[list[StoredResponse]], None] | None = None
+        self, reader: RecordReader, each: Callable[[Message], None] | None = None
     ) -> Iterator[Rendered]:
-        """The chunks rendered, in order; `each` is also given every chunk as it is read."""
+        """The chunks rendered, in order; `each` is also given every chunk as it is read, in
+        the message the renderers get (pickled once for all the processes it goes to)."""
         before = 0
         waiting: deque[Forked] = deque()
         try:
             for chunk in reader.chunks():
-                if each is not None:
-                    each(chunk)
+                message: Message = (before, chunk)
                 if not self.workers:
+                    if each is not None:
+                        each(message)
                     yield self.render((before, chunk))
                 else:
+                    message = Pickled.of(message)
+                    if each is not None:
+                        each(message)
                     if len(waiting) == len(self.workers):  # each has a chunk: take the oldest
                         yield waiting[0].receive()
                         worker = waiting.popleft()
                     else:
                         worker = self.workers[len(waiting)]
-                    worker.send((before, chunk), answered=True)
+                    worker.send(message, answered=True)
                     waiting.append(worker)
                 before += len(chunk)
             while waiting:
