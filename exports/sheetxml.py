@@ -73,36 +73,62 @@ class SheetRows:
         points if taller than the default. Its number."""
         self.rows += 1
         number = str(self.rows)
-        attributes = f' ht="{height:g}" customHeight="1"' if height else ""
-        parts = [f'<row r="{number}"{attributes}>']
-        add = parts.append
-        wrapped = frozenset(wrap)
-        known = self._known
-        for index, (letter, value) in enumerate(zip(self.letters, values, strict=False)):
-            if value is None:
-                continue
-            kind = value.__class__
-            if not bold and index not in wrapped:  # the common cases, quickly
-                if (kind is int or kind is float) and value - value == 0:
-                    add(f'<c r="{letter}{number}"><v>{value!r}</v></c>')
-                    continue
-                if kind is str and (rest := known.get(value)) is not None:
-                    add(f'<c r="{letter}{number}"{rest}')
-                    continue
-            style = self.styles.bold if bold else self.styles.wrap if index in wrapped else None
-            if kind is str:
-                text, counted = self.guard(value)
-                rest = self._rest(letter + number, text, style)
-                if not counted and style is None and len(value) <= SHORT and len(known) < KNOWN:
-                    known[value] = rest  # codes and short answers repeat
-            else:
-                rest = self._rest(letter + number, value, style)
-            add(f'<c r="{letter}{number}"{rest}')
-        add("</row>")
-        self._pending.append("".join(parts))
+        if bold or wrap or height:
+            row = self._styled(number, values, bold, frozenset(wrap), height)
+        else:
+            row = self._plain(number, values)
+        self._pending.append(row)
         if len(self._pending) >= ROWS_PER_PIECE:
             self.flush()
         return self.rows
+
+    def _plain(self, number: str, values: Sequence[Any]) -> str:
+        """A row of unstyled cells (every Responses row): the common values, quickly."""
+        parts = [f'<row r="{number}">']
+        add = parts.append
+        known = self._known
+        for letter, value in zip(self.letters, values, strict=False):
+            if value is None:
+                continue
+            kind = value.__class__
+            if kind is int:
+                add(f'<c r="{letter}{number}"><v>{value}</v></c>')
+            elif kind is str and (rest := known.get(value)) is not None:
+                add(f'<c r="{letter}{number}"{rest}')
+            elif kind is float and value - value == 0:  # finite
+                add(f'<c r="{letter}{number}"><v>{value!r}</v></c>')
+            else:
+                add(f'<c r="{letter}{number}"{self._cell(letter + number, value, None)}')
+        add("</row>")
+        return "".join(parts)
+
+    def _styled(
+        self,
+        number: str,
+        values: Sequence[Any],
+        bold: bool,
+        wrapped: frozenset[int],
+        height: float | None,
+    ) -> str:
+        attributes = f' ht="{height:g}" customHeight="1"' if height else ""
+        parts = [f'<row r="{number}"{attributes}>']
+        for index, (letter, value) in enumerate(zip(self.letters, values, strict=False)):
+            if value is not None:
+                style = self.styles.bold if bold else self.styles.wrap if index in wrapped else None
+                parts.append(f'<c r="{letter}{number}"{self._cell(letter + number, value, style)}')
+        parts.append("</row>")
+        return "".join(parts)
+
+    def _cell(self, ref: str, value: Any, style: int | None) -> str:
+        """A cell's XML after `<c r="ref"`, its text guarded; an unstyled short text's XML is
+        kept when the guard left it unchanged (codes and short answers repeat)."""
+        if value.__class__ is not str:
+            return self._rest(ref, value, style)
+        text, counted = self.guard(value)
+        rest = self._rest(ref, text, style)
+        if not counted and style is None and len(value) <= SHORT and len(self._known) < KNOWN:
+            self._known[value] = rest
+        return rest
 
     def _rest(self, ref: str, value: Any, style: int | None) -> str:
         """A cell's XML after `<c r="ref"`."""
