@@ -9,6 +9,7 @@ fork does not exist, nothing is forked (`forked` is False) and the caller does t
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import traceback
 import weakref
@@ -54,6 +55,10 @@ class Forked:
         self.connection, child = context.Pipe()
         Forked._parent_ends.add(self)
         self.process = context.Process(target=_serve, args=(child, serve, prepare), daemon=True)
+        # The objects made so far leave the collector's reach until the last child ends: no
+        # collection, here or there, then writes to the pages the two processes share, which
+        # would copy them (about 60 MB less for a report of 10,000 responses).
+        gc.freeze()
         self.process.start()
         child.close()
 
@@ -97,6 +102,8 @@ class Forked:
             if self.process.is_alive():
                 self.process.kill()
                 self.process.join()
+            if not Forked._parent_ends:
+                gc.unfreeze()
 
 
 def _serve(

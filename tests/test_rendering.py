@@ -5,6 +5,7 @@ leaves no report behind."""
 
 from __future__ import annotations
 
+import gc
 import io
 
 import pytest
@@ -98,6 +99,9 @@ def test_every_row_process_ends_by_itself(db, answered, tmp_path, monkeypatch):
     # The report: the figures and two row processes; the CSV: three row processes. Each may
     # be closed more than once (at the end, and again when the export is done).
     assert len(ended) >= 6 and set(ended) == {0}
+    # What was kept from the collector while they ran is collectable again (a queue consumer
+    # makes many exports: nothing may stay frozen after one).
+    assert gc.get_freeze_count() == 0
 
 
 @pytest.mark.parametrize("writer", [write_report, write_csv])
@@ -113,3 +117,4 @@ def test_a_row_process_failing_reaches_the_caller(db, answered, tmp_path, monkey
         writer(db.session, str(out), chunk=CHUNK)
     if writer is write_report:
         assert not out.exists()
+    assert gc.get_freeze_count() == 0
