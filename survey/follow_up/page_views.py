@@ -24,18 +24,9 @@ from survey.participate.structure import Page, Question, Version
 def _render(
     version: Version, page: Page, form: PageForm, questions: list[Question], status: int = 200
 ):
-    return render_template(
-        "participate/page.html",
-        version=version,
-        page=page,
-        form=form,
-        questions=questions,
-        language=current_language(),
-        step=[p.position for p in version.pages].index(page.position) + 1,
-        steps=len(version.pages),
-        page_endpoint="follow_up.page",
-        follow_up=True,
-    ), status
+    return page_checks.rendered(
+        version, page, form, questions, status, page_endpoint="follow_up.page", follow_up=True
+    )
 
 
 def _structure(response: Response | None) -> Version:

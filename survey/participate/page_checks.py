@@ -1,10 +1,12 @@
-"""What a questionnaire page's round trip needs besides rendering: which questions a page shows,
-merging and checking what was posted, and the page again as typed after a refusal. The survey's
-pages (views.py) and the follow-up's (survey/follow_up/page_views.py) share it."""
+"""What a questionnaire page's round trip needs: which questions a page shows, merging and
+checking what was posted, the page again as typed after a refusal, and the page itself. The
+survey's pages (views.py) and the follow-up's (survey/follow_up/page_views.py) share it."""
 
 from __future__ import annotations
 
-from flask import flash
+from typing import Any
+
+from flask import flash, render_template
 from flask_babel import gettext as _
 
 from forms.participant import PageForm, field_value, page_form
@@ -12,7 +14,7 @@ from survey.i18n import current_language
 from survey.messages import N_
 from survey.participate import services
 from survey.participate.constraints import constraints_met
-from survey.participate.structure import Page, Question
+from survey.participate.structure import Page, Question, Version
 
 EXPIRED_MESSAGE = N_(
     "This page had been open a long time, so for your security it could not be saved yet. "
@@ -72,3 +74,27 @@ def as_typed(page: Page, form: PageForm, known: dict) -> tuple[PageForm, list[Qu
             again[name].errors = list(errors)
     typed = {q.name: field_value(q, again[q.name]) for q in page.questions if q.name in again}
     return again, displayed(page, {**known, **typed})
+
+
+def rendered(
+    version: Version,
+    page: Page,
+    form: PageForm,
+    questions: list[Question],
+    status: int = 200,
+    **context: Any,
+) -> tuple[str, int]:
+    """The page with its questions, numbered among the version's pages; `context` is what the
+    template needs of one questionnaire only (the survey's consent and toolkit, the follow-up's
+    own address)."""
+    return render_template(
+        "participate/page.html",
+        version=version,
+        page=page,
+        form=form,
+        questions=questions,
+        language=current_language(),
+        step=[p.position for p in version.pages].index(page.position) + 1,
+        steps=len(version.pages),
+        **context,
+    ), status

@@ -13,7 +13,6 @@ from flask import (
     current_app,
     flash,
     redirect,
-    render_template,
     session,
     url_for,
 )
@@ -56,22 +55,19 @@ def _render_page(
     status: int = 200,
     resume_form: ResumeForm | None = None,
 ):
-    return render_template(
-        "participate/page.html",
-        version=version,
-        page=page,
-        form=form,
-        questions=questions,
-        language=current_language(),
-        step=[p.position for p in version.pages].index(page.position) + 1,
-        steps=len(version.pages),
+    return page_checks.rendered(
+        version,
+        page,
+        form,
+        questions,
+        status,
         resume_form=resume_form,
         toolkit_sections=SECTIONS,
         study=shown_information(db.session, version.questionnaire_id)
         if page.kind == PageKind.CONSENT
         else None,
         reading=_reading(page),
-    ), status
+    )
 
 
 def _reading(page: Page) -> toolkit_progress.Reading | None:
