@@ -19,9 +19,9 @@ from sqlalchemy import update
 
 from survey.follow_up import sending
 from survey.models import FollowUpContact, utcnow
+from tests.browser.checks import axe_violations, phone_problems
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.flow import fill_page, navigate, walk_survey
-from tests.browser.test_accessibility import axe_violations, phone_problems
 from tests.follow_up_steps import FOLLOW_UP_ANSWERS, LINK
 from tests.follow_up_steps import follow_up as follow_up  # noqa: F401 - a fixture
 

@@ -1,5 +1,6 @@
-"""The participant's survey in a real browser: on a phone in English and in French, by keyboard
-alone, with show-if conditions live (and without JavaScript), and resumed in another browser."""
+"""The participant's survey in a real browser: on a phone in English and in French (axe and the
+phone's measures on every page on the way), by keyboard alone, with show-if conditions live (and
+without JavaScript), and resumed in another browser."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from survey.models import ResponseStatus
 from survey.toolkit.content import SECTIONS
+from tests.browser.checks import answered_page_problems, participant_page_problems
 from tests.browser.flow import (
     TOOLKIT_POSITION,
     fill_page,
@@ -55,20 +57,28 @@ def assert_complete(db, language: str) -> dict[str, object]:
 
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_whole_survey_on_a_phone(phone: Page, app: Flask, db, language: str, screenshot):
+    """Tapped through from the start page to the thank-you page; on the way every page passes
+    axe and fits the phone as it opens, again with its error messages where an early Next
+    brings some (tests/browser/checks.py WITH_ERRORS), and once answered where answers bring
+    follow-up questions. The answers are stored as tapped."""
     reached: list[str] = []
+    problems: list[str] = []
 
     def visit(page: Page, name: str) -> None:
         expect(page.locator("html")).to_have_attribute("lang", language)
         reached.append(name)
         if language == "en" and not name.startswith("survey-page-"):
             screenshot(page, f"{name}-en")
+        problems.extend(participant_page_problems(page, name))
 
     def answered(page: Page, name: str) -> None:
         if language == "en":  # the survey's pages as answered, follow-up questions showing
             screenshot(page, f"{name}-en")
+        problems.extend(answered_page_problems(page, name))
 
     walk_survey(phone, language, visit=visit, answered=answered, tap=True)
 
+    assert not problems, "\n".join(problems)
     assert reached == EVERY_PAGE
     with app.test_request_context(), force_locale(language):
         thanks = gettext("Thank you!")

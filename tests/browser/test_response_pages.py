@@ -16,8 +16,8 @@ from survey.models import Answer, Response
 from survey.participate import services
 from survey.staff import decisions
 from survey.withdrawal import withdraw
+from tests.browser.checks import axe_violations, phone_problems
 from tests.browser.flow import navigate
-from tests.browser.test_accessibility import axe_violations, phone_problems
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser

@@ -12,9 +12,9 @@ import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from survey.auth.services import create_user
+from tests.browser.checks import PHONE_WIDTH, axe_violations, phone_problems
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.flow import TOOLKIT_POSITION, fill_page, navigate, press_next, walk_to
-from tests.browser.test_accessibility import PHONE_WIDTH, axe_violations, phone_problems
 from tests.conftest import PASSWORD
 from tests.survey_steps import PAGES
 
