@@ -1,20 +1,24 @@
 """Walking the survey in a real browser: answers from tests/survey_steps.py, typed and tapped
-the way a person does, with a hook called on every page reached."""
+the way a person does, with a hook called on every page reached; or, to reach a later page
+only, the same answers posted over HTTP from the browser's context (walk_to)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from urllib.parse import urlencode, urlsplit
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import APIRequestContext, APIResponse, Page, expect
 from sqlalchemy import select
 
 from survey.models import Answer, Response
 from survey.toolkit.content import SECTIONS
+from tests.conftest import CSRF_INPUT
 from tests.survey_steps import PAGES
 
 Visit = Callable[[Page, str], None]
 TOOLKIT_POSITION = 5
+FORM_POST = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 def _nothing(page: Page, name: str) -> None:
@@ -66,15 +70,32 @@ def start(page: Page, language: str = "en") -> None:
     expect(page.locator("html")).to_have_attribute("lang", language)
 
 
+def _submit(request: APIRequestContext, opened: APIResponse, answers: dict) -> APIResponse:
+    """Press Next on the page `opened` holds, with these answers and its CSRF token; the
+    response is the page the server then leads to."""
+    token = CSRF_INPUT.search(opened.text())
+    assert token, opened.url
+    form = urlencode({"csrf_token": token.group(1), **answers, "next": "x"}, doseq=True)
+    submitted = request.post(opened.url, data=form, headers=FORM_POST)
+    assert submitted.ok, (opened.url, submitted.status)
+    return submitted
+
+
 def walk_to(page: Page, position: int, language: str = "en") -> None:
-    """Start the survey and answer every page before `position`."""
-    start(page, language)
-    navigate(page, lambda: page.locator(".start-actions a.primary").click())
+    """Start the survey and answer every page before `position`, then open that page.
+
+    The pages before it are answered over HTTP, with the browser context's own cookies (the
+    requests a browser sends, the same answers), and only `position` is drawn: the tests that
+    call this check that page, and walk_survey's callers walk every page in Chromium."""
+    request = page.context.request
+    request.get(f"/survey/?lang={language}")
+    opened = request.get(f"/survey/page/{PAGES[0][0]}")
     for at, answers in PAGES[: position - 1]:
-        fill_page(page, answers)
-        press_next(page)
+        opened = _submit(request, opened, answers)
         if at == TOOLKIT_POSITION:  # the toolkit left unread: past its one reminder
-            press_next(page)
+            opened = _submit(request, opened, {})
+    assert urlsplit(opened.url).path == f"/survey/page/{position}", opened.url
+    page.goto(f"/survey/page/{position}")
     expect(page).to_have_url(re.compile(f"/survey/page/{position}$"))
 
 
