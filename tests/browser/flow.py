@@ -81,22 +81,35 @@ def _submit(request: APIRequestContext, opened: APIResponse, answers: dict) -> A
     return submitted
 
 
-def walk_to(page: Page, position: int, language: str = "en") -> None:
-    """Start the survey and answer every page before `position`, then open that page.
-
-    The pages before it are answered over HTTP, with the browser context's own cookies (the
-    requests a browser sends, the same answers), and only `position` is drawn: the tests that
-    call this check that page, and walk_survey's callers walk every page in Chromium."""
+def answer_over_http(page: Page, upto: int, language: str = "en") -> str:
+    """Start the survey and answer its first `upto` pages over HTTP, with the page's browser
+    context's own cookies (the requests a browser sends, the same answers), drawing nothing;
+    returns the path the last Next led to. For tests that check a later page only:
+    walk_survey's callers walk every page in Chromium."""
     request = page.context.request
     request.get(f"/survey/?lang={language}")
     opened = request.get(f"/survey/page/{PAGES[0][0]}")
-    for at, answers in PAGES[: position - 1]:
+    for at, answers in PAGES[:upto]:
         opened = _submit(request, opened, answers)
         if at == TOOLKIT_POSITION:  # the toolkit left unread: past its one reminder
             opened = _submit(request, opened, {})
-    assert urlsplit(opened.url).path == f"/survey/page/{position}", opened.url
-    page.goto(f"/survey/page/{position}")
-    expect(page).to_have_url(re.compile(f"/survey/page/{position}$"))
+    return urlsplit(opened.url).path
+
+
+def walk_to(page: Page, position: int, language: str = "en") -> None:
+    """Start the survey and answer every page before `position` (over HTTP), then open it."""
+    path = answer_over_http(page, position - 1, language)
+    assert path == f"/survey/page/{position}", path
+    page.goto(path)
+    expect(page).to_have_url(re.compile(f"{path}$"))
+
+
+def finish(page: Page, language: str = "en") -> None:
+    """Answer the whole survey (over HTTP), then open the thank-you page."""
+    path = answer_over_http(page, len(PAGES), language)
+    assert path == "/survey/thanks", path
+    page.goto(path)
+    expect(page.locator("html")).to_have_attribute("lang", language)
 
 
 def stored(db) -> tuple[Response, dict[str, object]]:
@@ -113,7 +126,6 @@ def walk_survey(
     visit: Visit = _nothing,
     answered: Visit = _nothing,
     tap: bool = False,
-    toolkit: bool = True,
 ) -> None:
     """From the start page to the thank-you page, calling visit(page, name) on each page as it
     opens, and answered(page, name) on each survey page once its answers are in."""
@@ -123,12 +135,10 @@ def walk_survey(
     for position, answers in PAGES:
         expect(page).to_have_url(re.compile(f"/survey/page/{position}$"))
         visit(page, f"survey-page-{position}")
-        if position == TOOLKIT_POSITION and toolkit:
+        if position == TOOLKIT_POSITION:
             read_toolkit(page, visit)
         fill_page(page, answers, tap=tap)
         answered(page, f"survey-page-{position}")
         press_next(page)
-        if position == TOOLKIT_POSITION and not toolkit:  # past the unread toolkit's reminder
-            press_next(page)
     expect(page).to_have_url(re.compile("/survey/thanks$"))
     visit(page, "thanks")

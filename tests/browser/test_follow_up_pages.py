@@ -21,7 +21,7 @@ from survey.follow_up import sending
 from survey.models import FollowUpContact, utcnow
 from tests.browser.checks import axe_violations, phone_problems
 from tests.browser.conftest import SCREENSHOTS
-from tests.browser.flow import fill_page, navigate, walk_survey
+from tests.browser.flow import fill_page, finish, navigate
 from tests.follow_up_steps import FOLLOW_UP_ANSWERS, LINK
 from tests.follow_up_steps import follow_up as follow_up  # noqa: F401 - a fixture
 
@@ -47,7 +47,7 @@ def test_the_follow_up_on_a_phone(
         if language == "en":
             screenshot(phone, name)
 
-    walk_survey(phone, language, toolkit=False)
+    finish(phone, language)  # the survey's pages are walked in Chromium elsewhere
     expect(phone.locator("#follow-up-title")).to_be_visible()
     check("follow-up-offer-360")
 
