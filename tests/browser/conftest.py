@@ -77,7 +77,11 @@ def live_server(app: Flask) -> Iterator[str]:
         threaded=True,
         request_handler=_QuietHandler,
     )
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    # shutdown() waits for the serving loop to look at its flag, every poll_interval: the
+    # default half second was idle time at the end of every browser test.
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.02}, name="live-server", daemon=True
+    )
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
