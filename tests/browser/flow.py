@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from survey.models import Answer, Response
 from survey.toolkit.content import SECTIONS
-from tests.conftest import CSRF_INPUT
+from tests.conftest import CSRF_INPUT, PASSWORD
 from tests.survey_steps import PAGES
 
 Visit = Callable[[Page, str], None]
@@ -70,12 +70,14 @@ def start(page: Page, language: str = "en") -> None:
     expect(page.locator("html")).to_have_attribute("lang", language)
 
 
-def _submit(request: APIRequestContext, opened: APIResponse, answers: dict) -> APIResponse:
-    """Press Next on the page `opened` holds, with these answers and its CSRF token; the
+def _submit(
+    request: APIRequestContext, opened: APIResponse, answers: dict, button: str = "next"
+) -> APIResponse:
+    """Press the button on the page `opened` holds, with these answers and its CSRF token; the
     response is the page the server then leads to."""
     token = CSRF_INPUT.search(opened.text())
     assert token, opened.url
-    form = urlencode({"csrf_token": token.group(1), **answers, "next": "x"}, doseq=True)
+    form = urlencode({"csrf_token": token.group(1), **answers, button: "x"}, doseq=True)
     submitted = request.post(opened.url, data=form, headers=FORM_POST)
     assert submitted.ok, (opened.url, submitted.status)
     return submitted
@@ -142,3 +144,13 @@ def walk_survey(
         press_next(page)
     expect(page).to_have_url(re.compile("/survey/thanks$"))
     visit(page, "thanks")
+
+
+def log_in(page: Page, email: str, language: str = "en") -> None:
+    """Log this staff member in from the page's browser context, posting the login form over
+    HTTP (its cookies are the context's): for tests of the pages behind it. The login page
+    itself is drawn, checked and posted in Chromium by test_accessibility's staff test."""
+    request = page.context.request
+    opened = request.get(f"/staff/login?lang={language}")
+    landed = _submit(request, opened, {"email": email, "password": PASSWORD}, button="submit")
+    assert urlsplit(landed.url).path == "/staff/", landed.url

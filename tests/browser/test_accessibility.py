@@ -15,7 +15,7 @@ from survey.demo import generate_responses
 from survey.editor import versions
 from survey.toolkit.content import SECTIONS
 from tests.browser.checks import axe_violations, participant_page_problems
-from tests.browser.flow import navigate, start
+from tests.browser.flow import log_in, navigate, start
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -90,10 +90,7 @@ def test_admin_pages_pass_axe(desktop: Page, db, version, language: str):
     db.session.commit()
     question, choice_list = draft.questions[0], draft.questions[0].choice_list
     base = "/staff/admin/questionnaire"
-    desktop.goto(f"/staff/login?lang={language}")
-    desktop.fill("#email", "admin@example.org")
-    desktop.fill("#password", PASSWORD)
-    navigate(desktop, lambda: desktop.locator("form [type=submit]").click())
+    log_in(desktop, "admin@example.org", language)
     problems: list[str] = []
     for url in [
         f"{base}/",

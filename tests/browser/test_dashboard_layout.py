@@ -15,7 +15,7 @@ from playwright.sync_api import BrowserContext, Page
 from survey.auth.services import create_user
 from survey.demo import generate_responses
 from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS
-from tests.browser.flow import navigate
+from tests.browser.flow import log_in
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -118,12 +118,9 @@ SECTIONS = {  # a screenshot of each: long choice labels, a block of statements,
 }
 
 
-def log_in(context: BrowserContext, language: str) -> Page:
+def logged_in_page(context: BrowserContext, language: str) -> Page:
     page = context.new_page()
-    page.goto(f"/staff/login?lang={language}")
-    page.fill("#email", "investigator@example.org")
-    page.fill("#password", PASSWORD)
-    navigate(page, lambda: page.locator("form [type=submit]").click())
+    log_in(page, "investigator@example.org", language)
     return page
 
 
@@ -144,7 +141,7 @@ def test_dashboard_fits_phone_and_desktop_with_every_label_whole(
     generate_responses(db.session, version, 300, seed=1)  # the demo data of the screenshots
     db.session.commit()
     for size, options in (("phone", PHONE), ("desktop", DESKTOP)):
-        page = log_in(new_context(**options), language)
+        page = logged_in_page(new_context(**options), language)
         page.goto("/staff/dashboard")
         assert page.locator("html").get_attribute("lang") == language
         if os.environ.get("SAVE_SCREENSHOTS") == "1":
@@ -160,7 +157,7 @@ def test_the_measure_sees_overflow_and_cut_labels(new_context, db, version):
     create_user(db.session, "investigator@example.org", PASSWORD, "investigator")
     generate_responses(db.session, version, 20, seed=1)
     db.session.commit()
-    page = log_in(new_context(**PHONE), "en")
+    page = logged_in_page(new_context(**PHONE), "en")
     page.goto("/staff/dashboard")
     assert page.evaluate(MEASURE) == []
     page.evaluate(

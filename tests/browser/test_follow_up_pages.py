@@ -21,7 +21,7 @@ from survey.follow_up import sending
 from survey.models import FollowUpContact, utcnow
 from tests.browser.checks import axe_violations, phone_problems
 from tests.browser.conftest import SCREENSHOTS
-from tests.browser.flow import fill_page, finish, navigate
+from tests.browser.flow import fill_page, finish, log_in, navigate
 from tests.follow_up_steps import FOLLOW_UP_ANSWERS, LINK
 from tests.follow_up_steps import follow_up as follow_up  # noqa: F401 - a fixture
 
@@ -108,10 +108,7 @@ def test_the_admins_follow_up_page_passes_axe(
 
     create_user(db.session, "admin@example.org", PASSWORD, "admin")
     db.session.commit()
-    desktop.goto(f"/staff/login?lang={language}")
-    desktop.fill("#email", "admin@example.org")
-    desktop.fill("#password", PASSWORD)
-    navigate(desktop, lambda: desktop.locator("form [type=submit]").click())
+    log_in(desktop, "admin@example.org", language)
     problems: list[str] = []
     assert desktop.goto("/staff/admin/follow-up/").status == 200
     # The preview frames load the email as the participant gets it.

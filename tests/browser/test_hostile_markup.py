@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from survey.auth.services import create_user
-from tests.browser.flow import fill_page, navigate, press_next, walk_to
+from tests.browser.flow import fill_page, log_in, navigate, press_next, walk_to
 from tests.conftest import PASSWORD
 from tests.survey_steps import PAGES
 
@@ -27,10 +27,7 @@ def test_markup_from_the_editor_and_from_answers_never_runs(desktop: Page, new_c
     create_user(db.session, "admin@example.org", PASSWORD, "admin")
     db.session.commit()
     admin_dialogs = watch_dialogs(desktop)
-    desktop.goto("/staff/login")
-    desktop.fill("#email", "admin@example.org")
-    desktop.fill("#password", PASSWORD)
-    navigate(desktop, lambda: desktop.locator("form [type=submit]").click())
+    log_in(desktop, "admin@example.org")
 
     # The admin writes the label through the editor, previews it and publishes it.
     desktop.goto("/staff/admin/questionnaire/")

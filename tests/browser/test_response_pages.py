@@ -17,7 +17,7 @@ from survey.participate import services
 from survey.staff import decisions
 from survey.withdrawal import withdraw
 from tests.browser.checks import axe_violations, phone_problems
-from tests.browser.flow import navigate
+from tests.browser.flow import log_in, navigate
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -39,10 +39,7 @@ def test_staff_response_pages_pass_axe(desktop: Page, db, version, language: str
     decisions.exclude(db.session, second, "duplicate", "same person as the one before", admin, None)
     withdraw(db.session, third, admin, None)
     db.session.commit()
-    desktop.goto(f"/staff/login?lang={language}")
-    desktop.fill("#email", "admin@example.org")
-    desktop.fill("#password", PASSWORD)
-    navigate(desktop, lambda: desktop.locator("form [type=submit]").click())
+    log_in(desktop, "admin@example.org", language)
     problems: list[str] = []
     pages = {
         "staff-responses": "/staff/",

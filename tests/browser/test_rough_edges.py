@@ -14,7 +14,7 @@ from playwright.sync_api import BrowserContext, Locator, Page, expect
 from survey.auth.services import create_user
 from tests.browser.checks import PHONE_WIDTH, axe_violations, phone_problems
 from tests.browser.conftest import SCREENSHOTS
-from tests.browser.flow import TOOLKIT_POSITION, fill_page, navigate, press_next, walk_to
+from tests.browser.flow import TOOLKIT_POSITION, fill_page, log_in, navigate, press_next, walk_to
 from tests.conftest import PASSWORD
 from tests.survey_steps import PAGES
 
@@ -241,10 +241,7 @@ def test_consent_copy_prints_and_the_study_information_passes_axe(phone: Page):
 def test_study_information_admin_page_passes_axe(desktop: Page, db, language: str):
     create_user(db.session, "admin@example.org", PASSWORD, "admin")
     db.session.commit()
-    desktop.goto(f"/staff/login?lang={language}")
-    desktop.fill("#email", "admin@example.org")
-    desktop.fill("#password", PASSWORD)
-    navigate(desktop, lambda: desktop.locator("form [type=submit]").click())
+    log_in(desktop, "admin@example.org", language)
     assert desktop.goto("/staff/admin/study").status == 200
     problems = axe_violations(desktop)
     desktop.fill("#contact_email", "not an address")
