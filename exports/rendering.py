@@ -42,8 +42,8 @@ def _canonical(value: Any) -> str:
 
 
 def digest_line(row: list[Any]) -> str:
-    """A row as the data hash reads it: each value as text, tab-separated (_canonical, inline
-    for the common values: mypy cannot narrow by __class__)."""
+    """A row as the data hash reads it: each value as text, tab-separated (_canonical, with the
+    common values inline)."""
     return "\t".join(
         [
             v if (k := v.__class__) is str else str(v) if k in _NUMBERS else _canonical(v)
