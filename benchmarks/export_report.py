@@ -13,8 +13,9 @@ the next run), then, --repeat times, each in a fresh process:
            it takes minutes); beside it, for the choice of writer, the same matrix written by
            openpyxl's write-only mode and by our sheet writer (exports/sheetxml.py).
 Time is wall time; memory is the peak of the proportional set sizes of the command and every
-process it starts, summed (sampled every 20 ms; a page the figures process shares with its
-parent after fork counts once in all). Prints medians and every run as JSON.
+process it starts, summed (sampled every 20 ms, in one more run of each, since sampling slows
+what it samples; a page a forked process shares with its parent counts once in all). Prints
+medians and every run as JSON.
 
 --zip64-rows N writes one synthetic Responses sheet of N rows of the 10,000 database's width
 through the report's writer, past the size where its zip entry needs ZIP64, then checks the
@@ -62,8 +63,11 @@ def tree_memory_mb(pid: int) -> float:
     return total / 1024
 
 
-def run(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """Wall seconds, peak memory of the process tree (MB) and standard error of one command."""
+def run(args: list[str], env: dict[str, str], sample: bool = False) -> tuple[float, float, str]:
+    """Wall seconds, peak memory of the process tree (MB; with `sample`, else 0) and standard
+    error of one command. Sampling reads every process's page tables 50 times a second, which
+    slows what it samples (by up to a fifth for a report in three processes): timed runs do
+    without it, and the memory has a run of its own."""
     with tempfile.TemporaryFile() as errors:
         start = time.perf_counter()
         process = subprocess.Popen(
@@ -72,13 +76,13 @@ def run(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
         peak = 0.0
         done = threading.Event()
 
-        def sample() -> None:
+        def sampling() -> None:
             nonlocal peak
-            while not done.is_set():
+            while sample and not done.is_set():
                 peak = max(peak, tree_memory_mb(process.pid))
                 time.sleep(0.02)
 
-        sampler = threading.Thread(target=sample)
+        sampler = threading.Thread(target=sampling)
         sampler.start()
         status = process.wait()
         elapsed = time.perf_counter() - start
@@ -161,19 +165,25 @@ def database(size: int, work: Path) -> dict[str, str]:
 def measure(size: int, repeat: int, work: Path, pandas: bool) -> dict:
     env = database(size, work)
     writers = ("pandas", "openpyxl", "our_sheet_writer") if pandas else ()
-    runs: dict[str, list[tuple[float, float]]] = {"report": [], "csv": []}
-    runs.update({kind: [] for kind in writers})
+    commands = {
+        "report": [*FLASK, "export", str(work / "r.xlsx")],
+        "csv": [*FLASK, "export", str(work / "r.csv"), "--csv"],
+        **{kind: [PYTHON, "-c", MATRIX_JOB, kind, str(work / "m.xlsx")] for kind in writers},
+    }
+
+    def seconds(kind: str, sample: bool = False) -> tuple[float, float]:
+        wall, peak, errors = run(commands[kind], env, sample)
+        return (wall if kind in ("report", "csv") else float(errors.strip().splitlines()[-1])), peak
+
+    runs: dict[str, list[float]] = {kind: [] for kind in commands}
     for _ in range(repeat):
-        runs["report"].append(run([*FLASK, "export", str(work / "r.xlsx")], env)[:2])
-        runs["csv"].append(run([*FLASK, "export", str(work / "r.csv"), "--csv"], env)[:2])
-        for kind in writers:
-            _wall, peak, errors = run([PYTHON, "-c", MATRIX_JOB, kind, str(work / "m.xlsx")], env)
-            runs[kind].append((float(errors.strip().splitlines()[-1]), peak))
+        for kind in commands:
+            runs[kind].append(seconds(kind)[0])
     summary = {
         kind: {
-            "median_s": round(statistics.median(s for s, _p in values), 2),
-            "runs_s": [round(s, 2) for s, _p in values],
-            "peak_mb": round(max(p for _s, p in values), 1),
+            "median_s": round(statistics.median(values), 2),
+            "runs_s": [round(s, 2) for s in values],
+            "peak_mb": round(seconds(kind, sample=True)[1], 1),  # a run of its own
         }
         for kind, values in runs.items()
     }
@@ -213,7 +223,7 @@ print(time.perf_counter() - start, file=sys.stderr)
 def zip64_check(rows: int, work: Path) -> dict:
     env = database(10_000, work)
     out = work / "zip64.xlsx"
-    _wall, peak, errors = run([PYTHON, "-c", ZIP64_JOB, str(rows), str(out)], env)
+    _wall, peak, errors = run([PYTHON, "-c", ZIP64_JOB, str(rows), str(out)], env, sample=True)
     with zipfile.ZipFile(out) as archive:
         entry = archive.getinfo("xl/worksheets/sheet1.xml")
         started = time.perf_counter()

@@ -133,16 +133,15 @@ class WorkbookWriter:
     def append_rendered(self, sheet: str, data: bytes, rows: int) -> None:
         """A streamed sheet's rows made elsewhere as its XML (exports/rendering.py), numbered
         from the row after its last."""
-        if self.rows[sheet] + rows > EXCEL_ROWS:
-            raise SheetFull(f"the {sheet} sheet would need more than {EXCEL_ROWS:,} rows")
+        self._make_room(sheet, rows)
         stream = self.streams[sheet]
         stream.rows.flush()
         stream.sink.write(data)
         stream.rows.rows += rows
         self.rows[sheet] += rows
 
-    def _make_room(self, sheet: str) -> None:
-        if self.rows[sheet] >= EXCEL_ROWS:
+    def _make_room(self, sheet: str, rows: int = 1) -> None:
+        if self.rows[sheet] + rows > EXCEL_ROWS:
             raise SheetFull(f"the {sheet} sheet would need more than {EXCEL_ROWS:,} rows")
 
     def header(self, sheet: str, names: list[str], widths: list[float] | None = None) -> None:
