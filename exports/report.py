@@ -103,12 +103,17 @@ def chosen_versions(
 
 class _Tally:
     """What an export's rows add up to: how many, how many complete, and the hash of the
-    Responses data (each row's values as text, tab-separated, one per line)."""
+    Responses data (each row's values as text, tab-separated, one per line); the progress is
+    reported after each chunk (once, at 0 of 0, when there is none)."""
 
-    def __init__(self, plan: _Plan) -> None:
-        self.plan = plan
+    def __init__(self, plan: _Plan, progress: Progress | None, total: int) -> None:
+        self.plan, self.progress, self.total = plan, progress, total
         self.hash = hashlib.sha256()
         self.rows = self.complete = 0
+
+    def _progressed(self, end: bool = False) -> None:
+        if self.progress and (not end or self.total == 0):
+            self.progress(self.rows, self.total)
 
     def info(self, counts: GuardCounts, filters: ExportFilters) -> ExportInfo:
         return ExportInfo(
@@ -125,16 +130,11 @@ class _Tally:
 
 
 class _Stream(_Tally):
-    """Walks the plan's responses as (record, row), with what each was shown, counting them,
-    reporting progress and hashing them (the statistics files)."""
-
-    def __init__(self, plan: _Plan, progress: Progress | None) -> None:
-        super().__init__(plan)
-        self.progress = progress
+    """Walks the plan's responses as (record, row), with what each was shown (the statistics
+    files)."""
 
     def __iter__(self) -> Iterator[tuple[ResponseRecord, list[Any]]]:
         reader, table = self.plan.reader, self.plan.table
-        total = reader.count()
         for chunk in reader.chunks():
             for stored in chunk:
                 record = reader.record(stored)
@@ -143,15 +143,13 @@ class _Stream(_Tally):
                 yield record, row
                 self.rows += 1
                 self.complete += record.complete
-            if self.progress:
-                self.progress(self.rows, total)
-        if self.progress and total == 0:
-            self.progress(0, 0)
+            self._progressed()
+        self._progressed(end=True)
 
 
 class _Rendered(_Tally):
-    """Walks the chunks of rows made by `renderers` (exports/rendering.py), counting them,
-    reporting progress, hashing them and adding up what the guard changed in them."""
+    """Walks the chunks of rows made by `renderers` (exports/rendering.py), adding up what the
+    guard changed in them too."""
 
     def __init__(
         self,
@@ -161,8 +159,8 @@ class _Rendered(_Tally):
         progress: Progress | None,
         total: int,
     ) -> None:
-        super().__init__(plan)
-        self.renderers, self.counts, self.progress, self.total = renderers, counts, progress, total
+        super().__init__(plan, progress, total)
+        self.renderers, self.counts = renderers, counts
 
     def chunks(self, figures: Figures | None = None) -> Iterator[Rendered]:
         for chunk in self.renderers.chunks(self.plan.reader, figures.add if figures else None):
@@ -171,10 +169,8 @@ class _Rendered(_Tally):
             self.rows += chunk.responses
             self.complete += chunk.complete
             self.counts.add(chunk.counts)
-            if self.progress:
-                self.progress(self.rows, self.total)
-        if self.progress and self.total == 0:
-            self.progress(0, 0)
+            self._progressed()
+        self._progressed(end=True)
 
 
 @dataclass
@@ -374,7 +370,7 @@ def response_rows(
     """The Responses rows (with their records) for writers of other formats, as the CSV reads
     them: the plan says what the columns are, the stream walks the rows and counts them."""
     plan = _plan(session, slug, filters, options, chunk, follow_up_slug)
-    return plan, _Stream(plan, progress)
+    return plan, _Stream(plan, progress, plan.reader.count())
 
 
 def collect_figures(
