@@ -99,7 +99,7 @@ class WorkbookWriter:
         self.chart_table_columns = 0
 
     # --- cells -------------------------------------------------------------------------
-    def cell(self, sheet: str, value: Any, bold: bool = False) -> Any:
+    def _cell(self, sheet: str, value: Any, bold: bool = False) -> Any:
         """A value for a buffered sheet, made safe: text is cleaned, never a formula or an
         error value."""
         if isinstance(value, str):
@@ -121,9 +121,9 @@ class WorkbookWriter:
         self._make_room(sheet)
         if sheet in self.buffered:
             if bold:
-                cells = [self.cell(sheet, v, True) for v in values]
+                cells = [self._cell(sheet, v, True) for v in values]
             else:  # only text needs the guard
-                cells = [self.cell(sheet, v) if v.__class__ is str else v for v in values]
+                cells = [self._cell(sheet, v) if v.__class__ is str else v for v in values]
             self.buffered[sheet].append(cells)
         else:
             self.streams[sheet].rows.append(values, bold=bold)
