@@ -1,41 +1,56 @@
-"""The report's figures (its statistics and outcomes) made in a second process while this one
-writes the rows, so a report keeps both cores busy.
+"""The report's figures (its statistics and outcomes), counted where the rows are made and added
+up here.
 
-The figures need every response typed, with what it was shown, then counted; the rows need the
-same responses typed and written. The child is forked once the responses' plan is made, and is
-sent each chunk as the database gave it (plain values: cheap to pass), so neither process waits
-for the other until the end, when the child sends back what the Summary, Charts and Outcomes
-sheets need. Both read the same snapshot: the one this process reads in. Where fork does not
-exist, the figures are made in this process, in turn with the rows (exports/forked.py)."""
+Each process that makes rows (exports/rendering.py) types the responses of a chunk anyway: it
+counts them too, and sends the chunk's counts back with its rows. The counts are merged in the
+order of the chunks, so every series of values is in the order one process counting every
+response would have it, and the figures are the same however many processes made them (the
+outcomes' Monte Carlo tests too). The summary is made in a child forked at the start, which
+imports scipy.stats (about a second of CPU) while the rows are made rather than at the end,
+while everything waits. Where fork does not exist, it is all done here."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from exports.forked import Forked, Pickled
 from exports.outcomes import scipy_stats
-from exports.records import RecordReader, StoredResponse
-from exports.rendering import Message
+from exports.records import ResponseRecord
 from exports.stats import Statistics, Summary
 from exports.subgroups import OutcomeCollector, OutcomeReport
 
 _SUMMARISE = "summarise"  # the last message: send back the figures
 
 
+class ChunkFigures:
+    """A chunk's counts, where its rows are made."""
+
+    def __init__(self, statistics: Statistics, outcomes: OutcomeCollector) -> None:
+        self.statistics, self.outcomes = statistics, outcomes
+
+    def add(self, record: ResponseRecord) -> None:
+        self.statistics.add(record)
+        self.outcomes.add(record)
+
+    def take(self) -> bytes:
+        """The counts since the last take, pickled (they go to the figures' process as they
+        are), starting again from none."""
+        return Pickled.of((self.statistics.take(), self.outcomes.take())).data
+
+
 class Figures:
-    def __init__(
-        self, reader: RecordReader, statistics: Statistics, outcomes: OutcomeCollector
-    ) -> None:
-        self.reader, self.statistics, self.outcomes = reader, statistics, outcomes
-        # The outcomes' tests need scipy.stats, about a second of CPU to import: imported as
-        # the child starts, while this process reads and writes, it is not a second waited for
-        # at the end.
+    """The export's figures, from its chunks' counts."""
+
+    def __init__(self, statistics: Statistics, outcomes: OutcomeCollector) -> None:
+        self.statistics, self.outcomes = statistics, outcomes
         self.worker = Forked(self._serve, "making the report's figures", prepare=scipy_stats)
 
-    def add(self, message: Message) -> None:
-        """A chunk of responses, as the rows' renderers are sent it (exports/rendering.py)."""
+    def add(self, counts: bytes) -> None:
+        """The next chunk's counts (ChunkFigures.take), in the order of the chunks."""
         if self.worker.forked:
-            self.worker.send(message, answered=False)
+            self.worker.send(Pickled(counts), answered=False)
         else:
-            self._add((message.load() if isinstance(message, Pickled) else message)[1])
+            self._merge(Pickled(counts).load())
 
     def result(self) -> tuple[list[Summary], OutcomeReport]:
         if not self.worker.forked:
@@ -49,18 +64,17 @@ class Figures:
     def close(self) -> None:
         self.worker.close()
 
-    def _serve(self, message: tuple[int, list[StoredResponse]] | str) -> object:
-        """In the child: count a chunk, or send back the figures."""
+    def _serve(self, message: tuple[Any, Any] | str) -> object:
+        """In the child: merge a chunk's counts, or send back the figures."""
         if isinstance(message, str):  # _SUMMARISE, the last
             return self._summarise()
-        self._add(message[1])
+        self._merge(message)
         return None
+
+    def _merge(self, counts: tuple[Any, Any]) -> None:
+        statistics, outcomes = counts
+        self.statistics.merge(statistics)
+        self.outcomes.merge(outcomes)
 
     def _summarise(self) -> tuple[list[Summary], OutcomeReport]:
         return self.statistics.summarise(), self.outcomes.summarise()
-
-    def _add(self, chunk: list[StoredResponse]) -> None:
-        for stored in chunk:
-            record = self.reader.record(stored)
-            self.statistics.add(record)
-            self.outcomes.add(record)

@@ -12,6 +12,7 @@ from array import array
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 
@@ -277,8 +278,19 @@ class OutcomePlan:
 class OutcomeTally:
     """What the outcomes need, accumulated one response at a time."""
 
+    # What it counts (a tally's counts, taken and merged in this order): sums, series of
+    # values one or more per response, and sums per SUS item.
+    _SUMS = ("sus_shown", "tried")
+    _SERIES = ("sus_scores", "sus_answers", "pain", "before", "after", "over_time", "pain_pairs")
+    _PER_ITEM = ("item_sums", "item_counts")
+
     def __init__(self, plan: OutcomePlan) -> None:
         self.plan = plan
+        self._start()
+
+    def _start(self) -> None:
+        """Nothing counted yet."""
+        plan = self.plan
         self.sus_shown = 0
         self.sus_scores = array("d")
         # Each complete set's ten item contributions as scored (reverse-keyed items turned
@@ -292,6 +304,23 @@ class OutcomeTally:
         self.after = array("b")
         self.over_time = array("b")  # before, after, follow-up: three per response
         self.pain_pairs = array("d")  # right after, at the follow-up: two per response
+
+    def take(self) -> dict[str, Any]:
+        """What was counted since the last take (a chunk's counts), starting again from none."""
+        counts = {name: getattr(self, name) for name in self._SUMS + self._SERIES + self._PER_ITEM}
+        self._start()
+        return counts
+
+    def merge(self, counts: dict[str, Any]) -> None:
+        """Counts taken from another tally of the same plan, as if its responses were added
+        here now (merged in the order the responses came, every series is as one tally's)."""
+        for name in self._SUMS:
+            setattr(self, name, getattr(self, name) + counts[name])
+        for name in self._SERIES:
+            getattr(self, name).extend(counts[name])
+        for name in self._PER_ITEM:
+            mine = getattr(self, name)
+            setattr(self, name, [a + b for a, b in zip(mine, counts[name], strict=True)])
 
     def add(self, answers: Mapping[str, AnswerValue], shown: set[str]) -> None:
         plan = self.plan

@@ -2,10 +2,11 @@
 while this one reads the next chunk and writes the last.
 
 A chunk comes back as the bytes the file holds (sheet XML or CSV), its values as the text the
-data hash reads, and what the report's other sheets need of its records (the Comments and
-Waves rows, as values: their rows are numbered where they are written). Typing the answers and
-writing the rows are most of an export's work; this way they use every core. Where fork does
-not exist the chunks are made here, the same way, in turn."""
+data hash reads, what the report's other sheets need of its records (the Comments and Waves
+rows, as values: their rows are numbered where they are written) and, for the report, its
+counts for the figures (exports/figures.py). Typing the answers and writing the rows are most
+of an export's work; this way they use every core, and each response is typed once. Where fork
+does not exist the chunks are made here, the same way, in turn."""
 
 from __future__ import annotations
 
@@ -13,14 +14,15 @@ import csv
 import io
 import os
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple, cast
 
 from exports.cells import GuardCounts, csv_cell, csv_text, guarded_text
+from exports.figures import ChunkFigures
 from exports.follow_up import wave_rows
-from exports.forked import Forked, Pickled
+from exports.forked import Forked
 from exports.records import RecordReader, StoredResponse
 from exports.rows import ResponseTable
 from exports.sheetxml import CellStyles, SheetRows
@@ -52,10 +54,6 @@ def digest_line(row: list[Any]) -> str:
     )
 
 
-# What a renderer is sent: how many responses came before the chunk, and the chunk.
-Message = tuple[int, list[StoredResponse]] | Pickled
-
-
 class Rendered(NamedTuple):
     data: bytes  # the rows as the file holds them
     digest: bytes  # their values as text, a line each (what the data hash reads)
@@ -64,6 +62,7 @@ class Rendered(NamedTuple):
     counts: GuardCounts  # what the guard changed in them
     comments: list[tuple[list[Any], str]]  # each open-text answer: (its row's first cells, text)
     waves: list[list[Any]]  # the Waves sheet's rows
+    figures: bytes  # the report's counts of them (exports/figures.py), else nothing
 
 
 @dataclass(frozen=True)
@@ -79,21 +78,29 @@ class SheetParts:
 
 
 class Renderer:
-    """Makes a chunk's rows: the report's sheet XML with `sheet`, otherwise CSV."""
+    """Makes a chunk's rows: the report's sheet XML with `sheet`, otherwise CSV; with
+    `figures`, counts them for the report's figures too."""
 
     def __init__(
-        self, reader: RecordReader, table: ResponseTable, sheet: SheetParts | None = None
+        self,
+        reader: RecordReader,
+        table: ResponseTable,
+        sheet: SheetParts | None = None,
+        figures: ChunkFigures | None = None,
     ) -> None:
-        self.reader, self.table, self.sheet = reader, table, sheet
+        self.reader, self.table, self.sheet, self.figures = reader, table, sheet, figures
 
     def __call__(self, message: tuple[int, list[StoredResponse]]) -> Rendered:
         before, chunk = message
-        reader, table, sheet = self.reader, self.table, self.sheet
+        reader, table, sheet, figures = self.reader, self.table, self.sheet, self.figures
         counts = GuardCounts()
         rows, lines, comments, waves = [], [], [], []
         complete = 0
         for stored in chunk:
-            record = reader.record(stored, shown=False)  # what it was shown: the figures'
+            # What it was shown (the denominators) only the figures need.
+            record = reader.record(stored, shown=figures is not None)
+            if figures is not None:
+                figures.add(record)
             row = table.row(record)
             rows.append(row)
             lines.append(digest_line(row))
@@ -108,7 +115,8 @@ class Renderer:
                     waves += wave_rows(response_id, record, table.cell)
         data = self._sheet(sheet, before, rows, counts) if sheet else self._csv(rows, counts)
         digest = ("\n".join(lines) + "\n").encode("utf-8", "replace") if lines else b""
-        return Rendered(data, digest, len(rows), complete, counts, comments, waves)
+        counted = figures.take() if figures is not None else b""
+        return Rendered(data, digest, len(rows), complete, counts, comments, waves, counted)
 
     def _sheet(
         self, sheet: SheetParts, before: int, rows: list[list[Any]], counts: GuardCounts
@@ -154,30 +162,21 @@ class Renderers:
         workers = [Forked(render, "making the export's rows") for _ in range(processes)]
         self.workers = [w for w in workers if w.forked]
 
-    def chunks(
-        self, reader: RecordReader, each: Callable[[Message], None] | None = None
-    ) -> Iterator[Rendered]:
-        """The chunks rendered, in order; `each` is also given every chunk as it is read, in
-        the message the renderers get (pickled once for all the processes it goes to)."""
+    def chunks(self, reader: RecordReader) -> Iterator[Rendered]:
+        """The chunks rendered, in order."""
         before = 0
         waiting: deque[Forked] = deque()
         try:
             for chunk in reader.chunks():
-                message: Message = (before, chunk)
                 if not self.workers:
-                    if each is not None:
-                        each(message)
                     yield self.render((before, chunk))
                 else:
-                    message = Pickled.of(message)
-                    if each is not None:
-                        each(message)
                     if len(waiting) == len(self.workers):  # each has a chunk: take the oldest
                         yield waiting[0].receive()
                         worker = waiting.popleft()
                     else:
                         worker = self.workers[len(waiting)]
-                    worker.send(message, answered=True)
+                    worker.send((before, chunk), answered=True)
                     waiting.append(worker)
                 before += len(chunk)
             while waiting:

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from exports import consent
 from exports.cells import GuardCounts, csv_text, csv_writer
-from exports.figures import Figures
+from exports.figures import ChunkFigures, Figures
 from exports.filters import ExportFilters
 from exports.follow_up import (
     WAVES_HEADER,
@@ -163,7 +163,9 @@ class _Rendered(_Tally):
         self.renderers, self.counts = renderers, counts
 
     def chunks(self, figures: Figures | None = None) -> Iterator[Rendered]:
-        for chunk in self.renderers.chunks(self.plan.reader, figures.add if figures else None):
+        for chunk in self.renderers.chunks(self.plan.reader):
+            if figures is not None:
+                figures.add(chunk.figures)
             yield chunk
             self.hash.update(chunk.digest)
             self.rows += chunk.responses
@@ -250,7 +252,7 @@ def write_report(
             "export them as CSV (--csv), or choose fewer with the filters"
         )
     counts = GuardCounts()
-    figures = Figures(plan.reader, plan.statistics(), plan.outcomes(options.by))
+    figures = Figures(plan.statistics(), plan.outcomes(options.by))
     writer = WorkbookWriter(
         counts,
         out,
@@ -266,7 +268,8 @@ def write_report(
         parts = SheetParts(
             writer.styles, text_variables, plan.table.follow_up, WHOLE_TEXT["Responses"]
         )
-        renderers = Renderers(Renderer(plan.reader, plan.table, parts), ROW_PROCESSES - 1)
+        counted = ChunkFigures(plan.statistics(), plan.outcomes(options.by))
+        renderers = Renderers(Renderer(plan.reader, plan.table, parts, counted), ROW_PROCESSES)
         writer.header(
             "Responses",
             plan.table.header,

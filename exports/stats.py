@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -144,6 +144,28 @@ class _Tally:
         if self.latest is None or value > self.latest:
             self.latest = value
 
+    def merge(self, other: _Tally) -> None:
+        """Another's counts after these (the values in their order: the same as one tally of
+        both)."""
+        self.shown += other.shown
+        self.answered += other.answered
+        self.counts.update(other.counts)
+        self.values.extend(other.values)
+        if other.earliest is not None:
+            self.add_moment(other.earliest)
+            self.add_moment(other.latest)
+
+
+class StatisticsCounts(NamedTuple):
+    """What Statistics has counted, without what it counts for: plain values, so a process
+    that counted a chunk of responses can send them to the one that adds them up."""
+
+    responses: int
+    by_day: Counter[tuple[date, bool]]
+    tallies: dict[str, _Tally]
+    score_tallies: dict[str, _Tally]
+    toolkit_tallies: dict[str, _Tally]
+
 
 class Statistics:
     """Accumulates what the summary needs while the rows stream past, in constant memory per
@@ -158,14 +180,40 @@ class Statistics:
     ) -> None:
         self.variables = variables
         self.score_names = score_names
+        self.toolkit_sections = toolkit_sections
         self.score_labels = score_labels or {}  # name -> (English, French)
-        self.tallies = {v.name: _Tally() for v in variables}
-        self.score_tallies = {name: _Tally() for name in score_names}
-        self.toolkit_tallies = {key: _Tally() for key in toolkit_sections}
+        self._start()
+
+    def _start(self) -> None:
+        """Nothing counted yet."""
+        self.tallies = {v.name: _Tally() for v in self.variables}
+        self.score_tallies = {name: _Tally() for name in self.score_names}
+        self.toolkit_tallies = {key: _Tally() for key in self.toolkit_sections}
         self.by_day: Counter[tuple[date, bool]] = Counter()  # (day started, complete) -> n
         self.responses = 0
         # Each type's statistics kind (survey/questionnaire/types.py) says what its answer is.
-        self._plan = [(v.name, self.tallies[v.name], v.spec.statistics) for v in variables]
+        self._plan = [(v.name, self.tallies[v.name], v.spec.statistics) for v in self.variables]
+
+    def take(self) -> StatisticsCounts:
+        """What was counted since the last take (a chunk's counts), starting again from none."""
+        counts = StatisticsCounts(
+            self.responses, self.by_day, self.tallies, self.score_tallies, self.toolkit_tallies
+        )
+        self._start()
+        return counts
+
+    def merge(self, counts: StatisticsCounts) -> None:
+        """Counts taken from another Statistics of the same variables, as if its responses were
+        added here now: merged in the order the responses came, the summary is the same."""
+        self.responses += counts.responses
+        self.by_day.update(counts.by_day)
+        for mine, theirs in (
+            (self.tallies, counts.tallies),
+            (self.score_tallies, counts.score_tallies),
+            (self.toolkit_tallies, counts.toolkit_tallies),
+        ):
+            for key, tally in theirs.items():
+                mine[key].merge(tally)
 
     def add(self, record: ResponseRecord) -> None:
         self.responses += 1

@@ -5,6 +5,7 @@ comparisons, none planned, none corrected."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -105,6 +106,24 @@ class SubgroupTally:
         self.tallies = {code: OutcomeTally(plan) for code, _en, _fr in grouping.groups}
         self.responses = dict.fromkeys(self.tallies, 0)
         self.unassigned = 0
+
+    def take(self) -> tuple[dict[str, int], int, dict[str, dict[str, Any]]]:
+        """What was counted since the last take (a chunk's counts), starting again from none."""
+        counts = (
+            self.responses,
+            self.unassigned,
+            {code: tally.take() for code, tally in self.tallies.items()},
+        )
+        self.responses, self.unassigned = dict.fromkeys(self.tallies, 0), 0
+        return counts
+
+    def merge(self, counts: tuple[dict[str, int], int, dict[str, dict[str, Any]]]) -> None:
+        responses, unassigned, tallies = counts
+        for code, n in responses.items():
+            self.responses[code] += n
+        self.unassigned += unassigned
+        for code, tally in tallies.items():
+            self.tallies[code].merge(tally)
 
     def add(self, record: ResponseRecord) -> None:
         code = self.grouping.code_of(record)
@@ -224,6 +243,13 @@ class OutcomeReport:
     subgroups: Subgroups | None
 
 
+class OutcomeCounts(NamedTuple):
+    """What an OutcomeCollector has counted: plain values (see Statistics.take)."""
+
+    overall: dict[str, Any]
+    groups: tuple[dict[str, int], int, dict[str, dict[str, Any]]] | None
+
+
 class OutcomeCollector:
     """The outcomes overall and, when a grouping is chosen, per group, from one pass over the
     responses."""
@@ -237,6 +263,18 @@ class OutcomeCollector:
         self.overall.add(record.answers, record.shown)
         if self.groups is not None:
             self.groups.add(record)
+
+    def take(self) -> OutcomeCounts:
+        """What was counted since the last take (a chunk's counts), starting again from none."""
+        return OutcomeCounts(self.overall.take(), self.groups.take() if self.groups else None)
+
+    def merge(self, counts: OutcomeCounts) -> None:
+        """Counts taken from another collector of the same variables and grouping, as if its
+        responses were added here now: merged in the order the responses came, the outcomes
+        are the same, tests and all."""
+        self.overall.merge(counts.overall)
+        if self.groups is not None and counts.groups is not None:
+            self.groups.merge(counts.groups)
 
     def summarise(self) -> OutcomeReport:
         return OutcomeReport(

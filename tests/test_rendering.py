@@ -13,9 +13,12 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 import exports.report
-from exports.forked import Forked
+from exports.figures import ChunkFigures
+from exports.filters import ExportFilters
+from exports.forked import Forked, Pickled
+from exports.outcomes import OutcomeTally
 from exports.report import write_csv, write_report
-from exports.rows import ResponseTable
+from exports.rows import ExportOptions, ResponseTable
 from survey.demo import generate_responses
 from survey.models import Response
 from tests.factories import make_response
@@ -96,12 +99,58 @@ def test_every_row_process_ends_by_itself(db, answered, tmp_path, monkeypatch):
 
     monkeypatch.setattr(Forked, "close", recorded)
     made(db, tmp_path, monkeypatch, 3, answered)
-    # The report: the figures and two row processes; the CSV: three row processes. Each may
+    # The report: the figures and three row processes; the CSV: three row processes. Each may
     # be closed more than once (at the end, and again when the export is done).
     assert len(ended) >= 6 and set(ended) == {0}
     # What was kept from the collector while they ran is collectable again (a queue consumer
     # makes many exports: nothing may stay frozen after one).
     assert gc.get_freeze_count() == 0
+
+
+def test_counts_taken_a_chunk_at_a_time_add_up_to_one_count_of_all(db, answered):
+    """What each chunk counted, merged in the order of the chunks, is what one pass counts:
+    every statistic and outcome, grouped ones and their tests included."""
+    plan = exports.report._plan(
+        db.session, "milk", ExportFilters(), ExportOptions(), CHUNK, answered
+    )
+    one = ChunkFigures(plan.statistics(), plan.outcomes("language"))
+    for record in plan.reader:
+        one.add(record)
+    merged = (plan.statistics(), plan.outcomes("language"))
+    counting = ChunkFigures(plan.statistics(), plan.outcomes("language"))
+    chunks = 0
+    for chunk in plan.reader.chunks():
+        for stored in chunk:
+            counting.add(plan.reader.record(stored))
+        statistics, outcomes = Pickled(counting.take()).load()  # as it reaches the figures
+        merged[0].merge(statistics)
+        merged[1].merge(outcomes)
+        chunks += 1
+    assert chunks == 8
+    assert repr(merged[0].summarise()) == repr(one.statistics.summarise())
+    assert repr(merged[1].summarise()) == repr(one.outcomes.summarise())
+    assert merged[0].summarise()[0].denominator == 31
+    # A take leaves nothing counted, and takes (and merges) all a tally counts.
+    assert counting.statistics.responses == 0 and not counting.outcomes.overall.before
+    tally = counting.outcomes.overall
+    assert set(vars(tally)) == {"plan", *tally._SUMS, *tally._SERIES, *tally._PER_ITEM}
+    assert isinstance(tally, OutcomeTally)
+
+
+def test_figures_made_in_several_processes_are_the_figures_made_in_one(
+    db, answered, tmp_path, monkeypatch
+):
+    """Grouped by language, with a test per comparison: the same sheets."""
+    sheets = []
+    for processes in (0, 3):
+        monkeypatch.setattr(exports.report, "ROW_PROCESSES", processes)
+        path = tmp_path / f"by-{processes}.xlsx"
+        options = ExportOptions(by="language")
+        write_report(db.session, str(path), options=options, chunk=CHUNK)
+        workbook = load_workbook(path)
+        sheets.append([cells(workbook, sheet) for sheet in ("Summary", "Outcomes")])
+    assert sheets[0] == sheets[1]
+    assert any("French" in str(row) for row in sheets[0][1])
 
 
 @pytest.mark.parametrize("writer", [write_report, write_csv])
