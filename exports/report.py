@@ -28,7 +28,7 @@ from exports.follow_up import (
 )
 from exports.info import ExportInfo
 from exports.layout import DATETIME_TEXT, WIDEST, text_width
-from exports.records import RecordReader, ResponseRecord
+from exports.records import CHUNK, RecordReader, ResponseRecord
 from exports.rendering import (
     ROW_PROCESSES,
     Rendered,
@@ -239,7 +239,7 @@ def write_report(
     options: ExportOptions | None = None,
     generated_by: str = "",
     progress: Progress | None = None,
-    chunk: int = 2000,
+    chunk: int = CHUNK,
 ) -> ExportInfo:
     """Write the evaluation workbook (.xlsx) for the responses that match `filters`, with the
     follow-up wave of the questionnaire `follow_up_slug` when it is in use."""
@@ -368,7 +368,7 @@ def response_rows(
     filters: ExportFilters,
     options: ExportOptions,
     progress: Progress | None = None,
-    chunk: int = 2000,
+    chunk: int = CHUNK,
 ) -> tuple[_Plan, _Stream]:
     """The Responses rows (with their records) for writers of other formats, as the CSV reads
     them: the plan says what the columns are, the stream walks the rows and counts them."""
@@ -386,7 +386,7 @@ def collect_figures(
 ) -> tuple[Statistics, OutcomeReport]:
     """The statistics and the outcomes (for the dashboard) in one pass over the responses: the
     same figures as the Summary and Outcomes sheets."""
-    plan = _plan(session, slug, filters or ExportFilters(), ExportOptions(), 2000, follow_up_slug)
+    plan = _plan(session, slug, filters or ExportFilters(), ExportOptions(), CHUNK, follow_up_slug)
     statistics, outcomes = plan.statistics(), plan.outcomes(by)
     for record in plan.reader:
         statistics.add(record)
@@ -429,7 +429,7 @@ def write_csv(
     filters: ExportFilters | None = None,
     options: ExportOptions | None = None,
     progress: Progress | None = None,
-    chunk: int = 2000,
+    chunk: int = CHUNK,
 ) -> ExportInfo:
     """The Responses sheet as CSV: UTF-8 with a BOM (so Excel reads it as UTF-8), same guard."""
     filters, options = filters or ExportFilters(), options or ExportOptions()

@@ -20,7 +20,7 @@ import pyreadstat
 from exports.cells import GuardCounts, clean_text, csv_cell, csv_text, csv_writer
 from exports.filters import ExportFilters
 from exports.info import ExportInfo
-from exports.records import ResponseRecord
+from exports.records import CHUNK, ResponseRecord
 from exports.report import Progress, response_rows
 from exports.rows import ExportOptions
 from exports.rscript import r_script
@@ -296,7 +296,7 @@ def write_statistics_file(
     options: ExportOptions | None = None,
     language: str = "en",
     progress: Progress | None = None,
-    chunk: int = 2000,
+    chunk: int = CHUNK,
 ) -> ExportInfo:
     """Write a .sav, a .dta, or for R: beside OUT.R the CSV OUT.csv, or into a stream a zip
     holding both (named `R_STEM`.csv and .R)."""
