@@ -11,15 +11,14 @@ while everything waits. Where fork does not exist, it is all done here."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from exports.forked import Forked, Pickled
+from exports.forked import Forked
 from exports.outcomes import scipy_stats
 from exports.records import ResponseRecord
-from exports.stats import Statistics, Summary
-from exports.subgroups import OutcomeCollector, OutcomeReport
+from exports.stats import Statistics, StatisticsCounts, Summary
+from exports.subgroups import OutcomeCollector, OutcomeCounts, OutcomeReport
 
 _SUMMARISE = "summarise"  # the last message: send back the figures
+ChunkCounts = tuple[StatisticsCounts, OutcomeCounts]  # plain values, cheap to send
 
 
 class ChunkFigures:
@@ -32,10 +31,9 @@ class ChunkFigures:
         self.statistics.add(record)
         self.outcomes.add(record)
 
-    def take(self) -> bytes:
-        """The counts since the last take, pickled (they go to the figures' process as they
-        are), starting again from none."""
-        return Pickled.of((self.statistics.take(), self.outcomes.take())).data
+    def take(self) -> ChunkCounts:
+        """The counts since the last take, starting again from none."""
+        return self.statistics.take(), self.outcomes.take()
 
 
 class Figures:
@@ -45,12 +43,12 @@ class Figures:
         self.statistics, self.outcomes = statistics, outcomes
         self.worker = Forked(self._serve, "making the report's figures", prepare=scipy_stats)
 
-    def add(self, counts: bytes) -> None:
+    def add(self, counts: ChunkCounts) -> None:
         """The next chunk's counts (ChunkFigures.take), in the order of the chunks."""
         if self.worker.forked:
-            self.worker.send(Pickled(counts), answered=False)
+            self.worker.send(counts, answered=False)
         else:
-            self._merge(Pickled(counts).load())
+            self._merge(counts)
 
     def result(self) -> tuple[list[Summary], OutcomeReport]:
         if not self.worker.forked:
@@ -64,14 +62,14 @@ class Figures:
     def close(self) -> None:
         self.worker.close()
 
-    def _serve(self, message: tuple[Any, Any] | str) -> object:
+    def _serve(self, message: ChunkCounts | str) -> object:
         """In the child: merge a chunk's counts, or send back the figures."""
         if isinstance(message, str):  # _SUMMARISE, the last
             return self._summarise()
         self._merge(message)
         return None
 
-    def _merge(self, counts: tuple[Any, Any]) -> None:
+    def _merge(self, counts: ChunkCounts) -> None:
         statistics, outcomes = counts
         self.statistics.merge(statistics)
         self.outcomes.merge(outcomes)

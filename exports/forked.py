@@ -15,21 +15,7 @@ import traceback
 import weakref
 from collections.abc import Callable
 from multiprocessing.connection import Connection
-from multiprocessing.reduction import ForkingPickler
-from typing import Any, NamedTuple
-
-
-class Pickled(NamedTuple):
-    """A message pickled once, to be sent to several children as it is."""
-
-    data: bytes
-
-    @classmethod
-    def of(cls, message: object) -> Pickled:
-        return cls(bytes(ForkingPickler.dumps(message)))
-
-    def load(self) -> Any:
-        return ForkingPickler.loads(self.data)
+from typing import Any
 
 
 class Forked:
@@ -67,15 +53,11 @@ class Forked:
         return self.process is not None
 
     def send(self, message: Any, *, answered: bool) -> None:
-        """Send a message (the child gets what was pickled, if it is Pickled); `answered`: its
-        answer is to be received (in the order sent)."""
+        """Send a message; `answered`: its answer is to be received (in the order sent)."""
         if not self.waiting and self.connection.poll():  # it speaks unasked only when it failed
             self.receive()
         try:
-            if isinstance(message, Pickled):
-                self.connection.send_bytes(message.data)
-            else:
-                self.connection.send(message)
+            self.connection.send(message)
         except BrokenPipeError:  # it ended: say why, if it could
             self.receive()
         self.waiting += answered

@@ -20,7 +20,7 @@ from datetime import date, datetime
 from typing import Any, NamedTuple, cast
 
 from exports.cells import GuardCounts, csv_cell, csv_text, guarded_text
-from exports.figures import ChunkFigures
+from exports.figures import ChunkCounts, ChunkFigures
 from exports.follow_up import wave_rows
 from exports.forked import Forked
 from exports.records import RecordReader, StoredResponse
@@ -62,7 +62,7 @@ class Rendered(NamedTuple):
     counts: GuardCounts  # what the guard changed in them
     comments: list[tuple[list[Any], str]]  # each open-text answer: (its row's first cells, text)
     waves: list[list[Any]]  # the Waves sheet's rows
-    figures: bytes  # the report's counts of them (exports/figures.py), else nothing
+    figures: ChunkCounts | None  # the report's counts of them (exports/figures.py)
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ class Renderer:
                     waves += wave_rows(response_id, record, table.cell)
         data = self._sheet(sheet, before, rows, counts) if sheet else self._csv(rows, counts)
         digest = ("\n".join(lines) + "\n").encode("utf-8", "replace") if lines else b""
-        counted = figures.take() if figures is not None else b""
+        counted = figures.take() if figures is not None else None
         return Rendered(data, digest, len(rows), complete, counts, comments, waves, counted)
 
     def _sheet(

@@ -164,7 +164,7 @@ class _Rendered(_Tally):
 
     def chunks(self, figures: Figures | None = None) -> Iterator[Rendered]:
         for chunk in self.renderers.chunks(self.plan.reader):
-            if figures is not None:
+            if figures is not None and chunk.figures is not None:
                 figures.add(chunk.figures)
             yield chunk
             self.hash.update(chunk.digest)
