@@ -100,6 +100,10 @@ class Subgroups:
     unassigned: int  # responses without an answer to the grouping variable
 
 
+# What a SubgroupTally has counted: responses per group, those in none, each group's counts.
+SubgroupCounts = tuple[dict[str, int], int, dict[str, dict[str, Any]]]
+
+
 class SubgroupTally:
     def __init__(self, plan: OutcomePlan, grouping: Grouping) -> None:
         self.plan, self.grouping = plan, grouping
@@ -107,7 +111,7 @@ class SubgroupTally:
         self.responses = dict.fromkeys(self.tallies, 0)
         self.unassigned = 0
 
-    def take(self) -> tuple[dict[str, int], int, dict[str, dict[str, Any]]]:
+    def take(self) -> SubgroupCounts:
         """What was counted since the last take (a chunk's counts), starting again from none."""
         counts = (
             self.responses,
@@ -117,7 +121,7 @@ class SubgroupTally:
         self.responses, self.unassigned = dict.fromkeys(self.tallies, 0), 0
         return counts
 
-    def merge(self, counts: tuple[dict[str, int], int, dict[str, dict[str, Any]]]) -> None:
+    def merge(self, counts: SubgroupCounts) -> None:
         responses, unassigned, tallies = counts
         for code, n in responses.items():
             self.responses[code] += n
@@ -247,7 +251,7 @@ class OutcomeCounts(NamedTuple):
     """What an OutcomeCollector has counted: plain values (see Statistics.take)."""
 
     overall: dict[str, Any]
-    groups: tuple[dict[str, int], int, dict[str, dict[str, Any]]] | None
+    groups: SubgroupCounts | None
 
 
 class OutcomeCollector:
