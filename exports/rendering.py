@@ -91,6 +91,7 @@ class Renderer:
         self.reader, self.table, self.sheet, self.figures = reader, table, sheet, figures
 
     def __call__(self, message: tuple[int, list[StoredResponse]]) -> Rendered:
+        """`message`: how many responses came before the chunk, and the chunk."""
         before, chunk = message
         reader, table, sheet, figures = self.reader, self.table, self.sheet, self.figures
         counts = GuardCounts()
