@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -369,6 +370,22 @@ def test_csv_has_bom_and_the_same_guard(db, version):
     text = data.decode("utf-8-sig")
     assert "'=HYPERLINK" in text and "'+1" in text and "'@SUM(A1)" in text and "'#N/A" in text
     assert "\x00" not in text and info.rows == len(made)
+
+
+def test_a_response_id_is_never_one_the_csv_guard_would_change(db, version, monkeypatch):
+    """One token in 64 starts with "-", which the CSV must write with an apostrophe (a
+    spreadsheet would take it for a formula): such a token is never used as an id, so every
+    id in the CSV is the database's, character for character."""
+    tokens = iter(["-startsLikeAFormula000", "_anOrdinaryToken000000"])
+    monkeypatch.setattr(secrets, "token_urlsafe", lambda n=None: next(tokens))
+    response = make_response(db, version, BASE)
+    monkeypatch.undo()
+    assert response.id == "_anOrdinaryToken000000"
+    out = io.BytesIO()
+    info = write_csv(db.session, out)
+    rows = list(csv.DictReader(io.StringIO(out.getvalue().decode("utf-8-sig"))))
+    assert [row["response_id"] for row in rows] == [response.id]
+    assert info.counts.text_kept_as_text == 0
 
 
 def test_deidentified_output_contains_no_identifier(app, db):

@@ -8,7 +8,6 @@ import csv
 import io
 import math
 import os
-import secrets
 import shutil
 import subprocess
 import zipfile
@@ -25,6 +24,7 @@ from exports.report import write_report
 from exports.rows import ExportOptions
 from exports.statfiles import write_statistics_file
 from survey.models import AuditEvent, Question
+from survey.models import response as response_model
 from tests.factories import make_response
 from tests.survey_steps import RATING_ITEMS, SUS_85
 
@@ -101,15 +101,16 @@ CASES = {
 
 @pytest.fixture
 def answered(db, version, monkeypatch):
-    """The three responses above; returns case -> response id. A's id starts with "-" (one
-    in 64 does), which the files must keep exactly: the formula guard is for answers."""
+    """The three responses above; returns case -> response id. A's id starts with "-", as one
+    in 64 did before new ids avoided it, which the files must keep exactly: the formula guard
+    is for answers."""
     ids = {}
-    made = secrets.token_urlsafe
+    made = response_model.new_response_id
     for case, spec in CASES.items():
         if case == "A":
-            monkeypatch.setattr(secrets, "token_urlsafe", lambda n=None: "-" + made(n)[1:])
+            monkeypatch.setattr(response_model, "new_response_id", lambda: "-" + made()[1:])
         else:
-            monkeypatch.setattr(secrets, "token_urlsafe", made)
+            monkeypatch.setattr(response_model, "new_response_id", made)
         response = make_response(
             db,
             version,
@@ -120,7 +121,7 @@ def answered(db, version, monkeypatch):
             reached=4 if spec.get("complete", True) is False else None,
         )
         ids[case] = response.id
-    monkeypatch.setattr(secrets, "token_urlsafe", made)
+    monkeypatch.setattr(response_model, "new_response_id", made)
     assert ids["A"].startswith("-")
     return ids
 
