@@ -377,9 +377,9 @@ def test_a_response_id_is_never_one_the_csv_guard_would_change(db, version, monk
     spreadsheet would take it for a formula): such a token is never used as an id, so every
     id in the CSV is the database's, character for character."""
     tokens = iter(["-startsLikeAFormula000", "_anOrdinaryToken000000"])
-    monkeypatch.setattr(secrets, "token_urlsafe", lambda n=None: next(tokens))
-    response = make_response(db, version, BASE)
-    monkeypatch.undo()
+    with monkeypatch.context() as patched:
+        patched.setattr(secrets, "token_urlsafe", lambda n=None: next(tokens))
+        response = make_response(db, version, BASE)
     assert response.id == "_anOrdinaryToken000000"
     out = io.BytesIO()
     info = write_csv(db.session, out)

@@ -56,7 +56,7 @@ BROWSE_FILTER_COLUMNS = (
 
 
 def new_response_id() -> str:
-    """22 random URL-safe characters (128 bits), never starting with "-": a spreadsheet reads
+    """22 random URL-safe characters (about 128 bits), never starting with "-": a spreadsheet reads
     such a text as a formula, so a CSV export would have to write the id changed (with the
     guard's apostrophe, exports/cells.py), and it would no longer match the database's. Ids made
     before this rule keep their "-"."""
